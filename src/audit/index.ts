@@ -1,0 +1,2 @@
+export { recordAudit, changedFields, auditTrail } from './service';
+export type { AuditedEntity } from './service';

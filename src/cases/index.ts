@@ -1,0 +1,2 @@
+export * from './service';
+export { STATUSES, PRIORITIES, type CaseStatus, type Priority } from './schema';

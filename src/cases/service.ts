@@ -1,0 +1,301 @@
+/**
+ * Cases. An open case always has exactly one owner (only a brand-new case may wait unowned in a
+ * team queue); the owner changes only through an accepted hand-over or by taking an unowned
+ * case. When a case opens, the service standard's expected times are computed and stored, to be
+ * told to the customer.
+ */
+import { sql } from 'kysely';
+import type { Ctx } from '../core/context';
+import { inTransaction } from '../core/context';
+import { staffActor } from '../core/access';
+import { Conflict, Invalid, NotFound } from '../core/errors';
+import { decodeCursor, toPage } from '../core/pagination';
+import { recordAudit, changedFields } from '../audit';
+import { addEntry } from '../timeline';
+import { businessCalendar } from '../org';
+import { expectationFor } from '../standards';
+import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStandardClock } from '../commitments';
+import { createCustomer, findCustomerByEmail, getCustomer, type CustomerInput } from '../customers';
+import type { Channel } from '../customers';
+import type { CaseStatus, Priority } from './schema';
+
+/** A case handed on this many times is flagged: the customer is being given the run-around. */
+export const RUN_AROUND_THRESHOLD = 3;
+
+export const caseColumns = ['cases.id', 'cases.subject', 'cases.customer_id as customerId', 'cases.channel', 'cases.type',
+  'cases.priority', 'cases.status', 'cases.owner_id as ownerId', 'cases.team_id as teamId', 'cases.touchpoint',
+  'cases.caused_by_department_id as causedByDepartmentId', 'cases.tags', 'cases.opened_at as openedAt',
+  'cases.first_responded_at as firstRespondedAt', 'cases.resolved_at as resolvedAt', 'cases.closed_at as closedAt',
+  'cases.first_response_due_at as firstResponseDueAt', 'cases.resolution_due_at as resolutionDueAt',
+  'cases.clock_paused_at as clockPausedAt', 'cases.handover_count as handoverCount', 'cases.updated_at as updatedAt'] as const;
+
+export interface NewCase {
+  subject: string;
+  customerId?: number;
+  customer?: CustomerInput & { emails?: string[] };
+  channel: Channel;
+  type?: string;
+  priority?: Priority;
+  ownerId?: number | null;
+  teamId?: number | null;
+  touchpoint?: string | null;
+  causedByDepartmentId?: number | null;
+  tags?: string[];
+  message?: string;
+  /** For imports of history: when the case really opened. */
+  openedAt?: Date;
+}
+
+function withFlags<T extends { handoverCount: number }>(row: T) {
+  return { ...row, runAround: row.handoverCount >= RUN_AROUND_THRESHOLD };
+}
+
+export async function getCase(ctx: Ctx, id: number) {
+  const row = await ctx.db.selectFrom('cases').select(caseColumns).where('cases.id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFound('Case', id);
+  return withFlags(row);
+}
+
+export type CaseView = Awaited<ReturnType<typeof getCase>>;
+
+async function lockCase(ctx: Ctx, id: number) {
+  const row = await ctx.db.selectFrom('cases').select(caseColumns).where('cases.id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) throw new NotFound('Case', id);
+  return row;
+}
+
+async function resolveCustomer(ctx: Ctx, input: NewCase): Promise<number> {
+  if (input.customerId) {
+    const c = await getCustomer(ctx, input.customerId).catch(() => null);
+    if (!c) throw new Invalid('body.customerId', 'exists', `Customer ${input.customerId} does not exist`);
+    return c.mergedIntoId ?? c.id;
+  }
+  if (!input.customer) throw new Invalid('body.customerId', 'required', 'Give customerId, or customer with at least a name');
+  for (const email of input.customer.emails ?? []) {
+    const known = await findCustomerByEmail(ctx, email);
+    if (known) return known;
+  }
+  return (await createCustomer(ctx, input.customer)).id;
+}
+
+export async function openCase(ctx: Ctx, input: NewCase) {
+  const me = staffActor(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const now = tx.clock.now();
+    const openedAt = input.openedAt ?? now;
+    const customerId = await resolveCustomer(tx, input);
+    const ownerId = input.ownerId === undefined ? me.id : input.ownerId;
+    const type = input.type ?? 'question';
+    const expectation = await expectationFor(tx, { caseType: type, channel: input.channel, openedAt });
+    const row = await tx.db
+      .insertInto('cases')
+      .values({
+        subject: input.subject,
+        customer_id: customerId,
+        channel: input.channel,
+        type,
+        priority: input.priority ?? 'normal',
+        status: ownerId ? 'open' : 'new',
+        owner_id: ownerId,
+        team_id: input.teamId ?? (ownerId === me.id ? me.teamId : null),
+        touchpoint: input.touchpoint ?? null,
+        caused_by_department_id: input.causedByDepartmentId ?? null,
+        tags: normaliseTags(input.tags ?? []),
+        opened_at: openedAt,
+        first_response_due_at: expectation?.firstResponseDueAt ?? null,
+        resolution_due_at: expectation?.resolutionDueAt ?? null,
+        updated_at: now,
+      })
+      .returning(caseColumns)
+      .executeTakeFirstOrThrow();
+    if (expectation) await openStandardCommitments(tx, row, expectation);
+    await addEntry(tx, row.id, 'case_opened', {
+      data: { channel: row.channel, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt, ownerId },
+    });
+    if (input.message) await addEntry(tx, row.id, 'inbound_message', { body: input.message, authorId: null });
+    await recordAudit(tx, 'case', row.id, 'open', null, row);
+    return withFlags(row);
+  });
+}
+
+function normaliseTags(tags: string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].sort();
+}
+
+export interface CaseFilter {
+  ownerId?: number;
+  status?: CaseStatus[];
+  teamId?: number;
+  customerId?: number;
+  unowned?: boolean;
+  dueBefore?: Date;
+  tag?: string;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Newest first, keyset-paginated; every filter here is backed by an index (see the migration). */
+export async function listCases(ctx: Ctx, f: CaseFilter) {
+  const after = decodeCursor(f.cursor);
+  let q = ctx.db.selectFrom('cases').select(caseColumns);
+  if (f.ownerId) q = q.where('cases.owner_id', '=', f.ownerId);
+  if (f.unowned) q = q.where('cases.owner_id', 'is', null);
+  if (f.status?.length) q = q.where('cases.status', 'in', f.status);
+  if (f.teamId) q = q.where('cases.team_id', '=', f.teamId);
+  if (f.customerId) q = q.where('cases.customer_id', '=', f.customerId);
+  if (f.tag) q = q.where('cases.tags', '@>', sql<string[]>`ARRAY[${f.tag.toLowerCase()}]::text[]`);
+  if (f.q) q = q.where('cases.subject', 'ilike', `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  if (f.dueBefore) {
+    q = q.where('cases.resolution_due_at', '<', f.dueBefore).where('cases.status', 'not in', ['resolved', 'closed']);
+  }
+  if (after) q = q.where('cases.id', '<', after);
+  const rows = await q.orderBy('cases.id', 'desc').limit(f.limit + 1).execute();
+  return toPage(rows.map(withFlags), f.limit);
+}
+
+export interface CasePatch {
+  subject?: string;
+  type?: string;
+  priority?: Priority;
+  status?: Exclude<CaseStatus, 'new'>;
+  teamId?: number | null;
+  touchpoint?: string | null;
+  causedByDepartmentId?: number | null;
+  tags?: string[];
+}
+
+const OPEN_STATUSES: CaseStatus[] = ['new', 'open', 'waiting_on_customer', 'waiting_on_us'];
+
+export async function updateCase(ctx: Ctx, id: number, patch: CasePatch) {
+  staffActor(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const before = await lockCase(tx, id);
+    const now = tx.clock.now();
+    const set: Record<string, unknown> = {};
+    if (patch.subject !== undefined) set.subject = patch.subject;
+    if (patch.type !== undefined) set.type = patch.type;
+    if (patch.priority !== undefined) set.priority = patch.priority;
+    if (patch.teamId !== undefined) set.team_id = patch.teamId;
+    if (patch.touchpoint !== undefined) set.touchpoint = patch.touchpoint;
+    if (patch.causedByDepartmentId !== undefined) set.caused_by_department_id = patch.causedByDepartmentId;
+    if (patch.tags !== undefined) set.tags = normaliseTags(patch.tags);
+    if (patch.status && patch.status !== before.status) Object.assign(set, await changeStatus(tx, before, patch.status));
+    const row = await tx.db
+      .updateTable('cases')
+      .set({ ...set, updated_at: now })
+      .where('id', '=', id)
+      .returning(caseColumns)
+      .executeTakeFirstOrThrow();
+    const diff = changedFields(before, row);
+    delete diff.before.updatedAt;
+    delete diff.after.updatedAt;
+    if (Object.keys(diff.after).length) {
+      await recordAudit(tx, 'case', id, 'update', diff.before, diff.after);
+      const kind = diff.after.status ? 'status_changed' : 'case_updated';
+      await addEntry(tx, id, kind, { data: { before: diff.before, after: diff.after } });
+    }
+    return withFlags(row);
+  });
+}
+
+/** Status rules: the standard's clock pauses while waiting on the customer; resolving meets it. */
+async function changeStatus(ctx: Ctx, c: Awaited<ReturnType<typeof lockCase>>, to: Exclude<CaseStatus, 'new'>) {
+  const now = ctx.clock.now();
+  const set: Record<string, unknown> = { status: to };
+  if (!c.ownerId && to !== 'closed') throw new Conflict(`Case ${c.id} has no owner yet: take it or offer it to someone first`);
+  if (c.status === 'waiting_on_customer') {
+    const due = await resumeStandardClock(ctx, c.id, await businessCalendar(ctx));
+    set.clock_paused_at = null;
+    if (due.first_response) set.first_response_due_at = due.first_response;
+    if (due.resolution) set.resolution_due_at = due.resolution;
+  }
+  if (to === 'waiting_on_customer') {
+    await pauseStandardClock(ctx, c.id);
+    set.clock_paused_at = now;
+  }
+  if (to === 'resolved' || to === 'closed') {
+    await meetStandard(ctx, c.id, 'first_response');
+    await meetStandard(ctx, c.id, 'resolution');
+    if (!c.resolvedAt) set.resolved_at = now;
+    if (to === 'closed') set.closed_at = now;
+  } else if (!OPEN_STATUSES.includes(c.status)) {
+    set.resolved_at = null; // reopened
+    set.closed_at = null;
+  }
+  return set;
+}
+
+/** Messages on the timeline. A reply to the customer is the first response the standard asks for. */
+export async function addMessage(
+  ctx: Ctx,
+  caseId: number,
+  kind: 'inbound_message' | 'outbound_reply' | 'internal_note' | 'phone_call',
+  input: { body: string; data?: Record<string, unknown> },
+) {
+  const me = staffActor(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const c = await lockCase(tx, caseId);
+    const now = tx.clock.now();
+    const set: Record<string, unknown> = {};
+    if (kind === 'outbound_reply') {
+      if (!c.ownerId) {
+        set.owner_id = me.id; // answering an unowned case is taking it
+        set.status = 'open';
+      }
+      if (!c.firstRespondedAt) {
+        set.first_responded_at = now;
+        await meetStandard(tx, caseId, 'first_response');
+      }
+    }
+    if (kind === 'inbound_message' && c.status === 'waiting_on_customer') {
+      const due = await resumeStandardClock(tx, caseId, await businessCalendar(tx));
+      Object.assign(set, { status: 'waiting_on_us', clock_paused_at: null });
+      if (due.first_response) set.first_response_due_at = due.first_response;
+      if (due.resolution) set.resolution_due_at = due.resolution;
+    }
+    const entry = await addEntry(tx, caseId, kind, { body: input.body, data: input.data ?? {}, authorId: kind === 'inbound_message' ? null : me.id });
+    await tx.db.updateTable('cases').set({ ...set, updated_at: now }).where('id', '=', caseId).execute();
+    if (Object.keys(set).length) await recordAudit(tx, 'case', caseId, kind, null, set);
+    return entry;
+  });
+}
+
+/** Taking an unowned case from a queue: the one way to own a case without a hand-over. */
+export async function takeCase(ctx: Ctx, id: number) {
+  const me = staffActor(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const c = await lockCase(tx, id);
+    if (c.ownerId) throw new Conflict(`Case ${id} is owned by staff member ${c.ownerId}; ask for a hand-over instead`);
+    const row = await tx.db
+      .updateTable('cases')
+      .set({ owner_id: me.id, status: 'open', team_id: c.teamId ?? me.teamId, updated_at: tx.clock.now() })
+      .where('id', '=', id)
+      .returning(caseColumns)
+      .executeTakeFirstOrThrow();
+    await addEntry(tx, id, 'case_taken', { data: { ownerId: me.id } });
+    await recordAudit(tx, 'case', id, 'take', { ownerId: null, status: c.status }, { ownerId: me.id, status: 'open' });
+    return withFlags(row);
+  });
+}
+
+/** Used by hand-overs: the only other way ownership moves. */
+export async function transferOwnership(ctx: Ctx, caseId: number, toStaffId: number, teamId: number | null) {
+  const c = await lockCase(ctx, caseId);
+  const row = await ctx.db
+    .updateTable('cases')
+    .set((eb) => ({
+      owner_id: toStaffId,
+      team_id: teamId ?? c.teamId,
+      status: c.status === 'new' ? 'open' : c.status,
+      handover_count: eb('handover_count', '+', 1),
+      updated_at: ctx.clock.now(),
+    }))
+    .where('id', '=', caseId)
+    .returning(caseColumns)
+    .executeTakeFirstOrThrow();
+  await recordAudit(ctx, 'case', caseId, 'transfer_ownership', { ownerId: c.ownerId, teamId: c.teamId }, { ownerId: toStaffId, teamId: row.teamId });
+  return withFlags(row);
+}
+
+export { lockCase };

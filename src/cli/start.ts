@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { loadConfig } from '../core/config';
+import { openDatabase } from '../core/db/open';
+import { systemClock } from '../core/clock';
+import { createKept } from '../app';
+import { createStaff } from '../staff';
+import { parseFlags } from './args';
+import { seedDemo } from './seed';
+
+const HELP = `kept start — run Kept (API and web UI)
+
+Options:
+  --demo     fill an empty database with the demo organisation first
+
+Environment:
+  PORT (3000), HOST (127.0.0.1), DATABASE_URL (unset: embedded PostgreSQL in KEPT_DATA_DIR, ./data),
+  KEPT_TIMER_INTERVAL_MS (1000), LOG_LEVEL (info)`;
+
+export async function startCommand(args: string[]) {
+  const flags = parseFlags(args, { demo: { type: 'boolean' } }, z.object({ demo: z.boolean().optional() }), HELP);
+  if (!flags) return;
+  const config = loadConfig();
+  const started = Date.now();
+  const database = await openDatabase(config);
+  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies });
+  const ctx = { db: kept.db, clock: systemClock, actor: null };
+
+  const firstAdmin = await ensureAdmin(ctx);
+  if (flags.demo) await seedDemo(ctx, { onlyIfEmpty: true, log: (l) => console.log(l) });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Kept…`);
+    await kept.close().catch(() => {});
+    await database.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const address = await kept.http.listen({ port: config.port, host: config.host });
+  console.log(`Kept is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.embedded ? `embedded, in ${config.dataDir}` : 'PostgreSQL server'}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (firstAdmin) {
+    console.log(`\nFirst run: sign in as ${firstAdmin.email} with password ${firstAdmin.password}`);
+    console.log('(shown once; change it with POST /api/v1/auth/password, or make another admin with "npm run kept -- admin create")');
+  }
+  if (flags.demo) console.log('Demo staff sign in with their email and the password "demo-password".');
+}
+
+/** A fresh installation gets one administrator so that somebody can sign in at all. */
+async function ensureAdmin(ctx: Parameters<typeof createStaff>[0]) {
+  const existing = await ctx.db.selectFrom('staff').select('id').where('role', '=', 'admin').executeTakeFirst();
+  if (existing) return null;
+  const password = randomBytes(12).toString('base64url');
+  const email = 'admin@kept.local';
+  await createStaff(ctx, { name: 'Administrator', email, role: 'admin', password });
+  return { email, password };
+}

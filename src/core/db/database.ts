@@ -1,0 +1,42 @@
+/** The whole schema as Kysely sees it, composed from each feature's own tables. */
+import type { AuditTable } from '../../audit/schema';
+import type { CaseEntryTable, CaseTable } from '../../cases/schema';
+import type { CommitmentRenegotiationTable, CommitmentTable } from '../../commitments/schema';
+import type { CustomerEmailTable, CustomerPhoneTable, CustomerTable } from '../../customers/schema';
+import type { HandoverTable } from '../../handovers/schema';
+import type { NotificationTable } from '../../notifications/schema';
+import type { DepartmentTable, HolidayTable, OrganisationTable, TeamTable } from '../../org/schema';
+import type { ServiceStandardTable } from '../../standards/schema';
+import type { ApiTokenTable, SessionTable, StaffTable } from '../../staff/schema';
+import type { CreatedAt, Json } from './columns';
+
+export interface IdempotencyKeyTable {
+  staff_id: number;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: Json<unknown>;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  organisation: OrganisationTable;
+  holidays: HolidayTable;
+  departments: DepartmentTable;
+  teams: TeamTable;
+  staff: StaffTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  customers: CustomerTable;
+  customer_emails: CustomerEmailTable;
+  customer_phones: CustomerPhoneTable;
+  service_standards: ServiceStandardTable;
+  cases: CaseTable;
+  case_entries: CaseEntryTable;
+  handovers: HandoverTable;
+  commitments: CommitmentTable;
+  commitment_renegotiations: CommitmentRenegotiationTable;
+  notifications: NotificationTable;
+  audit_log: AuditTable;
+  idempotency_keys: IdempotencyKeyTable;
+}

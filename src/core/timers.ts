@@ -1,0 +1,59 @@
+/**
+ * Durable timers. Every timer in Kept is a due column on a domain row (a hand-over's expiry, a
+ * promise's warning and due time); a sweep claims due rows with FOR UPDATE SKIP LOCKED and
+ * changes their state in one transaction. So timers survive restarts, fire once across app
+ * instances, and fire late rather than never if the server was down at the due time.
+ */
+import type { Ctx } from './context';
+
+export type Sweep = (ctx: Ctx) => Promise<number>;
+
+export interface Timers {
+  /** Runs every sweep until none has anything left due; returns how many timers fired. */
+  runDue(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function startTimers(
+  ctx: Ctx,
+  sweeps: Record<string, Sweep>,
+  opts: { intervalMs: number; onError: (name: string, e: unknown) => void; autoStart?: boolean },
+): Timers {
+  let running: Promise<number> | null = null;
+  let stopped = false;
+
+  async function sweepAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      let fired = 0;
+      for (const [name, sweep] of Object.entries(sweeps)) {
+        try {
+          fired += await sweep(ctx);
+        } catch (e) {
+          opts.onError(name, e);
+        }
+      }
+      total += fired;
+      if (fired === 0 || stopped) return total;
+    }
+  }
+
+  function runDue(): Promise<number> {
+    // One sweep at a time per instance; callers arriving meanwhile wait for it and run again.
+    const next = (running ?? Promise.resolve(0)).then(sweepAll, sweepAll);
+    running = next;
+    return next;
+  }
+
+  const handle = opts.autoStart === false ? null : setInterval(() => void runDue(), opts.intervalMs);
+  handle?.unref();
+
+  return {
+    runDue,
+    async stop() {
+      stopped = true;
+      if (handle) clearInterval(handle);
+      await running?.catch(() => 0);
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { notify, myNotifications, markRead } from './service';

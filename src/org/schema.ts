@@ -1,0 +1,36 @@
+import type { CreatedAt, Generated, Id, Json, Timestamp } from '../core/db/columns';
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+/** Opening intervals per weekday, local time "HH:MM"; a missing or empty day is closed. */
+export type BusinessHours = Partial<Record<Weekday, [string, string][]>>;
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  name: string;
+  time_zone: string;
+  business_hours: Json<BusinessHours>;
+  handover_expiry_minutes: Generated<number>;
+  commitment_warning_minutes: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface HolidayTable {
+  day: string;
+  name: string;
+}
+
+export interface DepartmentTable {
+  id: Id;
+  name: string;
+  description: string | null;
+  serves_external_customers: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface TeamTable {
+  id: Id;
+  name: string;
+  department_id: number | null;
+  lead_id: number | null;
+  created_at: CreatedAt;
+}

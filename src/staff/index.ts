@@ -1,0 +1,3 @@
+export * from './service';
+export { staffRoutes } from './routes';
+export { ROLES, type Role } from './schema';

@@ -1,0 +1,2 @@
+export * from './service';
+export { addBusinessMinutes, businessMinutesBetween, type BusinessCalendar } from './business-clock';

@@ -1,0 +1,1 @@
+export { addEntry, caseTimeline, type EntryKind } from './service';

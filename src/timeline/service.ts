@@ -1,0 +1,44 @@
+/**
+ * The case timeline tells the customer's story once: messages, replies, notes, phone calls, and
+ * every hand-over, promise and standard event, in order. Other features write to it; nobody edits it.
+ */
+import type { Ctx } from '../core/context';
+import { actorId } from '../core/context';
+
+export type EntryKind =
+  | 'inbound_message' | 'outbound_reply' | 'internal_note' | 'phone_call'
+  | 'case_opened' | 'status_changed' | 'case_updated' | 'case_taken'
+  | 'handover_offered' | 'handover_accepted' | 'handover_declined' | 'handover_expired' | 'handover_withdrawn'
+  | 'commitment_made' | 'commitment_kept' | 'commitment_renegotiated' | 'commitment_broken' | 'commitment_warning'
+  | 'standard_met' | 'standard_missed' | 'customer_merged';
+
+export async function addEntry(
+  ctx: Ctx,
+  caseId: number,
+  kind: EntryKind,
+  entry: { body?: string | null; data?: Record<string, unknown>; authorId?: number | null } = {},
+) {
+  return ctx.db
+    .insertInto('case_entries')
+    .values({
+      case_id: caseId,
+      kind,
+      author_id: entry.authorId === undefined ? actorId(ctx) : entry.authorId,
+      body: entry.body ?? null,
+      data: JSON.stringify(entry.data ?? {}),
+      created_at: ctx.clock.now(),
+    })
+    .returning(['id', 'case_id as caseId', 'kind', 'author_id as authorId', 'body', 'data', 'created_at as createdAt'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function caseTimeline(ctx: Ctx, caseId: number, opts: { afterId?: number; limit: number }) {
+  let q = ctx.db
+    .selectFrom('case_entries')
+    .leftJoin('staff', 'staff.id', 'case_entries.author_id')
+    .select(['case_entries.id', 'case_entries.kind', 'case_entries.author_id as authorId', 'staff.name as authorName',
+      'case_entries.body', 'case_entries.data', 'case_entries.created_at as createdAt'])
+    .where('case_entries.case_id', '=', caseId);
+  if (opts.afterId) q = q.where('case_entries.id', '>', opts.afterId);
+  return q.orderBy('case_entries.id').limit(opts.limit).execute();
+}
