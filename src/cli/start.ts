@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { loadConfig } from '../core/config';
 import { openDatabase } from '../core/db/open';
+import { connect } from '../core/db/connect';
 import { systemClock } from '../core/clock';
 import { createKept } from '../app';
 import { createStaff } from '../staff';
@@ -27,7 +28,11 @@ export async function startCommand(args: string[]) {
   const ctx = { db: kept.db, clock: systemClock, actor: null };
 
   const firstAdmin = await ensureAdmin(ctx);
-  if (flags.demo) await seedDemo(ctx, { onlyIfEmpty: true, log: (l) => console.log(l) });
+  if (flags.demo) {
+    const bulk = connect(database.url, 2, { bulk: true });
+    await seedDemo({ ...ctx, db: bulk.db }, { onlyIfEmpty: true, log: (l) => console.log(l) });
+    await bulk.db.destroy();
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

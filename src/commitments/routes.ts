@@ -68,7 +68,7 @@ export function commitmentRoutes(app: App) {
 
   app.post('/commitments/:id/keep', {
     config: { access: 'cases:work' },
-    schema: { tags: ['commitments'], params: IdParams, body: z.strictObject({ note: z.string().max(5_000).optional() }).optional() },
+    schema: { tags: ['commitments'], params: IdParams, body: z.strictObject({ note: z.string().max(5_000).optional() }).nullish() },
   }, async (req) => commitments.keepCommitment(ctxOf(req), req.params.id, req.body?.note));
 
   app.post('/commitments/:id/renegotiate', {

@@ -10,8 +10,12 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<Database>;
 
-export function connect(url: string, max = 10): { db: Db; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max });
+/**
+ * `bulk` turns synchronous_commit off for this pool only: for generating demo data, where a
+ * crash just means seeding again. Everything users do goes through durable pools.
+ */
+export function connect(url: string, max = 10, opts: { bulk?: boolean } = {}): { db: Db; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: url, max, ...(opts.bulk ? { options: '-c synchronous_commit=off' } : {}) });
   pool.on('error', () => {}); // an idle client lost (e.g. server restart) is replaced on next use
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }

@@ -35,17 +35,14 @@ export function problem(status: number, title: string, detail: string, errors?: 
 export function toProblem(error: unknown): Problem {
   if (error instanceof DomainError) return problem(error.status, error.title, error.message, error.problems);
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const errors = error.validation.map((v) => {
-      const where = (error as { validationContext?: string }).validationContext ?? 'body';
+    const where = (error as { validationContext?: string }).validationContext ?? 'body';
+    const errors = error.validation.flatMap((v) => {
       const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-      const params = v.params as { issue?: { code?: string; keys?: string[] } };
-      const issue = params.issue;
-      const unknownKeys = issue?.code === 'unrecognized_keys' ? issue.keys : undefined;
-      if (unknownKeys?.length) {
-        return unknownKeys.map((k) => ({ field: [where, path, k].filter(Boolean).join('.'), rule: 'unknown_field', message: 'is not a field of this request' }));
-      }
-      return [{ field: [where, path].filter(Boolean).join('.'), rule: issue?.code ?? v.keyword, message: v.message ?? 'is invalid' }];
-    }).flat();
+      const at = (key?: string) => [where, path, key].filter(Boolean).join('.');
+      const unknownKeys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined;
+      if (unknownKeys?.length) return unknownKeys.map((k) => ({ field: at(k), rule: 'unknown_field', message: 'is not a field of this request' }));
+      return [{ field: at(), rule: v.keyword, message: v.message ?? 'is invalid' }];
+    });
     return problem(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
   }
   const e = error as FastifyError & { code?: string; constraint?: string; detail?: string; column?: string };

@@ -76,6 +76,7 @@ export function createHttp(deps: HttpDeps) {
   });
 
   app.addHook('preValidation', async (req) => {
+    if (req.is404) return;
     const access = req.routeOptions.config.access;
     if (!access) throw new Forbidden('This route declares no access rule');
     if (access !== 'public') requireCapability(req.actor, access);

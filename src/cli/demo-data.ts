@@ -1,0 +1,34 @@
+/** Names and words for the demo organisation; a seeded random source makes every seed identical. */
+export function randomSource(seed = 20261125) {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => Math.floor(min + next() * (max - min + 1)),
+    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!,
+    chance: (p: number) => next() < p,
+  };
+}
+
+export const GIVEN = ['Ada', 'Bruno', 'Chiara', 'Dmitri', 'Elif', 'Femi', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Lars', 'Maya', 'Nikhil', 'Olga', 'Pablo', 'Quinn', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Viktor', 'Wen', 'Ximena', 'Yusuf', 'Zoe', 'Aoife', 'Bilal', 'Carmen', 'Dara'];
+export const FAMILY = ['Okafor', 'Rossi', 'Novak', 'Yilmaz', 'Adeyemi', 'Tanaka', 'Silva', 'Berg', 'Kowalski', 'Haddad', 'Murphy', 'Singh', 'Dubois', 'Garcia', 'Lindqvist', 'Osei', 'Petrov', 'Nguyen', 'Moreau', 'Schmidt', 'Costa', 'Kaya', 'Walsh', 'Mensah', 'Ivanova'];
+export const TITLES = ['Mr', 'Mrs', 'Ms', 'Dr', 'Mx'] as const;
+export const SEGMENTS = ['consumer', 'consumer', 'consumer', 'small business', 'trade', 'vip'] as const;
+export const DEPARTMENTS = ['Customer Service', 'Logistics', 'Billing', 'Sales', 'Product', 'Warehouse', 'IT', 'Quality'] as const;
+export const TOUCHPOINTS = ['buy', 'deliver', 'bill', 'get help', 'return', 'renew'] as const;
+export const CASE_TYPES = [
+  { type: 'question', subjects: ['Question about my order', 'Does the sofa come in blue?', 'Opening hours at Leeds store', 'Warranty terms for the dishwasher'] },
+  { type: 'delivery', subjects: ['Parcel never arrived', 'Delivery slot missed', 'Wrong address on delivery note', 'Driver left parcel outside'] },
+  { type: 'billing', subjects: ['Charged twice for one order', 'Invoice missing VAT number', 'Refund not received', 'Direct debit failed'] },
+  { type: 'complaint', subjects: ['Rude call centre experience', 'Item arrived damaged', 'Promised call back never came', 'Third time asking about this'] },
+  { type: 'return', subjects: ['Return label not working', 'Want to return a chair', 'Exchange for a different size'] },
+  { type: 'fault', subjects: ['Washing machine leaking', 'App will not log me in', 'Lamp flickers after a week'] },
+] as const;
+export const CHANNEL_MIX = ['email', 'email', 'email', 'phone', 'phone', 'chat', 'chat', 'web', 'in_person', 'other'] as const;
+export const PROMISES = ['I will call you back tomorrow before noon', 'Replacement ships within 2 days', 'Refund will be on your card by Friday', 'I will confirm the new delivery slot today', 'Engineer visit booked; I will confirm the time'];

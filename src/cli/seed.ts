@@ -1,0 +1,223 @@
+/**
+ * The demo organisation: ~8 departments, ~40 staff, ~2,000 customers and ~10,000 cases over the
+ * last 12 months, with hand-overs, promises kept and broken, standards met and missed.
+ *
+ * It is a small discrete-event simulation: every case's events are generated first, then played
+ * in time order through the real services with a clock set to each event's time, and the real
+ * timers swept as simulated time passes. So the demo data obeys exactly the rules users see.
+ */
+import { z } from 'zod';
+import { connect } from '../core/db/connect';
+import { loadConfig } from '../core/config';
+import { openDatabase } from '../core/db/open';
+import { ManualClock, DAY, HOUR, MINUTE } from '../core/clock';
+import type { Actor, Ctx } from '../core/context';
+import { hashPassword } from '../core/passwords';
+import { updateSettings, setHoliday } from '../org';
+import { createStandard } from '../standards';
+import { openCase, addMessage, updateCase, takeCase } from '../cases';
+import { offerHandover, acceptHandover, declineHandover, expireHandovers } from '../handovers';
+import { makeCommitment, keepCommitment, renegotiateCommitment, breakOverdueCommitments, warnOfDueCommitments } from '../commitments';
+import { parseFlags } from './args';
+import { CASE_TYPES, CHANNEL_MIX, DEPARTMENTS, FAMILY, GIVEN, PROMISES, SEGMENTS, TITLES, TOUCHPOINTS, randomSource } from './demo-data';
+
+export const DEMO_PASSWORD = 'demo-password';
+
+const HELP = `kept seed --demo — fill the database with a demo organisation
+
+Options:
+  --demo              required: says you want demo data
+  --cases <n>         how many cases (default 10000)
+  --customers <n>     how many customers (default 2000)
+  --force             seed even if the database already has cases`;
+
+export async function seedCommand(args: string[]) {
+  const flags = parseFlags(args, { demo: { type: 'boolean' }, cases: { type: 'string' }, customers: { type: 'string' }, force: { type: 'boolean' } },
+    z.object({ demo: z.literal(true, { message: 'pass --demo to confirm you want demo data' }), cases: z.coerce.number().int().min(1).max(1_000_000).default(10_000), customers: z.coerce.number().int().min(1).max(1_000_000).default(2_000), force: z.boolean().optional() }),
+    HELP);
+  if (!flags) return;
+  const database = await openDatabase(loadConfig());
+  const { db } = connect(database.url, 4, { bulk: true });
+  try {
+    await seedDemo({ db, clock: new ManualClock(new Date()), actor: null }, { cases: flags.cases, customers: flags.customers, onlyIfEmpty: !flags.force, log: console.log });
+  } finally {
+    await db.destroy();
+    await database.stop();
+  }
+}
+
+interface SeedOptions { cases?: number; customers?: number; onlyIfEmpty?: boolean; log?: (line: string) => void }
+type Step = { at: number; run: (ctx: Ctx) => Promise<void> };
+
+export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
+  const log = opts.log ?? (() => {});
+  const nCases = opts.cases ?? 10_000;
+  const nCustomers = opts.customers ?? 2_000;
+  if (opts.onlyIfEmpty && (await base.db.selectFrom('cases').select('id').limit(1).executeTakeFirst())) {
+    log('The database already has cases: demo data not added.');
+    return;
+  }
+  const started = Date.now();
+  const rnd = randomSource();
+  const end = base.clock.now().getTime();
+  const start = end - 365 * DAY;
+  const clock = new ManualClock(new Date(start - DAY));
+  const system: Ctx = { db: base.db, clock, actor: null };
+
+  await updateSettings(system, { name: 'Northwind Living', timeZone: 'Europe/London', handoverExpiryMinutes: 240, commitmentWarningMinutes: 120,
+    businessHours: { mon: [['09:00', '17:30']], tue: [['09:00', '17:30']], wed: [['09:00', '17:30']], thu: [['09:00', '17:30']], fri: [['09:00', '17:30']], sat: [['10:00', '14:00']] } });
+  for (const [day, name] of [['12-25', 'Christmas Day'], ['12-26', 'Boxing Day'], ['01-01', "New Year's Day"], ['05-04', 'Early May bank holiday'], ['08-31', 'Summer bank holiday']]) {
+    for (const year of [new Date(start).getUTCFullYear(), new Date(end).getUTCFullYear()]) await setHoliday(system, `${year}-${day}`, name!);
+  }
+  for (const s of [
+    { firstResponseMinutes: 480, resolutionMinutes: 2400 },
+    { caseType: 'complaint', firstResponseMinutes: 240, resolutionMinutes: 960 },
+    { channel: 'chat', firstResponseMinutes: 30, resolutionMinutes: 480 },
+    { channel: 'phone', firstResponseMinutes: 60, resolutionMinutes: 960 },
+  ] as const) await createStandard(system, s);
+
+  // People: departments, teams with leads, and staff across every department.
+  const departments: { id: number; name: string }[] = [];
+  for (const name of DEPARTMENTS) {
+    departments.push(await base.db.insertInto('departments').values({ name, serves_external_customers: !['IT', 'Warehouse'].includes(name) }).returning(['id', 'name']).executeTakeFirstOrThrow());
+  }
+  const teamDefs = [['Front Line', 0], ['Escalations', 0], ['Deliveries', 1], ['Accounts', 2], ['Sales Desk', 3], ['Product Support', 4], ['Dispatch', 5], ['Service Desk', 6], ['Quality Control', 7]] as const;
+  const teams: { id: number; department_id: number | null }[] = [];
+  for (const [name, d] of teamDefs) teams.push(await base.db.insertInto('teams').values({ name, department_id: departments[d]!.id }).returning(['id', 'department_id']).executeTakeFirstOrThrow());
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const people: Actor[] = [];
+  const addPerson = async (name: string, role: Actor['role'], teamIdx: number | null, deptIdx: number) => {
+    const email = `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@northwind.example`;
+    const row = await base.db.insertInto('staff').values({ name, email, role, password_hash: hash, team_id: teamIdx === null ? null : teams[teamIdx]!.id, department_id: departments[deptIdx]!.id })
+      .returning(['id']).executeTakeFirst().catch(() => null); // a duplicate demo name: skip that person
+    if (!row) return null;
+    const actor: Actor = { id: row.id, name, role, teamId: teamIdx === null ? null : teams[teamIdx]!.id, departmentId: departments[deptIdx]!.id };
+    people.push(actor);
+    return actor;
+  };
+  await addPerson('Demo Admin', 'admin', null, 6);
+  await addPerson('Eleanor Vance', 'executive', null, 0);
+  await addPerson('Marcus Bell', 'manager', null, 0);
+  await addPerson('Priya Raman', 'manager', null, 1);
+  for (let t = 0; t < teams.length; t++) {
+    const lead = await addPerson(`${GIVEN[t]} ${FAMILY[t]}`, 'lead', t, teamDefs[t]![1]);
+    if (lead) await base.db.updateTable('teams').set({ lead_id: lead.id }).where('id', '=', teams[t]!.id).execute();
+  }
+  for (let i = 0; people.length < 40 && i < 200; i++) {
+    const t = i < 14 ? i % 2 : 2 + (i % (teams.length - 2));
+    await addPerson(`${GIVEN[(i * 7 + 3) % GIVEN.length]} ${FAMILY[(i * 5 + 11) % FAMILY.length]}`, 'agent', t, teamDefs[t]![1]);
+  }
+  const agents = people.filter((p) => p.role === 'agent' || p.role === 'lead');
+  log(`Demo: ${departments.length} departments, ${teams.length} teams, ${people.length} staff (password "${DEMO_PASSWORD}")`);
+
+  // Customers, inserted in batches.
+  const customerIds: number[] = [];
+  for (let i = 0; i < nCustomers; i += 500) {
+    const batch = Array.from({ length: Math.min(500, nCustomers - i) }, (_, j) => {
+      const given = rnd.pick(GIVEN);
+      const family = rnd.pick(FAMILY);
+      return { name: `${given} ${family}`, title: rnd.pick(TITLES), given_name: given, family_name: family, first_name_ok: rnd.chance(0.3), preferred_channel: rnd.pick(CHANNEL_MIX), language: rnd.chance(0.85) ? 'en' : rnd.pick(['fr', 'de', 'pl', 'es']), segment: rnd.pick(SEGMENTS), created_at: new Date(start - rnd.int(0, 700) * DAY), updated_at: new Date(start), _n: i + j };
+    });
+    const rows = await base.db.insertInto('customers').values(batch.map(({ _n, ...c }) => c)).returning('id').execute();
+    await base.db.insertInto('customer_emails').values(rows.map((r, j) => ({ customer_id: r.id, email: `${batch[j]!.given_name.toLowerCase()}.${batch[j]!.family_name.toLowerCase()}.${batch[j]!._n}@mail.example` }))).execute();
+    customerIds.push(...rows.map((r) => r.id));
+  }
+  log(`Demo: ${customerIds.length} customers`);
+
+  // Every case's life, as timed steps.
+  const steps: Step[] = [];
+  const as = (actor: Actor, fn: (ctx: Ctx) => Promise<unknown>) => async (ctx: Ctx) => { await fn({ ...ctx, actor }); };
+  for (let i = 0; i < nCases; i++) {
+    const t0 = start + Math.floor(rnd.next() * (end - start - HOUR));
+    const kind = rnd.pick(CASE_TYPES);
+    const owner = rnd.pick(agents);
+    const channel = rnd.pick(CHANNEL_MIX);
+    const ref: { id?: number; owner: Actor } = { owner };
+    const unowned = rnd.chance(0.25);
+    const at = (ms: number) => Math.min(t0 + ms, end - MINUTE);
+    steps.push({ at: t0, run: as(owner, async (ctx) => {
+      const c = await openCase(ctx, { subject: rnd.pick(kind.subjects), customerId: rnd.pick(customerIds), channel, type: kind.type,
+        priority: rnd.pick(['low', 'normal', 'normal', 'normal', 'high', 'urgent'] as const), ownerId: unowned ? null : owner.id, teamId: owner.teamId,
+        touchpoint: rnd.pick(TOUCHPOINTS), causedByDepartmentId: rnd.chance(0.4) ? rnd.pick(departments).id : null,
+        tags: rnd.chance(0.3) ? [rnd.pick(['vip', 'repeat-contact', 'social-media', 'fragile', 'warranty'])] : [],
+        message: `Hello, ${rnd.pick(kind.subjects).toLowerCase()}. Can you help?` });
+      ref.id = c.id;
+    }) });
+    if (unowned) steps.push({ at: at(rnd.int(5, 240) * MINUTE), run: as(owner, (ctx) => takeCase(ctx, ref.id!)) });
+    const replyAfter = rnd.chance(0.85) ? rnd.int(5, 300) * MINUTE : rnd.int(6, 72) * HOUR;
+    steps.push({ at: at(replyAfter), run: as(owner, (ctx) => addMessage(ctx, ref.id!, 'outbound_reply', { body: 'Thank you for getting in touch; here is what happens next.' })) });
+    let t = replyAfter;
+    if (rnd.chance(0.2)) {
+      const passes = rnd.chance(0.08) ? 3 : 1;
+      for (let p = 0; p < passes; p++) {
+        const to = rnd.pick(agents.filter((a) => a.id !== ref.owner.id));
+        const from = ref.owner;
+        t += rnd.int(10, 600) * MINUTE;
+        const offer: { id?: number } = {};
+        steps.push({ at: at(t), run: as(from, async (ctx) => { offer.id = (await offerHandover(ctx, ref.id!, { toStaffId: to.id, note: 'Context: customer already explained the issue; see timeline. Needs someone from your area.' })).id; }) });
+        const fate = rnd.next();
+        t += rnd.int(2, 180) * MINUTE;
+        if (fate < 0.85) {
+          steps.push({ at: at(t), run: as(to, (ctx) => acceptHandover(ctx, offer.id!)) });
+          ref.owner = to;
+        } else if (fate < 0.95) {
+          steps.push({ at: at(t), run: as(to, (ctx) => declineHandover(ctx, offer.id!, 'Not my area; try Billing')) });
+        } else {
+          t += 5 * HOUR; // let it expire
+        }
+      }
+    }
+    if (rnd.chance(0.35)) {
+      const who = () => ref.owner;
+      t += rnd.int(5, 60) * MINUTE;
+      const promise: { id?: number } = {};
+      const dueIn = rnd.int(4, 72) * HOUR;
+      const madeAt = t;
+      steps.push({ at: at(madeAt), run: async (ctx) => { promise.id = (await makeCommitment({ ...ctx, actor: who() }, { caseId: ref.id!, customerId: (await ctx.db.selectFrom('cases').select('customer_id').where('id', '=', ref.id!).executeTakeFirstOrThrow()).customer_id, text: rnd.pick(PROMISES), dueAt: new Date(at(madeAt) + dueIn) })).id; } });
+      const fate = rnd.next();
+      if (fate < 0.08) {
+        steps.push({ at: at(madeAt + dueIn / 2), run: async (ctx) => { await renegotiateCommitment({ ...ctx, actor: who() }, promise.id!, { newDueAt: new Date(at(madeAt) + dueIn * 2), customerToldHow: 'phone call; customer agreed' }); } });
+        steps.push({ at: at(madeAt + dueIn * 1.5), run: async (ctx) => { await keepCommitment({ ...ctx, actor: who() }, promise.id!); } });
+      } else if (fate < 0.86) {
+        steps.push({ at: at(madeAt + Math.floor(dueIn * rnd.next() * 0.9)), run: async (ctx) => { await keepCommitment({ ...ctx, actor: who() }, promise.id!); } });
+      } // else: left to break at its due time
+      t = Math.max(t, madeAt + dueIn);
+    }
+    if (rnd.chance(0.3)) {
+      t += rnd.int(10, 120) * MINUTE;
+      steps.push({ at: at(t), run: async (ctx) => { await updateCase({ ...ctx, actor: ref.owner }, ref.id!, { status: 'waiting_on_customer' }); } });
+      t += rnd.int(1, 72) * HOUR;
+      steps.push({ at: at(t), run: async (ctx) => { await addMessage({ ...ctx, actor: ref.owner }, ref.id!, 'inbound_message', { body: 'Here are the details you asked for.' }); } });
+    }
+    t += rnd.int(1, 96) * HOUR;
+    if (t0 + t < end - 3 * DAY || rnd.chance(0.3)) {
+      steps.push({ at: at(t), run: async (ctx) => { await updateCase({ ...ctx, actor: ref.owner }, ref.id!, { status: 'resolved' }); } });
+      if (rnd.chance(0.6)) steps.push({ at: at(t + 3 * DAY), run: async (ctx) => { await updateCase({ ...ctx, actor: ref.owner }, ref.id!, { status: 'closed' }); } });
+    }
+  }
+  steps.sort((a, b) => a.at - b.at);
+
+  // Play the year, sweeping the real timers as simulated time passes.
+  let lastSweep = 0;
+  let failed = 0;
+  for (const [n, step] of steps.entries()) {
+    clock.set(new Date(step.at));
+    if (step.at - lastSweep > 2 * HOUR) {
+      await sweep(system);
+      lastSweep = step.at;
+    }
+    try {
+      await step.run({ db: base.db, clock, actor: null });
+    } catch {
+      failed += 1; // a step made moot by an earlier one (e.g. accepting an offer that expired): as in life
+    }
+    if (n % 10_000 === 0 && n) log(`Demo: ${n} of ${steps.length} events…`);
+  }
+  clock.set(new Date(end));
+  await sweep(system);
+  log(`Demo: ${nCases} cases, ${steps.length} events (${failed} made moot) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+async function sweep(ctx: Ctx) {
+  while ((await expireHandovers(ctx)) + (await warnOfDueCommitments(ctx)) + (await breakOverdueCommitments(ctx)) > 0) { /* until nothing is due */ }
+}
