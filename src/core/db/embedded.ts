@@ -29,11 +29,17 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(dataDir, 'postgres');
   await fs.mkdir(dataDir, { recursive: true });
+  if (os.userInfo().uid === 0) await letPostgresUserIn(dataDir);
   const { password } = await credentials(dataDir);
   await stopOrphanedPostmaster(clusterDir);
 
   const port = opts.port || (await freePort());
-  const log = opts.log ?? (() => {});
+  const recent: string[] = []; // the last lines PostgreSQL said, to explain a failed start
+  const log = (line: string) => {
+    recent.push(line.trim());
+    if (recent.length > 15) recent.shift();
+    opts.log?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -62,13 +68,28 @@ export async function startEmbeddedPostgres(
   try {
     await pg.start();
   } catch (e) {
-    throw new Error(`The embedded PostgreSQL in ${clusterDir} did not start${e ? `: ${String(e)}` : ''}`);
+    throw new Error(`The embedded PostgreSQL in ${clusterDir} did not start${e ? `: ${String(e)}` : ''}\n${recent.join('\n')}`);
   }
   await ensureDatabase(pg);
   return {
     url: `postgres://kept:${encodeURIComponent(password)}@127.0.0.1:${port}/kept`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root it runs as the "postgres" user, which must be
+ * able to walk down to the cluster folder. We open our own data folder for traversal (not
+ * reading) and name the first parent that blocks it, rather than fail with initdb's riddle.
+ */
+async function letPostgresUserIn(dataDir: string) {
+  const stat = await fs.stat(dataDir);
+  if ((stat.mode & 0o001) === 0) await fs.chmod(dataDir, (stat.mode & 0o777) | 0o011);
+  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (((await fs.stat(dir)).mode & 0o001) === 0) {
+      throw new Error(`PostgreSQL runs as the "postgres" user and cannot enter ${dir}; choose another KEPT_DATA_DIR (for example under /var/lib or /tmp)`);
+    }
+  }
 }
 
 async function credentials(dataDir: string): Promise<StoredCredentials> {
@@ -102,17 +123,34 @@ export async function stopOrphanedPostmaster(clusterDir: string): Promise<void> 
   } catch {
     return;
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !(await isPostgres(pid))) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (await isZombie(pid)) {
+    // Dead but not yet reaped (no init reaping in some containers): PostgreSQL would still see
+    // the pid as alive and refuse to start, so the stale lock file goes. Shared memory checks
+    // in PostgreSQL itself still protect against surviving backends.
+    await fs.rm(path.join(clusterDir, 'postmaster.pid'), { force: true });
+    return;
+  }
+  if (!(await isPostgres(pid))) return;
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 20_000;
-  while (isAlive(pid)) {
+  while (isAlive(pid) && !(await isZombie(pid))) {
     if (Date.now() > deadline) {
       process.kill(pid, 'SIGKILL');
       break;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  // A SIGKILLed postmaster leaves its lock file; postgres removes a stale one itself.
+  // A SIGKILLed postmaster leaves its lock file; PostgreSQL removes a stale one itself.
+}
+
+async function isZombie(pid: number): Promise<boolean> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
 }
 
 function isAlive(pid: number): boolean {
