@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: HTTP throughput and latency of the core operations with 16 concurrent
+ * clients on both PostgreSQL engines, the bare-Fastify ceiling of this machine in the same run
+ * (as a ratio), and the plans and timings of the case-list queries at 10,000 and 1,000,000 cases.
+ *
+ *   BENCH_SECONDS=5 (per operation)   BENCH_ROWS=1000000 (largest table size)   BENCH_ONLY=embedded|server
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createKept } from '../src/app';
+import { systemClock } from '../src/core/clock';
+import { migrate } from '../src/core/db/migrate';
+import { createStaff, createApiToken } from '../src/staff';
+import { createCustomer } from '../src/customers';
+import { createStandard } from '../src/standards';
+import { startEmbeddedCluster, startServerCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const CONNECTIONS = 16;
+const WORK = path.join(os.tmpdir(), `kept-bench-${process.pid}`);
+
+interface Row { op: string; rps: number; p50: number; p99: number; errors: number }
+
+function load(url: string, opts: Partial<autocannon.Options>): Promise<Row & { raw: autocannon.Result }> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...opts } as autocannon.Options, (err, r) => {
+      if (err) return reject(err);
+      resolve({ op: '', rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors, raw: r });
+    });
+  });
+}
+
+async function bareCeiling(): Promise<Row> {
+  const app = Fastify();
+  app.get('/hello', async () => ({ hello: 'world' }));
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const r = await load(`${url}/hello`, {});
+  await app.close();
+  return { ...r, op: 'bare Fastify GET (ceiling)' };
+}
+
+async function benchEngine(cluster: Cluster, ceiling: Row) {
+  const admin = new pg.Client({ connectionString: cluster.adminUrl });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS kept_bench');
+  await admin.query('CREATE DATABASE kept_bench');
+  await admin.end();
+  const url = dbUrl(cluster.adminUrl, 'kept_bench');
+  await migrate(url);
+  const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
+  const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
+  const sys = { db: kept.db, clock: systemClock, actor: null };
+  const agent = await createStaff(sys, { name: 'Bench Agent', email: 'bench@example.test', role: 'agent' });
+  const me = { ...sys, actor: { id: agent.id, name: agent.name, role: agent.role, teamId: null, departmentId: null } };
+  const { token } = await createApiToken(me, 'bench');
+  await createStandard(sys, { firstResponseMinutes: 240, resolutionMinutes: 960 });
+  const customer = await createCustomer(me, { name: 'Bench Customer', emails: ['customer@bench.example'] });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const api = `${base}/api/v1`;
+
+  const rows: Row[] = [];
+  const create = await load(`${api}/cases`, { method: 'POST', headers, body: JSON.stringify({ subject: 'Benchmark case', channel: 'email', customerId: customer.id, message: 'Hello, my parcel is late.' }) });
+  rows.push({ ...create, op: 'create case (POST /cases)' });
+  const ids = (await kept.db.selectFrom('cases').select('id').orderBy('id').limit(5000).execute()).map((r) => r.id);
+  const pick = () => ids[Math.floor(Math.random() * ids.length)];
+  const reply = await load(api, { method: 'POST', headers, requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/cases/${pick()}/replies`, body: JSON.stringify({ body: 'Dear customer, here is an update.' }) }) }] });
+  rows.push({ ...reply, op: 'reply (POST /cases/:id/replies)' });
+  const read = await load(api, { headers, requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/cases/${pick()}` }) }] });
+  rows.push({ ...read, op: 'read case (GET /cases/:id)' });
+  const list = await load(`${api}/cases?status=open&limit=50`, { headers });
+  rows.push({ ...list, op: 'list open cases, 50/page' });
+  const mine = await load(`${api}/cases?owner=me&limit=50`, { headers });
+  rows.push({ ...mine, op: 'list my cases, 50/page' });
+
+  console.log(`\n### ${cluster.name} PostgreSQL — ${CONNECTIONS} connections, ${SECONDS} s each (${ids.length >= 5000 ? '5000+' : ids.length} cases before replies)\n`);
+  console.log('| operation | req/s | p50 ms | p99 ms | errors | share of bare ceiling |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / ceiling.rps).toFixed(3)} |`);
+
+  await plans(kept.db, agent.id);
+  await kept.close();
+}
+
+/** Grows the cases table with SQL (fast, no HTTP) and shows that list queries stay flat. */
+async function plans(db: Awaited<ReturnType<typeof createKept>>['db'], ownerId: number) {
+  const queries: Record<string, ReturnType<typeof sql>> = {
+    'open cases, newest first': sql`SELECT * FROM cases WHERE status IN ('open') ORDER BY id DESC LIMIT 51`,
+    'one owner': sql`SELECT * FROM cases WHERE owner_id = ${ownerId} ORDER BY id DESC LIMIT 51`,
+    'one team': sql`SELECT * FROM cases WHERE team_id = 3 ORDER BY id DESC LIMIT 51`,
+    'due before (at risk)': sql`SELECT * FROM cases WHERE resolution_due_at < now() + interval '1 day' AND status NOT IN ('resolved','closed') ORDER BY id DESC LIMIT 51`,
+    'page 100 deep via cursor': sql`SELECT * FROM cases WHERE status IN ('open') AND id < (SELECT max(id) - 5000 FROM cases) ORDER BY id DESC LIMIT 51`,
+  };
+  await sql`INSERT INTO teams (name) SELECT 'Bench team ' || g FROM generate_series(1, 5) g ON CONFLICT DO NOTHING`.execute(db);
+  for (const target of [10_000, ROWS]) {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM cases`.execute(db);
+    const have = rows[0]!.n;
+    if (target > have) {
+      const t0 = Date.now();
+      await sql`INSERT INTO cases (subject, customer_id, channel, type, priority, status, owner_id, team_id, tags, opened_at, resolution_due_at, updated_at)
+        SELECT 'Generated case ' || g, (SELECT min(id) FROM customers), 'email', 'question', 'normal',
+               (ARRAY['open','open','waiting_on_customer','resolved','closed','closed'])[1 + g % 6],
+               ${ownerId}, (SELECT min(id) FROM teams) + g % 5, '{}', now() - (g || ' minutes')::interval,
+               now() + ((g % 500) || ' hours')::interval, now()
+        FROM generate_series(1, ${target - have}) g`.execute(db);
+      await sql`ANALYZE cases`.execute(db);
+      console.log(`\n#### ${target.toLocaleString('en')} cases (filled in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+    }
+    console.log('| query | plan (top node) | time ms (median of 5) |');
+    console.log('|---|---|---:|');
+    for (const [name, q] of Object.entries(queries)) {
+      const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${q}`.execute(db);
+      const nodes = plan.rows.map((r) => r['QUERY PLAN'].trim()).filter((l) => /Scan|Sort/.test(l)).map((l) => l.replace(/\s+\(cost.*$/, '').replace(/^->\s*/, ''));
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        await q.execute(db);
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      console.log(`| ${name} | ${nodes.join(' → ')} | ${times[2]!.toFixed(2)} |`);
+    }
+  }
+}
+
+async function main() {
+  fs.mkdirSync(WORK, { recursive: true });
+  console.log(`# Kept benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
+  const ceiling = await bareCeiling();
+  console.log(`\nbare Fastify ceiling: ${ceiling.rps.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+  const only = process.env.BENCH_ONLY;
+  for (const start of [() => startEmbeddedCluster(WORK), () => startServerCluster(WORK)]) {
+    const cluster = await start();
+    if ('skipped' in cluster) {
+      console.log(`\nPostgreSQL server: skipped — ${cluster.skipped}`);
+      continue;
+    }
+    if (only && only !== cluster.name) {
+      await cluster.stop();
+      continue;
+    }
+    try {
+      await benchEngine(cluster, ceiling);
+    } finally {
+      await cluster.stop();
+    }
+  }
+  fs.rmSync(WORK, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
