@@ -8,7 +8,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -25,14 +26,25 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const CONNECTIONS = 16;
 const WORK = path.join(os.tmpdir(), `kept-bench-${process.pid}`);
 
+interface LoadSpec {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  pathTemplate?: string;
+  ids?: number[];
+  connections: number;
+  seconds: number;
+}
+
 interface Row { op: string; rps: number; p50: number; p99: number; errors: number }
 
-function load(url: string, opts: Partial<autocannon.Options>): Promise<Row & { raw: autocannon.Result }> {
+function load(url: string, opts: Omit<LoadSpec, 'url' | 'connections' | 'seconds'> = {}): Promise<Row> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...opts } as autocannon.Options, (err, r) => {
-      if (err) return reject(err);
-      resolve({ op: '', rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors, raw: r });
-    });
+    const spec: LoadSpec = { url, connections: CONNECTIONS, seconds: SECONDS, ...opts };
+    const worker = fork(fileURLToPath(new URL('./load-worker.mjs', import.meta.url)), [JSON.stringify(spec)]);
+    worker.once('message', (r: Omit<Row, 'op'>) => resolve({ op: '', ...r }));
+    worker.once('error', reject);
   });
 }
 
@@ -40,7 +52,7 @@ async function bareCeiling(): Promise<Row> {
   const app = Fastify();
   app.get('/hello', async () => ({ hello: 'world' }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const r = await load(`${url}/hello`, {});
+  const r = await load(`${url}/hello`);
   await app.close();
   return { ...r, op: 'bare Fastify GET (ceiling)' };
 }
@@ -68,10 +80,9 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   const create = await load(`${api}/cases`, { method: 'POST', headers, body: JSON.stringify({ subject: 'Benchmark case', channel: 'email', customerId: customer.id, message: 'Hello, my parcel is late.' }) });
   rows.push({ ...create, op: 'create case (POST /cases)' });
   const ids = (await kept.db.selectFrom('cases').select('id').orderBy('id').limit(5000).execute()).map((r) => r.id);
-  const pick = () => ids[Math.floor(Math.random() * ids.length)];
-  const reply = await load(api, { method: 'POST', headers, requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/cases/${pick()}/replies`, body: JSON.stringify({ body: 'Dear customer, here is an update.' }) }) }] });
+  const reply = await load(api, { method: 'POST', headers, pathTemplate: '/api/v1/cases/{id}/replies', ids, body: JSON.stringify({ body: 'Dear customer, here is an update.' }) });
   rows.push({ ...reply, op: 'reply (POST /cases/:id/replies)' });
-  const read = await load(api, { headers, requests: [{ setupRequest: (req) => ({ ...req, path: `/api/v1/cases/${pick()}` }) }] });
+  const read = await load(api, { headers, pathTemplate: '/api/v1/cases/{id}', ids });
   rows.push({ ...read, op: 'read case (GET /cases/:id)' });
   const list = await load(`${api}/cases?status=open&limit=50`, { headers });
   rows.push({ ...list, op: 'list open cases, 50/page' });

@@ -11,11 +11,11 @@ import { staffActor } from '../core/access';
 import { Conflict, Invalid, NotFound } from '../core/errors';
 import { decodeCursor, toPage } from '../core/pagination';
 import { recordAudit, changedFields } from '../audit';
-import { addEntry } from '../timeline';
+import { addEntry, addEntries } from '../timeline';
 import { businessCalendar } from '../org';
 import { expectationFor } from '../standards';
 import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStandardClock } from '../commitments';
-import { createCustomer, findCustomerByEmail, getCustomer, type CustomerInput } from '../customers';
+import { createCustomer, findCustomerByEmail, type CustomerInput } from '../customers';
 import type { Channel } from '../customers';
 import type { CaseStatus, Priority } from './schema';
 
@@ -66,9 +66,9 @@ async function lockCase(ctx: Ctx, id: number) {
 
 async function resolveCustomer(ctx: Ctx, input: NewCase): Promise<number> {
   if (input.customerId) {
-    const c = await getCustomer(ctx, input.customerId).catch(() => null);
+    const c = await ctx.db.selectFrom('customers').select(['id', 'merged_into_id']).where('id', '=', input.customerId).executeTakeFirst();
     if (!c) throw new Invalid('body.customerId', 'exists', `Customer ${input.customerId} does not exist`);
-    return c.mergedIntoId ?? c.id;
+    return c.merged_into_id ?? c.id; // a merged duplicate's new cases go to the surviving record
   }
   if (!input.customer) throw new Invalid('body.customerId', 'required', 'Give customerId, or customer with at least a name');
   for (const email of input.customer.emails ?? []) {
@@ -109,10 +109,10 @@ export async function openCase(ctx: Ctx, input: NewCase) {
       .returning(caseColumns)
       .executeTakeFirstOrThrow();
     if (expectation) await openStandardCommitments(tx, row, expectation);
-    await addEntry(tx, row.id, 'case_opened', {
-      data: { channel: row.channel, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt, ownerId },
-    });
-    if (input.message) await addEntry(tx, row.id, 'inbound_message', { body: input.message, authorId: null });
+    await addEntries(tx, row.id, [
+      { kind: 'case_opened', data: { channel: row.channel, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt, ownerId } },
+      ...(input.message ? [{ kind: 'inbound_message' as const, body: input.message, authorId: null }] : []),
+    ]);
     await recordAudit(tx, 'case', row.id, 'open', null, row);
     return withFlags(row);
   });

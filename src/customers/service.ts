@@ -42,13 +42,18 @@ export function formOfAddress(c: { name: string; title: string | null; givenName
 }
 
 export async function getCustomer(ctx: Ctx, id: number) {
-  const row = await ctx.db.selectFrom('customers').select(columns).where('customers.id', '=', id).executeTakeFirst();
+  // One round trip: emails and phones come along as arrays.
+  const row = await ctx.db
+    .selectFrom('customers')
+    .select(columns)
+    .select([
+      sql<string[]>`array(SELECT email FROM customer_emails e WHERE e.customer_id = customers.id ORDER BY email)`.as('emails'),
+      sql<string[]>`array(SELECT phone FROM customer_phones p WHERE p.customer_id = customers.id ORDER BY phone)`.as('phones'),
+    ])
+    .where('customers.id', '=', id)
+    .executeTakeFirst();
   if (!row) throw new NotFound('Customer', id);
-  const [emails, phones] = await Promise.all([
-    ctx.db.selectFrom('customer_emails').select('email').where('customer_id', '=', id).orderBy('email').execute(),
-    ctx.db.selectFrom('customer_phones').select('phone').where('customer_id', '=', id).orderBy('phone').execute(),
-  ]);
-  return { ...row, salutation: formOfAddress(row), emails: emails.map((e) => e.email), phones: phones.map((p) => p.phone) };
+  return { ...row, salutation: formOfAddress(row) };
 }
 
 export type Customer = Awaited<ReturnType<typeof getCustomer>>;

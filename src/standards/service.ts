@@ -3,7 +3,9 @@
  * and a resolution, in business time. The most specific standard wins: type and channel,
  * then type, then channel, then the default (neither).
  */
+import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
+import type { BusinessHours } from '../org';
 import { NotFound } from '../core/errors';
 import { recordAudit } from '../audit';
 import { businessCalendar } from '../org';
@@ -67,29 +69,32 @@ export async function deleteStandard(ctx: Ctx, id: number) {
   await recordAudit(ctx, 'standard', id, 'delete', row, null);
 }
 
-export async function standardFor(ctx: Ctx, caseType: string, channel: string) {
-  const candidates = await ctx.db
-    .selectFrom('service_standards')
-    .select(columns)
-    .where((eb) => eb.or([eb('case_type', '=', caseType), eb('case_type', 'is', null)]))
-    .where((eb) => eb.or([eb('channel', '=', channel), eb('channel', 'is', null)]))
-    .execute();
-  const specificity = (s: { caseType: string | null; channel: string | null }) => (s.caseType ? 2 : 0) + (s.channel ? 1 : 0);
-  return candidates.sort((a, b) => specificity(b) - specificity(a))[0] ?? null;
-}
-
-/** What the customer is told when a case opens; null when no standard applies. */
+/**
+ * What the customer is told when a case opens; null when no standard applies. The standard,
+ * the organisation's hours and its holidays come back in one round trip: this runs on every
+ * new case.
+ */
 export async function expectationFor(
   ctx: Ctx,
   input: { caseType: string; channel: string; openedAt: Date },
-  calendar?: BusinessCalendar,
 ): Promise<Expectation | null> {
-  const standard = await standardFor(ctx, input.caseType, input.channel);
+  const { rows } = await sql<{ id: number; first_response_minutes: number; resolution_minutes: number; time_zone: string | null; business_hours: BusinessHours | null; holidays: string[] }>`
+    SELECT s.id, s.first_response_minutes, s.resolution_minutes, o.time_zone, o.business_hours,
+           array(SELECT day::text FROM holidays) AS holidays
+    FROM service_standards s
+    LEFT JOIN organisation o ON o.id = 1
+    WHERE (s.case_type = ${input.caseType} OR s.case_type IS NULL)
+      AND (s.channel = ${input.channel} OR s.channel IS NULL)
+    ORDER BY (s.case_type IS NOT NULL) DESC, (s.channel IS NOT NULL) DESC
+    LIMIT 1`.execute(ctx.db);
+  const standard = rows[0];
   if (!standard) return null;
-  const cal = calendar ?? (await businessCalendar(ctx));
+  const cal: BusinessCalendar = standard.time_zone
+    ? { timeZone: standard.time_zone, hours: standard.business_hours!, holidays: new Set(standard.holidays) }
+    : await businessCalendar(ctx); // no organisation row yet: the defaults
   return {
     standardId: standard.id,
-    firstResponseDueAt: addBusinessMinutes(cal, input.openedAt, standard.firstResponseMinutes),
-    resolutionDueAt: addBusinessMinutes(cal, input.openedAt, standard.resolutionMinutes),
+    firstResponseDueAt: addBusinessMinutes(cal, input.openedAt, standard.first_response_minutes),
+    resolutionDueAt: addBusinessMinutes(cal, input.openedAt, standard.resolution_minutes),
   };
 }

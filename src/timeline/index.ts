@@ -1,1 +1,1 @@
-export { addEntry, caseTimeline, type EntryKind } from './service';
+export { addEntry, addEntries, caseTimeline, type EntryKind } from './service';

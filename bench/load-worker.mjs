@@ -1,0 +1,22 @@
+// The load generator runs in its own process so that it does not share an event loop (or a
+// core's scheduling) with the server it measures. It gets its load description on the command
+// line: { url, method, headers, body, pathTemplate ("{id}" → a random one of ids), ids, connections, seconds }
+import autocannon from 'autocannon';
+
+const spec = JSON.parse(process.argv[2]);
+
+const { pathTemplate, ids } = spec;
+autocannon({
+  url: spec.url,
+  method: spec.method ?? 'GET',
+  headers: spec.headers,
+  body: spec.body,
+  connections: spec.connections,
+  duration: spec.seconds,
+  requests: pathTemplate && ids
+    ? [{ setupRequest: (req) => ({ ...req, path: pathTemplate.replace('{id}', String(ids[Math.floor(Math.random() * ids.length)])) }) }]
+    : undefined,
+}, (err, r) => {
+  if (err) throw err;
+  process.send({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors });
+});
