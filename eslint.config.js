@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'test-output/', '.kept-test/'] },
+  { ignores: ['node_modules/', 'data/', 'test-output/', '.kept-test/', 'web/dist/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -16,6 +16,10 @@ import { commitmentRoutes } from './commitments/routes';
 import { notificationRoutes } from './notifications/routes';
 import { auditRoutes } from './audit/routes';
 import { expireHandovers } from './handovers';
+import { myWorkRoutes } from './mywork/routes';
+import { liveRoutes } from './live/routes';
+import { startEventHub } from './core/events';
+import { serveWorkspace } from './core/http/workspace';
 import { breakOverdueCommitments, warnOfDueCommitments } from './commitments';
 
 export interface KeptOptions {
@@ -51,13 +55,14 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     return { status: 'ok', time: opts.clock.now() };
   });
   http.get('/api/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } as object }, async () => http.swagger());
-  http.get('/', { config: { access: 'public' }, schema: { hide: true } as object }, async (_req, reply) =>
-    reply.type('text/html').send(LANDING));
+  const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'));
+  await serveWorkspace(http);
 
   await http.register(async (api) => {
-    for (const routes of [staffRoutes, orgRoutes, standardsRoutes, customerRoutes, caseRoutes, handoverRoutes, commitmentRoutes, notificationRoutes, auditRoutes]) {
+    for (const routes of [staffRoutes, orgRoutes, standardsRoutes, customerRoutes, caseRoutes, handoverRoutes, commitmentRoutes, notificationRoutes, auditRoutes, myWorkRoutes]) {
       routes(api as unknown as App);
     }
+    liveRoutes(api as unknown as App, hub);
   }, { prefix: '/api/v1' });
 
   const timers = startTimers(
@@ -76,16 +81,9 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     timers,
     async close() {
       await timers.stop();
+      await hub.close();
       await http.close();
       await db.destroy();
     },
   };
 }
-
-const LANDING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kept</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
-<h1>Kept is running</h1>
-<p>The API lives under <code>/api/v1</code>; its OpenAPI description is at
-<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>. Sign in with
-<code>POST /api/v1/auth/sign-in</code>.</p></body></html>`;

@@ -7,7 +7,7 @@
  *   npm test -- handovers         only files whose path contains "handovers"
  *   KEPT_TEST_ONLY=server npm test
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +60,8 @@ function runSuite(cluster: Cluster, files: string[]): Promise<Tally> {
 
 async function main() {
   const files = testFiles(process.argv.slice(2));
+  // The workspace is served from web/dist: build it first, as npm start does.
+  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
   if (!files.length) throw new Error('No test files matched');
   fs.mkdirSync(WORK, { recursive: true });
   const only = process.env.KEPT_TEST_ONLY;

@@ -15,7 +15,8 @@ import { addEntry, addEntries } from '../timeline';
 import { businessCalendar } from '../org';
 import { expectationFor } from '../standards';
 import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStandardClock } from '../commitments';
-import { createCustomer, findCustomerByEmail, type CustomerInput } from '../customers';
+import { createCustomer, findCustomerByEmail, getCustomer, type CustomerInput } from '../customers';
+import { checkReply } from '../respect';
 import type { Channel } from '../customers';
 import type { CaseStatus, Priority } from './schema';
 
@@ -138,14 +139,22 @@ export interface CaseFilter {
 /** Newest first, keyset-paginated; every filter here is backed by an index (see the migration). */
 export async function listCases(ctx: Ctx, f: CaseFilter) {
   const after = decodeCursor(f.cursor);
-  let q = ctx.db.selectFrom('cases').select(caseColumns);
+  let q = ctx.db
+    .selectFrom('cases')
+    .innerJoin('customers', 'customers.id', 'cases.customer_id')
+    .leftJoin('staff as owner', 'owner.id', 'cases.owner_id')
+    .select(caseColumns)
+    .select(['customers.name as customerName', 'owner.name as ownerName']);
   if (f.ownerId) q = q.where('cases.owner_id', '=', f.ownerId);
   if (f.unowned) q = q.where('cases.owner_id', 'is', null);
   if (f.status?.length) q = q.where('cases.status', 'in', f.status);
   if (f.teamId) q = q.where('cases.team_id', '=', f.teamId);
   if (f.customerId) q = q.where('cases.customer_id', '=', f.customerId);
   if (f.tag) q = q.where('cases.tags', '@>', sql<string[]>`ARRAY[${f.tag.toLowerCase()}]::text[]`);
-  if (f.q) q = q.where('cases.subject', 'ilike', `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    q = q.where((eb) => eb.or([eb('cases.subject', 'ilike', like), eb('customers.name', 'ilike', like)]));
+  }
   if (f.dueBefore) {
     q = q.where('cases.resolution_due_at', '<', f.dueBefore).where('cases.status', 'not in', ['resolved', 'closed']);
   }
@@ -239,6 +248,7 @@ export async function addMessage(
     const now = tx.clock.now();
     const set: Record<string, unknown> = {};
     if (kind === 'outbound_reply') {
+      checkReply(await getCustomer(tx, c.customerId), input.body);
       if (!c.ownerId) {
         set.owner_id = me.id; // answering an unowned case is taking it
         set.status = 'open';

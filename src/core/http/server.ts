@@ -12,7 +12,7 @@ import type { Actor, Ctx } from '../context';
 import type { Db } from '../db/connect';
 import { requireCapability, type Capability } from '../access';
 import { Forbidden } from '../errors';
-import { problem, sendProblem, toProblem } from './problems';
+import { sendProblem, toProblem } from './problems';
 
 export const SESSION_COOKIE = 'kept_session';
 export const BODY_LIMIT = 256 * 1024;
@@ -76,7 +76,7 @@ export function createHttp(deps: HttpDeps) {
   });
 
   app.addHook('preValidation', async (req) => {
-    if (req.is404) return;
+    if (req.is404 || !req.url.startsWith('/api/')) return; // outside the API: only the public web app's files
     const access = req.routeOptions.config.access;
     if (!access) throw new Forbidden('This route declares no access rule');
     if (access !== 'public') requireCapability(req.actor, access);
@@ -92,7 +92,6 @@ export function createHttp(deps: HttpDeps) {
     if (p.status >= 500) req.log.error({ err: error }, 'request failed');
     return sendProblem(reply, req, p);
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, req, problem(404, 'Not found', `No route ${req.method} ${req.url.split('?')[0]}`)));
 
   return app;
 }

@@ -1,0 +1,44 @@
+/**
+ * The API's answer types, shared with the web app (web/src imports these as types only), so
+ * that the shapes are written once: here, derived from the services that produce them.
+ */
+import type { getCase, listCases } from './cases/service';
+import type { getCustomer, listCustomers } from './customers/service';
+import type { caseTimeline } from './timeline/service';
+import type { getHandover, handoverFigures } from './handovers/service';
+import type { getCommitment, keptRate } from './commitments/service';
+import type { myWork } from './mywork/service';
+import type { getStaff, listApiTokens } from './staff/service';
+import type { getSettings, listDepartments, listTeams, listHolidays } from './org/service';
+import type { listStandards } from './standards/service';
+import type { myNotifications } from './notifications/service';
+
+/** What JSON makes of a value: dates become ISO strings. */
+export type Jsonify<T> = T extends Date ? string
+  : T extends readonly unknown[] ? { [K in keyof T]: Jsonify<T[K]> }
+  : T extends object ? { [K in keyof T]: Jsonify<T[K]> }
+  : T;
+
+type Answer<F extends (...args: never[]) => unknown> = Jsonify<Awaited<ReturnType<F>>>;
+
+export type CaseView = Answer<typeof getCase> & { customer: Customer };
+export type CaseListPage = Answer<typeof listCases>;
+export type CaseListItem = CaseListPage['items'][number];
+export type Customer = Answer<typeof getCustomer>;
+export type CustomerPage = Answer<typeof listCustomers>;
+export type TimelineEntry = Answer<typeof caseTimeline>[number];
+export type Handover = Answer<typeof getHandover>;
+export type HandoverFigures = Answer<typeof handoverFigures>;
+export type Commitment = Answer<typeof getCommitment>;
+export type KeptRate = Answer<typeof keptRate>[number];
+export type MyWork = Answer<typeof myWork>;
+export type Staff = Answer<typeof getStaff>;
+export type ApiToken = Answer<typeof listApiTokens>[number];
+export type Settings = Answer<typeof getSettings>;
+export type Department = Answer<typeof listDepartments>[number];
+export type Team = Answer<typeof listTeams>[number];
+export type Holiday = Answer<typeof listHolidays>[number];
+export type Standard = Answer<typeof listStandards>[number];
+export type Notification = Answer<typeof myNotifications>[number];
+export type { Role } from './staff/schema';
+export type { Problem } from './core/http/problems';

@@ -1,0 +1,53 @@
+/**
+ * Live updates. Timeline entries and notifications announce themselves with pg_notify from a
+ * trigger (migration 0002), so an event is delivered only if its change commits, and to every
+ * app instance on the same database (embedded or server alike). Each instance keeps one
+ * LISTEN connection and fans events out to its own subscribers (the browsers' event streams).
+ */
+import pg from 'pg';
+
+const CHANNEL = 'kept_events';
+
+export type LiveEvent =
+  | { type: 'notification'; staffId: number; kind: string; caseId: number | null }
+  | { type: 'case'; caseId: number; kind: string };
+
+export interface EventHub {
+  subscribe(listener: (e: LiveEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export async function startEventHub(databaseUrl: string, onError: (e: unknown) => void): Promise<EventHub> {
+  const listeners = new Set<(e: LiveEvent) => void>();
+  let client: pg.Client | null = null;
+  let closed = false;
+
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    c.on('notification', (msg) => {
+      if (!msg.payload) return;
+      const event = JSON.parse(msg.payload) as LiveEvent;
+      for (const l of listeners) l(event);
+    });
+    c.on('error', (e) => {
+      onError(e);
+      if (!closed) setTimeout(() => void connect().catch(onError), 1000); // the database restarted: listen again
+    });
+    await c.connect();
+    await c.query(`LISTEN ${CHANNEL}`);
+    client = c;
+  };
+  await connect();
+
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      closed = true;
+      listeners.clear();
+      await client?.end().catch(() => {});
+    },
+  };
+}

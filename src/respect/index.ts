@@ -1,0 +1,1 @@
+export { checkReply, suggestedGreeting } from './service';

@@ -1,0 +1,48 @@
+/**
+ * Real headless Chromium (Debian's package) driven by playwright-core; never a downloaded
+ * browser. Screenshots go to test-output/screenshots (git-ignored) for people to look at.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.KEPT_CHROMIUM ?? '/usr/bin/chromium';
+export const SHOTS = path.resolve(import.meta.dirname, '../../test-output/screenshots');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+export function browserMissing(): string | null {
+  return fs.existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium): browser tests skipped`;
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Zero serious or critical axe-core violations, or a readable list of what is wrong. */
+export async function assertAccessible(page: Page, screen: string) {
+  await page.addScriptTag({ path: AXE });
+  // Runs in the page, where axe is a global; typed loosely because this file compiles for Node.
+  const violations = await page.evaluate(async () => {
+    const g = globalThis as unknown as { document: unknown; axe: { run: (ctx: unknown, opts: object) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
+    const r = await g.axe.run(g.document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact}: ${v.id} — ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')})`);
+  });
+  if (violations.length) throw new Error(`axe-core found on ${screen}:\n  ${violations.join('\n  ')}`);
+}
+
+/** Screenshots of the current screen at desktop (1280) and phone (390) widths. */
+export async function screenshots(page: Page, name: string) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.waitForTimeout(50);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+    await assertAccessible(page, `${name} at ${width}px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}

@@ -1,0 +1,71 @@
+import { Link, Route, Switch, useLocation } from 'wouter';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { MyWork as MyWorkData } from '../../src/api-types';
+import { api, post } from './api';
+import { useMe } from './session';
+import { useLiveUpdates } from './live';
+import { SignIn } from './routes/SignIn';
+import { MyWork } from './routes/MyWork';
+import { CasePage } from './routes/CasePage';
+import { Queues } from './routes/Queues';
+import { Customers, CustomerPage } from './routes/Customers';
+import { Settings } from './routes/Settings';
+import { Account } from './routes/Account';
+
+export function App() {
+  const me = useMe();
+  useLiveUpdates(!!me.data);
+  if (me.isPending) return <p className="loading">Loading…</p>;
+  if (!me.data) return <SignIn />;
+  return <Shell />;
+}
+
+function Shell() {
+  const me = useMe().data!;
+  const qc = useQueryClient();
+  const [location, navigate] = useLocation();
+  const work = useQuery({ queryKey: ['my-work'], queryFn: () => api<MyWorkData>('/my-work') });
+  const c = work.data?.counts;
+  const signOut = async () => {
+    await post('/auth/sign-out');
+    qc.clear();
+    navigate('/');
+    await qc.invalidateQueries({ queryKey: ['me'] });
+  };
+  const nav = (href: string, text: string, count?: number, countLabel?: string) => (
+    <Link href={href} className={location === href || (href !== '/' && location.startsWith(href)) ? 'active' : ''} aria-current={location === href ? 'page' : undefined}>
+      {text}
+      {count ? <span className="badge" aria-label={countLabel}>{count}</span> : null}
+    </Link>
+  );
+  return (
+    <>
+      <a className="skip" href="#main">Skip to content</a>
+      <header className="top">
+        <span className="brand">Kept</span>
+        <nav aria-label="Main">
+          {nav('/', 'My work', c ? c.offers + c.promisesOverdue + c.atRisk : 0, 'items needing attention')}
+          {nav('/queues', 'Queues')}
+          {nav('/customers', 'Customers')}
+          {me.role === 'admin' ? nav('/settings', 'Settings') : null}
+        </nav>
+        <div className="who">
+          <Link href="/account">{me.name}</Link>
+          <button type="button" className="link" onClick={signOut}>Sign out</button>
+        </div>
+      </header>
+      <main id="main">
+        <Switch>
+          <Route path="/" component={MyWork} />
+          <Route path="/cases/:id">{(p) => <CasePage id={Number(p.id)} />}</Route>
+          <Route path="/queues" component={Queues} />
+          <Route path="/customers" component={Customers} />
+          <Route path="/customers/:id">{(p) => <CustomerPage id={Number(p.id)} />}</Route>
+          <Route path="/settings" component={Settings} />
+          <Route path="/account" component={Account} />
+          <Route><h1>Not found</h1><p><Link href="/">Back to My work</Link></p></Route>
+        </Switch>
+      </main>
+    </>
+  );
+}

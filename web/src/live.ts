@@ -1,0 +1,27 @@
+/**
+ * Live updates: one EventSource per tab. Events only say what changed; the screens refetch
+ * through the API, so what they show is always what the API allows.
+ */
+import { useEffect } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+
+export function useLiveUpdates(enabled: boolean) {
+  const qc = useQueryClient();
+  useEffect(() => {
+    if (!enabled) return;
+    const source = new EventSource('/api/v1/events');
+    const onCase = (e: MessageEvent) => {
+      const { caseId } = JSON.parse(e.data) as { caseId: number };
+      void qc.invalidateQueries({ queryKey: ['case', caseId] });
+      void qc.invalidateQueries({ queryKey: ['my-work'] });
+      void qc.invalidateQueries({ queryKey: ['cases'] });
+    };
+    const onNotification = () => {
+      void qc.invalidateQueries({ queryKey: ['my-work'] });
+      void qc.invalidateQueries({ queryKey: ['notifications'] });
+    };
+    source.addEventListener('case', onCase);
+    source.addEventListener('notification', onNotification);
+    return () => source.close();
+  }, [enabled, qc]);
+}

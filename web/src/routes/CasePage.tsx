@@ -1,0 +1,238 @@
+/**
+ * The case: the customer's whole story on one screen. Timeline, the customer's other cases,
+ * the profile, the expectation told to the customer and the time left, and the actions.
+ * Keyboard: r reply · n note · c call · h hand over · p promise · j next case in My work.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { Link, useLocation } from 'wouter';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CaseListPage, CaseView, Commitment, Department, MyWork, Settings, Staff, Team, TimelineEntry } from '../../../src/api-types';
+import { api, patch } from '../api';
+import { inZone, label, timeLeft, when } from '../format';
+import { Empty, ErrorNote, Section, useAction } from '../components/ui';
+import { Composer, type ComposerMode } from '../components/Composer';
+import { Promises } from '../components/Promises';
+
+const STATUSES = ['open', 'waiting_on_customer', 'waiting_on_us', 'resolved', 'closed'] as const;
+
+export function CasePage({ id }: { id: number }) {
+  const c = useQuery({ queryKey: ['case', id], queryFn: () => api<CaseView>(`/cases/${id}`) });
+  const timeline = useQuery({ queryKey: ['case', id, 'timeline'], queryFn: () => api<{ items: TimelineEntry[] }>(`/cases/${id}/timeline`) });
+  const promises = useQuery({ queryKey: ['case', id, 'commitments'], queryFn: () => api<{ items: Commitment[] }>(`/commitments?case=${id}&limit=200`) });
+  const staff = useQuery({ queryKey: ['staff'], queryFn: () => api<{ items: Staff[] }>('/staff?active=true'), staleTime: 300_000 });
+  const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/settings'), staleTime: 300_000 });
+  const [mode, setMode] = useState<ComposerMode>('reply');
+  const composerRef = useRef<HTMLDivElement>(null);
+  const [, navigate] = useLocation();
+  const qc = useQueryClient();
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable) return;
+      const modes: Record<string, ComposerMode> = { r: 'reply', n: 'note', c: 'call', h: 'handover', p: 'promise' };
+      if (modes[e.key]) {
+        e.preventDefault();
+        setMode(modes[e.key]!);
+        setTimeout(() => composerRef.current?.querySelector<HTMLElement>('textarea, input, select')?.focus(), 0);
+      } else if (e.key === 'j') {
+        const work = qc.getQueryData<MyWork>(['my-work']);
+        const ids = work?.cases.map((x) => x.id) ?? [];
+        const next = ids[(ids.indexOf(id) + 1) % Math.max(ids.length, 1)];
+        if (next && next !== id) navigate(`/cases/${next}`);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [id, navigate, qc]);
+
+  if (c.error) return <ErrorNote error={c.error} />;
+  if (!c.data) return <p className="loading">Loading case…</p>;
+  const k = c.data;
+  const owner = staff.data?.items.find((s) => s.id === k.ownerId);
+  const staffName = (sid: number | null) => staff.data?.items.find((s) => s.id === sid)?.name ?? (sid ? `#${sid}` : 'Kept');
+  return (
+    <div className="case">
+      <div className="case-head">
+        <h1>#{k.id} {k.subject}</h1>
+        <p className="meta">
+          <span data-testid="owner">{owner ? `Owned by ${owner.name}` : k.ownerId ? `Owned by #${k.ownerId}` : 'Unowned — in the queue'}</span>
+          {' · '}{label(k.channel)} · {k.type} · opened {when(k.openedAt)}
+          {k.runAround ? <strong className="late"> · passed on {k.handoverCount} times (run-around)</strong> : null}
+        </p>
+        <StatusBar c={k} />
+      </div>
+      <div className="case-grid">
+        <div className="main-col">
+          <Expectation c={k} timeZone={settings.data?.timeZone} />
+          <div ref={composerRef}>
+            <Composer c={k} mode={mode} setMode={setMode} staff={staff.data?.items ?? []} />
+          </div>
+          <Section title="Promises on this case" count={promises.data?.items.filter((p) => p.kind === 'promise').length}>
+            <Promises caseId={id} items={promises.data?.items ?? []} />
+          </Section>
+          <Section title="Timeline">
+            <Timeline entries={timeline.data?.items ?? []} staffName={staffName} />
+          </Section>
+        </div>
+        <aside className="side-col" aria-label="Customer">
+          <Profile c={k} />
+          <OtherCases customerId={k.customerId} current={k.id} />
+          <Details c={k} />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function StatusBar({ c }: { c: CaseView }) {
+  const qc = useQueryClient();
+  const action = useAction(async (body: object) => {
+    await patch(`/cases/${c.id}`, body);
+    await qc.invalidateQueries({ queryKey: ['case', c.id] });
+  });
+  return (
+    <div className="row status-bar">
+      <label>Status
+        <select value={c.status === 'new' ? '' : c.status} onChange={(e) => void action.run({ status: e.target.value })}>
+          {c.status === 'new' ? <option value="">new</option> : null}
+          {STATUSES.map((s) => <option key={s} value={s}>{label(s)}</option>)}
+        </select>
+      </label>
+      <label>Priority
+        <select value={c.priority} onChange={(e) => void action.run({ priority: e.target.value })}>
+          {['low', 'normal', 'high', 'urgent'].map((p) => <option key={p}>{p}</option>)}
+        </select>
+      </label>
+      <ErrorNote error={action.error} />
+    </div>
+  );
+}
+
+function Expectation({ c, timeZone }: { c: CaseView; timeZone?: string }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => tick((n) => n + 1), 30_000);
+    return () => clearInterval(t);
+  }, []);
+  const row = (title: string, due: string | null, met: string | null) => {
+    const left = timeLeft(due);
+    return (
+      <div className="expect">
+        <div className="label">{title}</div>
+        <div className="value">{when(due)}</div>
+        <div className={met ? 'ok' : c.clockPausedAt ? 'paused' : left.late ? 'late' : 'soon'}>
+          {met ? `done ${when(met)}` : c.clockPausedAt ? 'clock paused: waiting on customer' : due ? left.text : 'no standard'}
+        </div>
+        {due && timeZone ? <div className="meta">business clock: {inZone(due, timeZone)} {timeZone}</div> : null}
+      </div>
+    );
+  };
+  return (
+    <section className="card expectation" aria-label="What the customer was told">
+      {row('First response expected', c.firstResponseDueAt, c.firstRespondedAt)}
+      {row('Resolution expected', c.resolutionDueAt, c.resolvedAt)}
+    </section>
+  );
+}
+
+function Timeline({ entries, staffName }: { entries: TimelineEntry[]; staffName: (id: number | null) => string }) {
+  if (!entries.length) return <Empty>Nothing yet.</Empty>;
+  return (
+    <ol className="timeline">
+      {[...entries].reverse().map((e) => (
+        <li key={e.id} className={`entry ${e.kind}`}>
+          <div className="meta"><strong>{label(e.kind)}</strong> · {e.authorName ?? (e.kind === 'inbound_message' ? 'customer' : 'Kept')} · <time dateTime={e.createdAt}>{when(e.createdAt)}</time></div>
+          {e.body ? <div className="body">{e.body}</div> : null}
+          <EventDetail entry={e} staffName={staffName} />
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function EventDetail({ entry, staffName }: { entry: TimelineEntry; staffName: (id: number | null) => string }) {
+  const d = entry.data as Record<string, unknown>;
+  switch (entry.kind) {
+    case 'handover_offered': return <div className="detail">offered to {d.toStaffId ? staffName(d.toStaffId as number) : `team #${String(d.toTeamId)}`}; expires {when(d.expiresAt as string)}</div>;
+    case 'handover_accepted': return <div className="detail">accepted after {Math.round((d.secondsToAccept as number) / 60)} min</div>;
+    case 'case_opened': return <div className="detail">customer told: first response by {when(d.firstResponseDueAt as string)}, resolution by {when(d.resolutionDueAt as string)}</div>;
+    case 'commitment_made': return <div className="detail">due {when(d.dueAt as string)} · owner {staffName(d.ownerId as number)}</div>;
+    case 'commitment_renegotiated': return <div className="detail">moved to {when(d.newDueAt as string)} · customer told: {String(d.customerToldHow)}</div>;
+    case 'phone_call': return <div className="detail">{String(d.direction ?? '')} call{d.durationSeconds ? `, ${Math.round((d.durationSeconds as number) / 60)} min` : ''}</div>;
+    case 'status_changed': case 'case_updated': {
+      const after = d.after as Record<string, unknown> | undefined;
+      return after ? <div className="detail">{Object.entries(after).map(([k2, v]) => `${k2}: ${JSON.stringify(v)}`).join(' · ')}</div> : null;
+    }
+    default: return null;
+  }
+}
+
+function Profile({ c }: { c: CaseView }) {
+  const p = c.customer;
+  return (
+    <Section title="Customer">
+      <p className="salutation"><Link href={`/customers/${p.id}`}>{p.name}</Link></p>
+      <dl className="facts">
+        <dt>Address as</dt><dd data-testid="salutation">{p.salutation}</dd>
+        <dt>Prefers</dt><dd>{p.preferredChannel ? label(p.preferredChannel) : '—'}</dd>
+        <dt>Language</dt><dd>{p.language ?? '—'}</dd>
+        <dt>Segment</dt><dd>{p.segment ?? '—'}</dd>
+        <dt>Email</dt><dd>{p.emails.join(', ') || '—'}</dd>
+        <dt>Phone</dt><dd>{p.phones.join(', ') || '—'}</dd>
+      </dl>
+      {p.notes ? <p className="notes">{p.notes}</p> : null}
+    </Section>
+  );
+}
+
+function OtherCases({ customerId, current }: { customerId: number; current: number }) {
+  const q = useQuery({ queryKey: ['cases', 'customer', customerId], queryFn: () => api<CaseListPage>(`/cases?customer=${customerId}&limit=20`) });
+  const others = q.data?.items.filter((x) => x.id !== current) ?? [];
+  return (
+    <Section title="Their other cases" count={others.length}>
+      {others.length ? <ul className="list">{others.map((o) => <li key={o.id}><Link href={`/cases/${o.id}`}>#{o.id} {o.subject}</Link><div className="meta">{label(o.channel)} · {label(o.status)} · {when(o.openedAt)}</div></li>)}</ul> : <Empty>First contact.</Empty>}
+    </Section>
+  );
+}
+
+function Details({ c }: { c: CaseView }) {
+  const qc = useQueryClient();
+  const depts = useQuery({ queryKey: ['departments'], queryFn: () => api<{ items: Department[] }>('/departments'), staleTime: 300_000 });
+  const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
+  const [tags, setTags] = useState(c.tags.join(', '));
+  const [touchpoint, setTouchpoint] = useState(c.touchpoint ?? '');
+  const [dept, setDept] = useState(c.causedByDepartmentId ? String(c.causedByDepartmentId) : '');
+  const [team, setTeam] = useState(c.teamId ? String(c.teamId) : '');
+  const save = useAction(async () => {
+    await patch(`/cases/${c.id}`, {
+      tags: tags.split(',').map((t) => t.trim()).filter(Boolean),
+      touchpoint: touchpoint.trim() || null,
+      causedByDepartmentId: dept ? Number(dept) : null,
+      teamId: team ? Number(team) : null,
+    });
+    await qc.invalidateQueries({ queryKey: ['case', c.id] });
+  });
+  return (
+    <Section title="Details">
+      <form className="stack" onSubmit={(e) => { e.preventDefault(); void save.run(); }}>
+        <label>Tags (comma separated)<input value={tags} onChange={(e) => setTags(e.target.value)} /></label>
+        <label>Touchpoint<input value={touchpoint} onChange={(e) => setTouchpoint(e.target.value)} placeholder="e.g. deliver" /></label>
+        <label>Department that caused it
+          <select value={dept} onChange={(e) => setDept(e.target.value)}>
+            <option value="">— none —</option>
+            {depts.data?.items.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+          </select>
+        </label>
+        <label>Team
+          <select value={team} onChange={(e) => setTeam(e.target.value)}>
+            <option value="">— none —</option>
+            {teams.data?.items.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
+          </select>
+        </label>
+        <ErrorNote error={save.error} />
+        <button type="submit" disabled={save.busy}>Save details</button>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,93 @@
+import { useState } from 'react';
+import { Link } from 'wouter';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { MyWork as MyWorkData } from '../../../src/api-types';
+import { api, post } from '../api';
+import { label, timeLeft, when } from '../format';
+import { Empty, ErrorNote, Section, useAction } from '../components/ui';
+
+export function MyWork() {
+  const work = useQuery({ queryKey: ['my-work'], queryFn: () => api<MyWorkData>('/my-work'), refetchInterval: 60_000 });
+  if (work.error) return <ErrorNote error={work.error} />;
+  if (!work.data) return <p className="loading">Loading your work…</p>;
+  const w = work.data;
+  return (
+    <>
+      <h1>My work</h1>
+      <div className="grid">
+        <Section title="Hand-overs offered to me" count={w.offers.length}>
+          {w.offers.length ? <ul className="list">{w.offers.map((o) => <Offer key={o.id} offer={o} />)}</ul> : <Empty>No offers waiting.</Empty>}
+        </Section>
+        <Section title="Standards at risk" count={w.atRisk.length}>
+          {w.atRisk.length ? (
+            <ul className="list">{w.atRisk.map((c) => {
+              const due = !c.firstRespondedAt && c.firstResponseDueAt ? c.firstResponseDueAt : c.resolutionDueAt;
+              const left = timeLeft(due);
+              return <li key={c.id}><Link href={`/cases/${c.id}`}>{c.subject}</Link> <span className={left.late ? 'late' : 'soon'}>{!c.firstRespondedAt ? 'first response' : 'resolution'} {left.text}</span></li>;
+            })}</ul>
+          ) : <Empty>Nothing at risk.</Empty>}
+        </Section>
+        <Section title="My promises due in 24 hours" count={w.promises.length}>
+          {w.promises.length ? (
+            <ul className="list">{w.promises.map((p) => {
+              const left = timeLeft(p.dueAt);
+              return (
+                <li key={p.id}>
+                  <Link href={`/cases/${p.caseId}`}>{p.text}</Link>
+                  <span className={p.status === 'broken' ? 'late' : left.late ? 'late' : 'soon'}> {p.status === 'broken' ? `broken ${when(p.brokenAt)}` : `due ${left.text}`}</span>
+                  <div className="meta">{p.subject}</div>
+                </li>
+              );
+            })}</ul>
+          ) : <Empty>No promises falling due.</Empty>}
+        </Section>
+      </div>
+      <Section title="Cases I own, most urgent first" count={w.cases.length}>
+        {w.cases.length ? (
+          <table className="table">
+            <thead><tr><th scope="col">Case</th><th scope="col">Customer</th><th scope="col">Priority</th><th scope="col">Status</th><th scope="col">Resolution due</th></tr></thead>
+            <tbody>{w.cases.map((c) => {
+              const left = timeLeft(c.resolutionDueAt);
+              return (
+                <tr key={c.id}>
+                  <td><Link href={`/cases/${c.id}`}>#{c.id} {c.subject}</Link></td>
+                  <td>{c.customerName}</td>
+                  <td><span className={`pill ${c.priority}`}>{c.priority}</span></td>
+                  <td>{label(c.status)}</td>
+                  <td className={left.late ? 'late' : ''}>{c.clockPausedAt ? 'paused' : left.text}</td>
+                </tr>
+              );
+            })}</tbody>
+          </table>
+        ) : <Empty>You own no open cases.</Empty>}
+      </Section>
+    </>
+  );
+}
+
+function Offer({ offer }: { offer: MyWorkData['offers'][number] }) {
+  const qc = useQueryClient();
+  const [declining, setDeclining] = useState(false);
+  const [reason, setReason] = useState('');
+  const done = () => Promise.all([qc.invalidateQueries({ queryKey: ['my-work'] }), qc.invalidateQueries({ queryKey: ['case', offer.caseId] })]);
+  const accept = useAction(async () => { await post(`/handovers/${offer.id}/accept`); await done(); });
+  const decline = useAction(async () => { await post(`/handovers/${offer.id}/decline`, { reason }); await done(); });
+  return (
+    <li className="offer">
+      <Link href={`/cases/${offer.caseId}`}>#{offer.caseId} {offer.subject}</Link>
+      <div className="meta">from {offer.offeredBy}{offer.toTeamId ? ' to your team' : ''} · expires {timeLeft(offer.expiresAt).text} · {offer.customerName}</div>
+      <blockquote>{offer.note}</blockquote>
+      <div className="row">
+        <button type="button" onClick={() => void accept.run()} disabled={accept.busy}>Accept</button>
+        <button type="button" className="secondary" onClick={() => setDeclining(!declining)} aria-expanded={declining}>Decline…</button>
+      </div>
+      {declining ? (
+        <form className="row" onSubmit={(e) => { e.preventDefault(); void decline.run(); }}>
+          <label className="grow">Reason<input value={reason} onChange={(e) => setReason(e.target.value)} required /></label>
+          <button type="submit" disabled={decline.busy}>Decline</button>
+        </form>
+      ) : null}
+      <ErrorNote error={accept.error ?? decline.error} />
+    </li>
+  );
+}
