@@ -6,7 +6,7 @@ import { browserMissing, launch, screenshots } from '../helpers/browser';
 
 const skip = browserMissing();
 
-describe('the staff workspace in a real browser', { skip: skip ?? false }, () => {
+describe('the staff workspace in a real browser', { skip: skip ?? false, timeout: 180_000 }, () => {
   let k: TestKept;
   let browser: Browser;
   let caseId: number;
