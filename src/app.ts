@@ -16,6 +16,10 @@ import { commitmentRoutes } from './commitments/routes';
 import { notificationRoutes } from './notifications/routes';
 import { auditRoutes } from './audit/routes';
 import { expireHandovers } from './handovers';
+import path from 'node:path';
+import type { MailConfig } from './core/config';
+import { configureOutbox, deliverDueEmails } from './outbox';
+import { configureAttachments, emailRoutes, processStoredEmails, startImapPolling, startSmtpReceiver } from './email';
 import { myWorkRoutes } from './mywork/routes';
 import { liveRoutes } from './live/routes';
 import { startEventHub } from './core/events';
@@ -31,12 +35,16 @@ export interface KeptOptions {
   autoTimers?: boolean;
   poolSize?: number;
   secureCookies?: boolean;
+  mail?: Partial<MailConfig>;
 }
 
 export interface Kept {
   http: App;
   db: Db;
   timers: Timers;
+  /** The SMTP receiver's port when it runs. */
+  smtpPort: number | null;
+  imap: ReturnType<typeof startImapPolling>;
   close(): Promise<void>;
 }
 
@@ -55,6 +63,12 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     return { status: 'ok', time: opts.clock.now() };
   });
   http.get('/api/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } as object }, async () => http.swagger());
+  const mail: MailConfig = {
+    receiver: null, transportUrl: null, from: 'Kept Support <support@kept.local>', attachmentsDir: path.resolve('data/attachments'),
+    attachmentMaxBytes: 10 * 1024 * 1024, imapIntervalMs: 60_000, ...opts.mail,
+  };
+  configureOutbox({ from: mail.from, transportUrl: mail.transportUrl });
+  configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
   const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'));
   await serveWorkspace(http);
 
@@ -63,11 +77,12 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
       routes(api as unknown as App);
     }
     liveRoutes(api as unknown as App, hub);
+    emailRoutes(api as unknown as App, { mailboxesChanged: () => void imap.pollNow().catch(() => {}) });
   }, { prefix: '/api/v1' });
 
   const timers = startTimers(
     { db, clock: opts.clock, actor: null },
-    { expireHandovers, warnOfDueCommitments, breakOverdueCommitments },
+    { expireHandovers, warnOfDueCommitments, breakOverdueCommitments, processStoredEmails, deliverDueEmails },
     {
       intervalMs: opts.timerIntervalMs ?? 1000,
       autoStart: opts.autoTimers ?? true,
@@ -75,11 +90,21 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     },
   );
 
+  const system = { db, clock: opts.clock, actor: null };
+  const onMailError = (e: unknown) => http.log.warn({ err: e }, 'mail');
+  const kick = () => void timers.runDue();
+  const receiver = mail.receiver ? await startSmtpReceiver(system, { ...mail.receiver, onStored: kick, onError: onMailError }) : null;
+  const imap = startImapPolling(system, { intervalMs: mail.imapIntervalMs, onStored: kick, onError: onMailError });
+
   return {
     http,
     db,
     timers,
+    smtpPort: receiver?.port ?? null,
+    imap,
     async close() {
+      await receiver?.close();
+      await imap.close();
       await timers.stop();
       await hub.close();
       await http.close();

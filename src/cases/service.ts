@@ -17,6 +17,7 @@ import { expectationFor } from '../standards';
 import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStandardClock } from '../commitments';
 import { createCustomer, findCustomerByEmail, getCustomer, type CustomerInput } from '../customers';
 import { checkReply } from '../respect';
+import { queueReplyEmail } from '../outbox';
 import type { Channel } from '../customers';
 import type { CaseStatus, Priority } from './schema';
 
@@ -79,13 +80,14 @@ async function resolveCustomer(ctx: Ctx, input: NewCase): Promise<number> {
   return (await createCustomer(ctx, input.customer)).id;
 }
 
+/** Opened by a staff member (who owns it unless they say otherwise) or by the system (email), unowned. */
 export async function openCase(ctx: Ctx, input: NewCase) {
-  const me = staffActor(ctx);
+  const me = ctx.actor;
   return inTransaction(ctx, async (tx) => {
     const now = tx.clock.now();
     const openedAt = input.openedAt ?? now;
     const customerId = await resolveCustomer(tx, input);
-    const ownerId = input.ownerId === undefined ? me.id : input.ownerId;
+    const ownerId = input.ownerId === undefined ? (me?.id ?? null) : input.ownerId;
     const type = input.type ?? 'question';
     const expectation = await expectationFor(tx, { caseType: type, channel: input.channel, openedAt });
     const row = await tx.db
@@ -98,7 +100,7 @@ export async function openCase(ctx: Ctx, input: NewCase) {
         priority: input.priority ?? 'normal',
         status: ownerId ? 'open' : 'new',
         owner_id: ownerId,
-        team_id: input.teamId ?? (ownerId === me.id ? me.teamId : null),
+        team_id: input.teamId ?? (me && ownerId === me.id ? me.teamId : null),
         touchpoint: input.touchpoint ?? null,
         caused_by_department_id: input.causedByDepartmentId ?? null,
         tags: normaliseTags(input.tags ?? []),
@@ -242,7 +244,8 @@ export async function addMessage(
   kind: 'inbound_message' | 'outbound_reply' | 'internal_note' | 'phone_call',
   input: { body: string; data?: Record<string, unknown> },
 ) {
-  const me = staffActor(ctx);
+  // The customer's own messages may arrive with no staff member acting (email, web form).
+  const me = kind === 'inbound_message' ? ctx.actor : staffActor(ctx);
   return inTransaction(ctx, async (tx) => {
     const c = await lockCase(tx, caseId);
     const now = tx.clock.now();
@@ -250,7 +253,7 @@ export async function addMessage(
     if (kind === 'outbound_reply') {
       checkReply(await getCustomer(tx, c.customerId), input.body);
       if (!c.ownerId) {
-        set.owner_id = me.id; // answering an unowned case is taking it
+        set.owner_id = me!.id; // answering an unowned case is taking it
         set.status = 'open';
       }
       if (!c.firstRespondedAt) {
@@ -258,14 +261,18 @@ export async function addMessage(
         await meetStandard(tx, caseId, 'first_response');
       }
     }
+    if (kind === 'inbound_message' && c.status === 'resolved') {
+      Object.assign(set, { status: 'waiting_on_us', resolved_at: null }); // the customer says it is not resolved
+    }
     if (kind === 'inbound_message' && c.status === 'waiting_on_customer') {
       const due = await resumeStandardClock(tx, caseId, await businessCalendar(tx));
       Object.assign(set, { status: 'waiting_on_us', clock_paused_at: null });
       if (due.first_response) set.first_response_due_at = due.first_response;
       if (due.resolution) set.resolution_due_at = due.resolution;
     }
-    const entry = await addEntry(tx, caseId, kind, { body: input.body, data: input.data ?? {}, authorId: kind === 'inbound_message' ? null : me.id });
+    const entry = await addEntry(tx, caseId, kind, { body: input.body, data: input.data ?? {}, authorId: kind === 'inbound_message' ? null : me!.id });
     await tx.db.updateTable('cases').set({ ...set, updated_at: now }).where('id', '=', caseId).execute();
+    if (kind === 'outbound_reply') await queueReplyEmail(tx, c, entry.id, input.body);
     if (Object.keys(set).length) await recordAudit(tx, 'case', caseId, kind, null, set);
     return entry;
   });

@@ -24,7 +24,7 @@ export async function startCommand(args: string[]) {
   const config = loadConfig();
   const started = Date.now();
   const database = await openDatabase(config);
-  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies });
+  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail });
   const ctx = { db: kept.db, clock: systemClock, actor: null };
 
   const firstAdmin = await ensureAdmin(ctx);
@@ -47,6 +47,7 @@ export async function startCommand(args: string[]) {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   const address = await kept.http.listen({ port: config.port, host: config.host });
+  if (kept.smtpPort) console.log(`Receiving email by SMTP on port ${kept.smtpPort}`);
   console.log(`Kept is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.embedded ? `embedded, in ${config.dataDir}` : 'PostgreSQL server'}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (firstAdmin) {
     console.log(`\nFirst run: sign in as ${firstAdmin.email} with password ${firstAdmin.password}`);

@@ -10,6 +10,16 @@ const EnvSchema = z.object({
   KEPT_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   KEPT_TIMER_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   KEPT_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+  KEPT_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KEPT_SMTP_HOST: z.string().optional(),
+  KEPT_SMTP_MAX_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  KEPT_SMTP_TLS_KEY: z.string().optional(),
+  KEPT_SMTP_TLS_CERT: z.string().optional(),
+  KEPT_SMTP_OUT: z.string().optional(),
+  KEPT_MAIL_FROM: z.string().default('Kept Support <support@kept.local>'),
+  KEPT_ATTACHMENTS_DIR: z.string().optional(),
+  KEPT_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  KEPT_IMAP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 
@@ -23,6 +33,18 @@ export interface Config {
   timerIntervalMs: number;
   secureCookies: boolean;
   logLevel: string;
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** The built-in SMTP receiver; off unless a port is given. */
+  receiver: { port: number; host: string; maxBytes: number; tls?: { key: string; cert: string } } | null;
+  /** smtp://user:pass@host:port for outgoing mail; without it mail waits in the queue. */
+  transportUrl: string | null;
+  from: string;
+  attachmentsDir: string;
+  attachmentMaxBytes: number;
+  imapIntervalMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -41,5 +63,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timerIntervalMs: e.KEPT_TIMER_INTERVAL_MS,
     secureCookies: e.KEPT_SECURE_COOKIES === 'true',
     logLevel: e.LOG_LEVEL,
+    mail: {
+      receiver: e.KEPT_SMTP_PORT === undefined ? null : {
+        port: e.KEPT_SMTP_PORT,
+        host: e.KEPT_SMTP_HOST ?? e.HOST,
+        maxBytes: e.KEPT_SMTP_MAX_BYTES,
+        tls: e.KEPT_SMTP_TLS_KEY && e.KEPT_SMTP_TLS_CERT ? { key: e.KEPT_SMTP_TLS_KEY, cert: e.KEPT_SMTP_TLS_CERT } : undefined,
+      },
+      transportUrl: e.KEPT_SMTP_OUT ?? null,
+      from: e.KEPT_MAIL_FROM,
+      attachmentsDir: path.resolve(e.KEPT_ATTACHMENTS_DIR ?? path.join(e.KEPT_DATA_DIR, 'attachments')),
+      attachmentMaxBytes: e.KEPT_ATTACHMENT_MAX_BYTES,
+      imapIntervalMs: e.KEPT_IMAP_INTERVAL_MS,
+    },
   };
 }

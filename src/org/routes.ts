@@ -16,6 +16,7 @@ const SettingsBody = z.strictObject({
   businessHours: BusinessHours,
   handoverExpiryMinutes: z.number().int().min(1).max(60 * 24 * 30),
   commitmentWarningMinutes: z.number().int().min(0).max(60 * 24 * 14),
+  supportAddresses: z.array(z.email().max(320)).max(50),
 }).partial();
 
 const IsoDate = z.iso.date();

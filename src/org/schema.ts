@@ -11,6 +11,7 @@ export interface OrganisationTable {
   business_hours: Json<BusinessHours>;
   handover_expiry_minutes: Generated<number>;
   commitment_warning_minutes: Generated<number>;
+  support_addresses: Generated<string[]>;
   updated_at: Timestamp;
 }
 

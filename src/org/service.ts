@@ -17,6 +17,8 @@ export interface OrganisationSettings {
   businessHours: BusinessHours;
   handoverExpiryMinutes: number;
   commitmentWarningMinutes: number;
+  /** Addresses the built-in SMTP receiver accepts mail for; empty: any address. */
+  supportAddresses: string[];
 }
 
 const DEFAULT_HOURS: BusinessHours = {
@@ -27,7 +29,7 @@ const DEFAULT_HOURS: BusinessHours = {
 export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
   const row = await ctx.db.selectFrom('organisation').selectAll().executeTakeFirst();
   if (!row) {
-    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60 };
+    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60, supportAddresses: [] };
   }
   return {
     name: row.name,
@@ -35,6 +37,7 @@ export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
     businessHours: row.business_hours,
     handoverExpiryMinutes: row.handover_expiry_minutes,
     commitmentWarningMinutes: row.commitment_warning_minutes,
+    supportAddresses: row.support_addresses,
   };
 }
 
@@ -51,6 +54,7 @@ export async function updateSettings(ctx: Ctx, patch: Partial<OrganisationSettin
       business_hours: JSON.stringify(after.businessHours),
       handover_expiry_minutes: after.handoverExpiryMinutes,
       commitment_warning_minutes: after.commitmentWarningMinutes,
+      support_addresses: after.supportAddresses.map((a) => a.toLowerCase()),
       updated_at: tx.clock.now(),
     };
     await tx.db

@@ -10,7 +10,8 @@ export type EntryKind =
   | 'case_opened' | 'status_changed' | 'case_updated' | 'case_taken'
   | 'handover_offered' | 'handover_accepted' | 'handover_declined' | 'handover_expired' | 'handover_withdrawn'
   | 'commitment_made' | 'commitment_kept' | 'commitment_renegotiated' | 'commitment_broken' | 'commitment_warning'
-  | 'standard_met' | 'standard_missed' | 'customer_merged';
+  | 'standard_met' | 'standard_missed' | 'customer_merged'
+  | 'email_failed' | 'acknowledgement_sent' | 'automatic_message';
 
 export async function addEntry(
   ctx: Ctx,

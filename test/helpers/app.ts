@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createKept, type Kept } from '../../src/app';
+import { createKept, type Kept, type KeptOptions } from '../../src/app';
 import { ManualClock } from '../../src/core/clock';
 import { createStaff } from '../../src/staff';
 import { dbUrl, TEMPLATE } from './clusters';
@@ -57,10 +57,10 @@ export interface TestKept {
 
 const PASSWORD = 'correct horse battery';
 
-export async function startKept(opts: { now?: string } = {}): Promise<TestKept> {
+export async function startKept(opts: { now?: string; mail?: KeptOptions['mail'] } = {}): Promise<TestKept> {
   const databaseUrl = await createTestDatabase();
   const clock = new ManualClock(opts.now ?? '2026-03-02T09:00:00Z');
-  const kept = await createKept({ databaseUrl, clock, logLevel: 'silent', autoTimers: false, poolSize: 5 });
+  const kept = await createKept({ databaseUrl, clock, logLevel: 'silent', autoTimers: false, poolSize: 5, mail: opts.mail });
   const address = await kept.http.listen({ port: 0, host: '127.0.0.1' });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   let n = 0;

@@ -8,6 +8,8 @@ import type { NotificationTable } from '../../notifications/schema';
 import type { DepartmentTable, HolidayTable, OrganisationTable, TeamTable } from '../../org/schema';
 import type { ServiceStandardTable } from '../../standards/schema';
 import type { ApiTokenTable, SessionTable, StaffTable } from '../../staff/schema';
+import type { AttachmentTable, InboundEmailTable, MailboxTable } from '../../email/schema';
+import type { OutboundEmailTable } from '../../outbox/schema';
 import type { CreatedAt, Json } from './columns';
 
 export interface IdempotencyKeyTable {
@@ -39,4 +41,8 @@ export interface Database {
   notifications: NotificationTable;
   audit_log: AuditTable;
   idempotency_keys: IdempotencyKeyTable;
+  inbound_emails: InboundEmailTable;
+  outbound_emails: OutboundEmailTable;
+  attachments: AttachmentTable;
+  mailboxes: MailboxTable;
 }

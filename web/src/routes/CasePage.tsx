@@ -159,6 +159,20 @@ function EventDetail({ entry, staffName }: { entry: TimelineEntry; staffName: (i
     case 'case_opened': return <div className="detail">customer told: first response by {when(d.firstResponseDueAt as string)}, resolution by {when(d.resolutionDueAt as string)}</div>;
     case 'commitment_made': return <div className="detail">due {when(d.dueAt as string)} · owner {staffName(d.ownerId as number)}</div>;
     case 'commitment_renegotiated': return <div className="detail">moved to {when(d.newDueAt as string)} · customer told: {String(d.customerToldHow)}</div>;
+    case 'inbound_message': case 'automatic_message': {
+      const email = d.email as { from?: string; quoted?: string | null; automatic?: string | null } | undefined;
+      const files = d.attachments as { stored: { id: number; filename: string; contentType: string; size: number }[]; refused: { filename: string; reason: string }[] } | undefined;
+      if (!email && !files) return null;
+      return (
+        <div className="detail">
+          {email?.from ? <div>by email from {email.from}{email.automatic ? ` · automatic (${email.automatic})` : ''}</div> : null}
+          {files?.stored.map((f) => <div key={f.id}><a href={`/api/v1/attachments/${f.id}`}>{f.filename}</a> ({f.contentType}, {Math.ceil(f.size / 1024)} kB)</div>)}
+          {files?.refused.map((f) => <div key={f.filename}>{f.filename} not stored: {f.reason}</div>)}
+          {email?.quoted ? <details><summary>Show quoted history</summary><div className="body">{email.quoted}</div></details> : null}
+        </div>
+      );
+    }
+    case 'email_failed': return <div className="detail late">to {String(d.to)} after {String(d.attempts)} attempts</div>;
     case 'phone_call': return <div className="detail">{String(d.direction ?? '')} call{d.durationSeconds ? `, ${Math.round((d.durationSeconds as number) / 60)} min` : ''}</div>;
     case 'status_changed': case 'case_updated': {
       const after = d.after as Record<string, unknown> | undefined;

@@ -1,0 +1,193 @@
+/**
+ * Receiving mail, in two steps. First the raw bytes are stored (that commit is what SMTP's 250
+ * and the IMAP flag wait for). Then processing turns the stored message into a case or a
+ * timeline entry: parse, recognise automatic mail, thread, match or create the customer, store
+ * attachments, acknowledge a new case. A message that cannot be processed is quarantined with
+ * its reason and raw bytes, for an admin to inspect and re-process: never dropped.
+ */
+import { createRequire } from 'node:module';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import sanitizeHtml from 'sanitize-html';
+import type { Ctx } from '../core/context';
+import { inTransaction } from '../core/context';
+import { NotFound } from '../core/errors';
+import { addMessage, openCase, getCase } from '../cases';
+import { createCustomer, findCustomerByEmail, getCustomer } from '../customers';
+import { getSettings } from '../org';
+import { queueEmail, caseReference } from '../outbox';
+import { addEntry } from '../timeline';
+import { automaticReason } from './automatic';
+import { caseForMessage } from './threading';
+import { storeAttachments } from './attachments';
+
+const EmailReplyParser = createRequire(import.meta.url)('email-reply-parser') as new () => { read(text: string): { getVisibleText(): string } };
+
+const MAX_HTML = 200_000;
+const PARALLEL = 4;
+const MAX_ATTEMPTS = 5;
+
+export async function storeInbound(ctx: Ctx, raw: Buffer, meta: { source: string; envelopeFrom?: string | null; envelopeTo?: string[]; messageId?: string | null }) {
+  const row = await ctx.db
+    .insertInto('inbound_emails')
+    .values({
+      source: meta.source,
+      envelope_from: meta.envelopeFrom ?? null,
+      envelope_to: meta.envelopeTo ?? [],
+      raw,
+      received_at: ctx.clock.now(),
+      message_id: meta.messageId ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Timer: process what has been stored and not yet processed (also picks up after a crash). */
+export async function processStoredEmails(ctx: Ctx): Promise<number> {
+  const pending = await ctx.db.selectFrom('inbound_emails').select('id').where('status', '=', 'received').orderBy('id').limit(40).execute();
+  // A few at a time, each in its own transaction: messages on one case are serialised by the
+  // case's row lock, and the message's own row lock keeps instances from filing it twice.
+  let done = 0;
+  for (let i = 0; i < pending.length; i += PARALLEL) {
+    const results = await Promise.all(pending.slice(i, i + PARALLEL).map(({ id }) => processInbound(ctx, id)));
+    done += results.filter(Boolean).length;
+  }
+  return done;
+}
+
+export async function processInbound(ctx: Ctx, id: number): Promise<boolean> {
+  const system: Ctx = { ...ctx, actor: null };
+  try {
+    return await inTransaction(system, async (tx) => {
+      const row = await tx.db.selectFrom('inbound_emails').selectAll().where('id', '=', id).where('status', '=', 'received').forUpdate().skipLocked().executeTakeFirst();
+      if (!row) return false;
+      const mail = await parse(row.raw);
+      // The Message-ID first: an acknowledgement queued while filing answers (threads to) it.
+      await tx.db.updateTable('inbound_emails').set({ attempts: row.attempts + 1, message_id: mail.messageId ?? null }).where('id', '=', id).execute();
+      const outcome = await fileMessage(tx, row.id, mail, row.envelope_from);
+      await tx.db.updateTable('inbound_emails').set({ ...outcome, processed_at: tx.clock.now() }).where('id', '=', id).execute();
+      return true;
+    });
+  } catch (e) {
+    // Two messages from the same new sender racing to create the customer, or a deadlock: try
+    // again on the next sweep (a few times) rather than quarantine a perfectly good message.
+    const code = (e as { code?: string }).code;
+    const transient = code === '23505' || code === '40001' || code === '40P01';
+    const row = await ctx.db.updateTable('inbound_emails').set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id).where('status', '=', 'received').returning('attempts').executeTakeFirst();
+    if (transient && row && row.attempts < MAX_ATTEMPTS) return false;
+    await ctx.db.updateTable('inbound_emails')
+      .set({ status: 'quarantined', reason: String((e as Error).message ?? e).slice(0, 2000), processed_at: ctx.clock.now() })
+      .where('id', '=', id).where('status', '=', 'received').execute();
+    return true;
+  }
+}
+
+async function parse(raw: Buffer): Promise<ParsedMail> {
+  if (!raw.length) throw new Error('empty message');
+  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: 5_000_000 });
+  if (!mail.headers.size) throw new Error('not an email message: no header lines could be read');
+  return mail;
+}
+
+type Outcome = { status: 'processed' | 'ignored'; reason?: string | null; automatic?: string | null; case_id?: number | null; entry_id?: number | null };
+
+async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelopeFrom: string | null): Promise<Outcome> {
+  const sender = mail.from?.value.find((a) => a.address)?.address?.toLowerCase() ?? envelopeFrom?.toLowerCase() ?? null;
+  if (!sender) throw new Error('no sender address: neither From nor the envelope names one');
+  const automatic = automaticReason(mail, envelopeFrom);
+  const knownCustomer = await findCustomerByEmail(ctx, sender);
+  const threadedCase = await caseForMessage(ctx, mail, knownCustomer);
+  const existing = threadedCase ? await getCase(ctx, threadedCase) : null;
+
+  if (automatic && (!existing || automatic.startsWith('loop'))) {
+    return { status: 'ignored', reason: `automatic mail not filed: ${automatic}`, automatic, case_id: existing?.id ?? null };
+  }
+  const text = (mail.text ?? '').trim();
+  const visible = text ? new EmailReplyParser().read(text).getVisibleText().trim() || text : '(no text)';
+  const html = mail.html ? sanitizeHtml(mail.html).slice(0, MAX_HTML) : null;
+  const data = {
+    email: {
+      inboundEmailId: inboundId, from: sender, subject: mail.subject ?? null, messageId: mail.messageId ?? null,
+      html, quoted: visible !== text ? text.slice(0, MAX_HTML) : null, automatic,
+    },
+  };
+
+  if (existing && automatic) {
+    // An out-of-office on a case is worth seeing, but it is not the customer answering: no clock or status change.
+    const entry = await addEntry(ctx, existing.id, 'automatic_message', { authorId: null, body: visible, data });
+    return { status: 'processed', automatic, case_id: existing.id, entry_id: entry.id };
+  }
+  if (existing && existing.status !== 'closed') {
+    const entry = await addMessage(ctx, existing.id, 'inbound_message', { body: visible, data });
+    const files = await storeAttachments(ctx, mail.attachments, { caseId: existing.id, entryId: entry.id, inboundEmailId: inboundId });
+    await noteAttachments(ctx, entry.id, files);
+    return { status: 'processed', automatic, case_id: existing.id, entry_id: entry.id };
+  }
+
+  const customerId = knownCustomer ?? (await createCustomer(ctx, { name: mail.from?.value[0]?.name || sender.split('@')[0]!, emails: [sender], preferredChannel: 'email' })).id;
+  const subject = (mail.subject ?? '').replace(/\s*\[K-\d+\]/i, '').trim() || '(no subject)';
+  const c = await openCase(ctx, { subject: subject.slice(0, 300), customerId, channel: 'email', type: 'question', ownerId: null, message: undefined,
+    tags: existing ? [`follow-up-of-${caseReference(existing.id).toLowerCase()}`] : [] });
+  await ctx.db.updateTable('inbound_emails').set({ case_id: c.id }).where('id', '=', inboundId).execute(); // the thread starts here
+  const entry = await addMessage(ctx, c.id, 'inbound_message', { body: visible, data });
+  const files = await storeAttachments(ctx, mail.attachments, { caseId: c.id, entryId: entry.id, inboundEmailId: inboundId });
+  await noteAttachments(ctx, entry.id, files);
+  await acknowledge(ctx, c.id, customerId, sender, subject);
+  return { status: 'processed', automatic: null, case_id: c.id, entry_id: entry.id };
+}
+
+async function noteAttachments(ctx: Ctx, entryId: number, files: Awaited<ReturnType<typeof storeAttachments>>) {
+  if (!files.stored.length && !files.refused.length) return;
+  await ctx.db.updateTable('case_entries')
+    .set((eb) => ({ data: eb.fn('jsonb_set', ['data', eb.val('{attachments}'), eb.val(JSON.stringify(files))]) as never }))
+    .where('id', '=', entryId).execute();
+}
+
+/** The acknowledgement greets the customer by their form of address and states the expectation. */
+async function acknowledge(ctx: Ctx, caseId: number, customerId: number, to: string, subject: string) {
+  const [c, customer, settings] = await Promise.all([getCase(ctx, caseId), getCustomer(ctx, customerId), getSettings(ctx)]);
+  const due = c.firstResponseDueAt
+    ? new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone: settings.timeZone, timeZoneName: 'short' }).format(c.firstResponseDueAt)
+    : null;
+  const text = [
+    `Dear ${customer.salutation},`,
+    '',
+    `Thank you for writing to ${settings.name}. Your message is with us as case ${caseReference(caseId)}, and one person will own it until it is resolved.`,
+    due ? `You will have a personal answer by ${due}.` : 'You will have a personal answer as soon as we can.',
+    '',
+    'If you want to add anything, simply reply to this email.',
+    '',
+    `${settings.name}`,
+  ].join('\n');
+  const mail = await queueEmail(ctx, { caseId, entryId: null, kind: 'acknowledgement', to, subject, text });
+  await addEntry(ctx, caseId, 'acknowledgement_sent', { authorId: null, body: text, data: { outboundEmailId: mail.id, firstResponseDueAt: c.firstResponseDueAt } });
+}
+
+export async function quarantined(ctx: Ctx, limit: number) {
+  return ctx.db.selectFrom('inbound_emails')
+    .select(['id', 'source', 'envelope_from as envelopeFrom', 'received_at as receivedAt', 'reason', 'attempts', 'processed_at as processedAt'])
+    .select((eb) => eb.fn<number>('octet_length', ['raw']).as('size'))
+    .where('status', '=', 'quarantined').orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function inboundLog(ctx: Ctx, limit: number) {
+  return ctx.db.selectFrom('inbound_emails')
+    .select(['id', 'source', 'envelope_from as envelopeFrom', 'received_at as receivedAt', 'status', 'reason', 'automatic', 'case_id as caseId', 'message_id as messageId'])
+    .orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function rawMessage(ctx: Ctx, id: number) {
+  const row = await ctx.db.selectFrom('inbound_emails').select('raw').where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFound('Inbound email', id);
+  return row.raw;
+}
+
+/** An admin sends a quarantined (or ignored) message through processing again. */
+export async function reprocess(ctx: Ctx, id: number) {
+  const res = await ctx.db.updateTable('inbound_emails').set({ status: 'received', reason: null }).where('id', '=', id)
+    .where('status', 'in', ['quarantined', 'ignored']).executeTakeFirst();
+  if (!res.numUpdatedRows) throw new NotFound('Quarantined email', id);
+  await processInbound(ctx, id);
+  return ctx.db.selectFrom('inbound_emails').select(['id', 'status', 'reason', 'case_id as caseId']).where('id', '=', id).executeTakeFirstOrThrow();
+}

@@ -1,0 +1,76 @@
+/**
+ * The built-in SMTP receiver. It accepts mail for the organisation's support addresses, within
+ * a size limit, optionally over STARTTLS, and answers 250 only once the raw message is
+ * committed to the database. Processing follows right after, outside the SMTP session.
+ */
+import fs from 'node:fs';
+import { SMTPServer } from 'smtp-server';
+import type { Ctx } from '../core/context';
+import { getSettings } from '../org';
+import { storeInbound } from './ingest';
+
+export interface ReceiverOptions {
+  port: number;
+  host: string;
+  maxBytes: number;
+  tls?: { key: string; cert: string };
+  onStored: () => void;
+  onError: (e: unknown) => void;
+}
+
+export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promise<{ port: number; close(): Promise<void> }> {
+  const server = new SMTPServer({
+    banner: 'Kept',
+    size: opts.maxBytes,
+    authOptional: true,
+    disabledCommands: opts.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    ...(opts.tls ? { key: fs.readFileSync(opts.tls.key), cert: fs.readFileSync(opts.tls.cert) } : {}),
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      getSettings(ctx).then(({ supportAddresses }) => {
+        if (supportAddresses.length && !supportAddresses.includes(address.address.toLowerCase())) {
+          const err = new Error(`No mailbox for ${address.address} here`) as Error & { responseCode: number };
+          err.responseCode = 550;
+          return callback(err);
+        }
+        callback();
+      }, (e) => callback(e as Error));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          const err = new Error(`Message larger than ${opts.maxBytes} bytes`) as Error & { responseCode: number };
+          err.responseCode = 552;
+          return callback(err);
+        }
+        const raw = Buffer.concat(chunks);
+        const mailFrom = session.envelope.mailFrom;
+        storeInbound(ctx, raw, {
+          source: 'smtp',
+          envelopeFrom: mailFrom === false ? null : mailFrom.address,
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+        }).then((id) => {
+          callback(null, `Stored as message ${id}`);
+          opts.onStored();
+        }, (e) => {
+          opts.onError(e);
+          const err = new Error('Temporary failure storing the message; try again') as Error & { responseCode: number };
+          err.responseCode = 451; // not stored, not acknowledged: the sender retries
+          callback(err);
+        });
+      });
+    },
+  });
+  server.on('error', opts.onError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const address = server.server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : opts.port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

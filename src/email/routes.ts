@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import type { App } from '../core/http/server';
+import { ctxOf } from '../core/http/server';
+import { runIdempotent } from '../core/http/idempotency';
+import { IdParams, Text } from '../core/http/schemas';
+import { NotFound } from '../core/errors';
+import { getCase } from '../cases';
+import { emailsOfCase } from '../outbox';
+import { inboundLog, quarantined, rawMessage, reprocess } from './ingest';
+import { attachmentPath } from './attachments';
+
+const Limit = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+const MailboxBody = z.strictObject({
+  name: Text(200),
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  secure: z.boolean().default(true),
+  username: z.string().min(1).max(320),
+  password: z.string().min(1).max(1000),
+  folder: z.string().min(1).max(255).default('INBOX'),
+  moveTo: z.string().min(1).max(255).nullable().optional(),
+  active: z.boolean().default(true),
+});
+const mailboxColumns = ['id', 'name', 'host', 'port', 'secure', 'username', 'folder', 'move_to as moveTo', 'active', 'last_error as lastError', 'last_polled_at as lastPolledAt'] as const;
+
+export function emailRoutes(app: App, hooks: { mailboxesChanged: () => void }) {
+  app.get('/emails', { config: { access: 'org:admin' }, schema: { tags: ['email'], summary: 'Inbound mail log', querystring: Limit } },
+    async (req) => ({ items: await inboundLog(ctxOf(req), req.query.limit) }));
+  app.get('/emails/quarantine', { config: { access: 'org:admin' }, schema: { tags: ['email'], summary: 'Messages that could not be processed, with the reason', querystring: Limit } },
+    async (req) => ({ items: await quarantined(ctxOf(req), req.query.limit) }));
+  app.get('/emails/:id/raw', { config: { access: 'org:admin' }, schema: { tags: ['email'], params: IdParams } }, async (req, reply) =>
+    reply.type('message/rfc822').header('content-disposition', `attachment; filename="message-${req.params.id}.eml"`).send(await rawMessage(ctxOf(req), req.params.id)));
+  app.post('/emails/:id/reprocess', { config: { access: 'org:admin' }, schema: { tags: ['email'], params: IdParams } },
+    async (req) => reprocess(ctxOf(req), req.params.id));
+
+  app.get('/cases/:id/emails', { config: { access: 'cases:read' }, schema: { tags: ['email'], summary: 'Mail sent on this case and its delivery status', params: IdParams } }, async (req) => {
+    const ctx = ctxOf(req);
+    await getCase(ctx, req.params.id);
+    return { items: await emailsOfCase(ctx, req.params.id) };
+  });
+
+  app.get('/attachments/:id', { config: { access: 'cases:read' }, schema: { tags: ['email'], params: IdParams } }, async (req, reply) => {
+    const a = await ctxOf(req).db.selectFrom('attachments').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+    if (!a) throw new NotFound('Attachment', req.params.id);
+    const file = attachmentPath(a.sha256);
+    if (!fs.existsSync(file)) throw new NotFound('Attachment file', req.params.id);
+    return reply
+      .type(a.content_type)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('content-disposition', `attachment; filename="${a.filename.replace(/["\\\r\n]/g, '_')}"`)
+      .send(fs.createReadStream(file));
+  });
+
+  app.get('/mailboxes', { config: { access: 'org:admin' }, schema: { tags: ['email'] } }, async (req) =>
+    ({ items: await ctxOf(req).db.selectFrom('mailboxes').select(mailboxColumns).orderBy('id').execute() }));
+  app.post('/mailboxes', { config: { access: 'org:admin' }, schema: { tags: ['email'], summary: 'Poll an IMAP mailbox', body: MailboxBody } }, async (req, reply) =>
+    runIdempotent(ctxOf(req), req, reply, 201, async (ctx) => {
+      const b = req.body;
+      const row = await ctx.db.insertInto('mailboxes').values({ name: b.name, host: b.host, port: b.port, secure: b.secure, username: b.username, password: b.password, folder: b.folder, move_to: b.moveTo ?? null, active: b.active })
+        .returning(mailboxColumns).executeTakeFirstOrThrow();
+      hooks.mailboxesChanged();
+      return row;
+    }));
+  app.patch('/mailboxes/:id', { config: { access: 'org:admin' }, schema: { tags: ['email'], params: IdParams, body: MailboxBody.partial() } }, async (req) => {
+    const b = req.body;
+    const row = await ctxOf(req).db.updateTable('mailboxes').set({ name: b.name, host: b.host, port: b.port, secure: b.secure, username: b.username, password: b.password, folder: b.folder, move_to: b.moveTo, active: b.active })
+      .where('id', '=', req.params.id).returning(mailboxColumns).executeTakeFirst();
+    if (!row) throw new NotFound('Mailbox', req.params.id);
+    hooks.mailboxesChanged();
+    return row;
+  });
+}

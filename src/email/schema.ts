@@ -1,0 +1,49 @@
+import type { CreatedAt, Generated, Id, Timestamp } from '../core/db/columns';
+
+export type InboundStatus = 'received' | 'processed' | 'quarantined' | 'ignored';
+
+export interface InboundEmailTable {
+  id: Id;
+  source: string;
+  envelope_from: string | null;
+  envelope_to: Generated<string[]>;
+  raw: Buffer;
+  received_at: Timestamp;
+  status: Generated<InboundStatus>;
+  reason: string | null;
+  message_id: string | null;
+  automatic: string | null;
+  case_id: number | null;
+  entry_id: number | null;
+  processed_at: Timestamp | null;
+  attempts: Generated<number>;
+}
+
+export interface AttachmentTable {
+  id: Id;
+  case_id: number | null;
+  entry_id: number | null;
+  inbound_email_id: number | null;
+  filename: string;
+  declared_type: string | null;
+  content_type: string;
+  size: number;
+  sha256: string;
+  created_at: Timestamp;
+}
+
+export interface MailboxTable {
+  id: Id;
+  name: string;
+  host: string;
+  port: number;
+  secure: Generated<boolean>;
+  username: string;
+  password: string;
+  folder: Generated<string>;
+  move_to: string | null;
+  active: Generated<boolean>;
+  last_error: string | null;
+  last_polled_at: Timestamp | null;
+  created_at: CreatedAt;
+}

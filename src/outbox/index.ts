@@ -1,0 +1,2 @@
+export * from './service';
+export { configureOutbox, outboxConfig } from './config';

@@ -1,0 +1,21 @@
+import type { Generated, Id, Timestamp } from '../core/db/columns';
+
+export interface OutboundEmailTable {
+  id: Id;
+  case_id: number;
+  entry_id: number | null;
+  kind: 'reply' | 'acknowledgement';
+  to_address: string;
+  subject: string;
+  message_id: string;
+  in_reply_to: string | null;
+  references: Generated<string[]>;
+  text_body: string;
+  html_body: string;
+  status: Generated<'queued' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}

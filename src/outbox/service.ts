@@ -1,0 +1,147 @@
+/**
+ * Outgoing email: replies and acknowledgements are queued in the same transaction as the
+ * reply itself, then delivered by a timer with retries and backoff. Each carries Message-ID,
+ * In-Reply-To and References so the customer's mail program threads it, and the case
+ * reference [K-123] in the subject. A permanent failure is shown on the case.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Ctx } from '../core/context';
+import { inTransaction } from '../core/context';
+import { MINUTE } from '../core/clock';
+import { addEntry } from '../timeline';
+import { notify } from '../notifications';
+import { outboxConfig } from './config';
+
+const BACKOFF_MINUTES = [1, 5, 30, 120, 360];
+
+export const caseReference = (caseId: number) => `K-${caseId}`;
+
+export function newMessageId(caseId: number): string {
+  return `<${caseReference(caseId)}.${randomBytes(9).toString('base64url')}@${outboxConfig().domain}>`;
+}
+
+/** Our own Message-IDs are recognisable: mail carrying one back to us is a loop. */
+export function isOurMessageId(id: string | undefined | null): boolean {
+  return !!id && id.startsWith('<K-') && id.endsWith(`@${outboxConfig().domain}>`);
+}
+
+function escapeHtml(s: string) {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function textToHtml(text: string): string {
+  const paragraphs = text.trim().split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`);
+  return `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">${paragraphs.join('\n')}</body></html>`;
+}
+
+function subjectFor(subject: string, caseId: number) {
+  const ref = `[${caseReference(caseId)}]`;
+  const clean = subject.replace(/^\s*(re|fw|fwd|aw|sv)\s*:\s*/i, '');
+  return `Re: ${clean.includes(ref) ? clean : `${clean} ${ref}`}`;
+}
+
+/** The thread so far: the customer's latest message and every Message-ID on the case. */
+async function threadOf(ctx: Ctx, caseId: number) {
+  const { rows } = await sql<{ message_id: string }>`
+    SELECT message_id FROM (
+      SELECT message_id, received_at AS at FROM inbound_emails WHERE case_id = ${caseId} AND message_id IS NOT NULL
+      UNION ALL
+      SELECT message_id, created_at AS at FROM outbound_emails WHERE case_id = ${caseId}
+    ) t ORDER BY at LIMIT 50`.execute(ctx.db);
+  const inbound = await ctx.db.selectFrom('inbound_emails').select('message_id').where('case_id', '=', caseId)
+    .where('message_id', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return { inReplyTo: inbound?.message_id ?? null, references: rows.map((r) => r.message_id) };
+}
+
+export async function queueEmail(
+  ctx: Ctx,
+  mail: { caseId: number; entryId: number | null; kind: 'reply' | 'acknowledgement'; to: string; subject: string; text: string },
+) {
+  const thread = await threadOf(ctx, mail.caseId);
+  const now = ctx.clock.now();
+  return ctx.db
+    .insertInto('outbound_emails')
+    .values({
+      case_id: mail.caseId,
+      entry_id: mail.entryId,
+      kind: mail.kind,
+      to_address: mail.to,
+      subject: subjectFor(mail.subject, mail.caseId),
+      message_id: newMessageId(mail.caseId),
+      in_reply_to: thread.inReplyTo,
+      references: thread.references,
+      text_body: mail.text,
+      html_body: textToHtml(mail.text),
+      next_attempt_at: now,
+      created_at: now,
+    })
+    .returning(['id', 'message_id'])
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * A reply goes out by email when the case came by email or the customer prefers email, and we
+ * have an address for them.
+ */
+export async function queueReplyEmail(ctx: Ctx, c: { id: number; subject: string; channel: string; customerId: number }, entryId: number, body: string) {
+  const customer = await ctx.db
+    .selectFrom('customers')
+    .select(['preferred_channel', sql<string | null>`(SELECT email FROM customer_emails e WHERE e.customer_id = customers.id ORDER BY email LIMIT 1)`.as('email')])
+    .where('id', '=', c.customerId)
+    .executeTakeFirst();
+  const lastSender = await ctx.db.selectFrom('inbound_emails').select('envelope_from').where('case_id', '=', c.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const to = lastSender?.envelope_from ?? customer?.email;
+  if (!to || (c.channel !== 'email' && customer?.preferred_channel !== 'email')) return null;
+  return queueEmail(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text: body });
+}
+
+/** Timer: deliver what is due; retry with backoff; after the last try, show the failure on the case. */
+export async function deliverDueEmails(ctx: Ctx): Promise<number> {
+  const { transport, from } = outboxConfig();
+  if (!transport) return 0;
+  return inTransaction({ ...ctx, actor: null }, async (tx) => {
+    const due = await tx.db
+      .selectFrom('outbound_emails')
+      .selectAll()
+      .where('status', '=', 'queued')
+      .where('next_attempt_at', '<=', tx.clock.now())
+      .orderBy('next_attempt_at')
+      .limit(20)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    for (const m of due) {
+      try {
+        await transport.sendMail({
+          from, to: m.to_address, subject: m.subject, messageId: m.message_id,
+          inReplyTo: m.in_reply_to ?? undefined, references: m.references.length ? m.references : undefined,
+          text: m.text_body, html: m.html_body,
+          headers: m.kind === 'acknowledgement' ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {},
+        });
+        await tx.db.updateTable('outbound_emails').set({ status: 'sent', sent_at: tx.clock.now(), attempts: m.attempts + 1, last_error: null }).where('id', '=', m.id).execute();
+      } catch (e) {
+        const err = e as { responseCode?: number; message: string };
+        const attempts = m.attempts + 1;
+        const permanent = (err.responseCode !== undefined && err.responseCode >= 500) || attempts > BACKOFF_MINUTES.length;
+        const wait = BACKOFF_MINUTES[Math.min(attempts - 1, BACKOFF_MINUTES.length - 1)]! * MINUTE;
+        await tx.db.updateTable('outbound_emails').set({
+          status: permanent ? 'failed' : 'queued', attempts, last_error: err.message.slice(0, 1000),
+          next_attempt_at: new Date(tx.clock.now().getTime() + wait),
+        }).where('id', '=', m.id).execute();
+        if (permanent) {
+          await addEntry(tx, m.case_id, 'email_failed', { authorId: null, body: err.message.slice(0, 1000), data: { outboundEmailId: m.id, to: m.to_address, attempts } });
+          const owner = await tx.db.selectFrom('cases').select('owner_id').where('id', '=', m.case_id).executeTakeFirst();
+          if (owner?.owner_id) await notify(tx, owner.owner_id, 'email_failed', `An email to ${m.to_address} could not be delivered: ${err.message.slice(0, 200)}`, m.case_id);
+        }
+      }
+    }
+    return due.length;
+  });
+}
+
+export async function emailsOfCase(ctx: Ctx, caseId: number) {
+  return ctx.db.selectFrom('outbound_emails')
+    .select(['id', 'kind', 'to_address as to', 'subject', 'message_id as messageId', 'status', 'attempts', 'last_error as lastError', 'created_at as createdAt', 'sent_at as sentAt', 'entry_id as entryId'])
+    .where('case_id', '=', caseId).orderBy('id').execute();
+}
