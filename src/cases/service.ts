@@ -60,8 +60,13 @@ export async function getCase(ctx: Ctx, id: number) {
 
 export type CaseView = Awaited<ReturnType<typeof getCase>>;
 
+/**
+ * FOR NO KEY UPDATE, not FOR UPDATE: we never change a case's id, and this mode lets other
+ * transactions keep inserting rows that reference the case (timeline entries from timers)
+ * without waiting on us, which is what keeps timers and replies from deadlocking.
+ */
 async function lockCase(ctx: Ctx, id: number) {
-  const row = await ctx.db.selectFrom('cases').select(caseColumns).where('cases.id', '=', id).forUpdate().executeTakeFirst();
+  const row = await ctx.db.selectFrom('cases').select(caseColumns).where('cases.id', '=', id).forNoKeyUpdate().executeTakeFirst();
   if (!row) throw new NotFound('Case', id);
   return row;
 }

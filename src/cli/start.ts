@@ -24,15 +24,11 @@ export async function startCommand(args: string[]) {
   const config = loadConfig();
   const started = Date.now();
   const database = await openDatabase(config);
+  // Demo data is played before the server's own timers start, so they cannot act on the
+  // simulated year while it is being written.
+  const firstAdmin = await withConnection(database.url, false, ensureAdmin);
+  if (flags.demo) await withConnection(database.url, true, (ctx) => seedDemo(ctx, { onlyIfEmpty: true, log: (l) => console.log(l) }));
   const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail });
-  const ctx = { db: kept.db, clock: systemClock, actor: null };
-
-  const firstAdmin = await ensureAdmin(ctx);
-  if (flags.demo) {
-    const bulk = connect(database.url, 2, { bulk: true });
-    await seedDemo({ ...ctx, db: bulk.db }, { onlyIfEmpty: true, log: (l) => console.log(l) });
-    await bulk.db.destroy();
-  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -54,6 +50,16 @@ export async function startCommand(args: string[]) {
     console.log('(shown once; change it with POST /api/v1/auth/password, or make another admin with "npm run kept -- admin create")');
   }
   if (flags.demo) console.log('Demo staff sign in with their email and the password "demo-password".');
+}
+
+/** bulk: synchronous_commit off, for demo data only (a crash while seeding just means seeding again). */
+async function withConnection<T>(url: string, bulk: boolean, fn: (ctx: Parameters<typeof createStaff>[0]) => Promise<T>): Promise<T> {
+  const { db } = connect(url, 2, { bulk });
+  try {
+    return await fn({ db, clock: systemClock, actor: null });
+  } finally {
+    await db.destroy();
+  }
 }
 
 /** A fresh installation gets one administrator so that somebody can sign in at all. */

@@ -29,7 +29,7 @@ export async function getCommitment(ctx: Ctx, id: number) {
 }
 
 async function lockLive(ctx: Ctx, id: number) {
-  const row = await ctx.db.selectFrom('commitments').select(commitmentColumns).where('commitments.id', '=', id).forUpdate().executeTakeFirst();
+  const row = await ctx.db.selectFrom('commitments').select(commitmentColumns).where('commitments.id', '=', id).forNoKeyUpdate().executeTakeFirst();
   if (!row) throw new NotFound('Commitment', id);
   if (!LIVE_STATUSES.includes(row.status)) throw new Conflict(`Commitment ${id} is already ${row.status}`);
   return row;

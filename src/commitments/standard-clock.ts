@@ -67,7 +67,7 @@ export async function resumeStandardClock(ctx: Ctx, caseId: number, cal: Busines
     .where('kind', '<>', 'promise')
     .where('status', 'in', ['open', 'renegotiated'])
     .where('paused_at', 'is not', null)
-    .forUpdate()
+    .forNoKeyUpdate()
     .execute();
   const due: Partial<Record<StandardKind, Date>> = {};
   for (const c of paused) {

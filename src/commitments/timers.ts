@@ -23,7 +23,7 @@ export async function breakOverdueCommitments(ctx: Ctx): Promise<number> {
       .where('due_at', '<=', now)
       .orderBy('due_at')
       .limit(BATCH)
-      .forUpdate()
+      .forNoKeyUpdate()
       .skipLocked()
       .execute();
     for (const c of due) {
@@ -58,7 +58,7 @@ export async function warnOfDueCommitments(ctx: Ctx): Promise<number> {
       .where('due_at', '>', now)
       .orderBy('warn_at')
       .limit(BATCH)
-      .forUpdate()
+      .forNoKeyUpdate()
       .skipLocked()
       .execute();
     for (const c of due) {

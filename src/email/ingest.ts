@@ -59,7 +59,7 @@ export async function processInbound(ctx: Ctx, id: number): Promise<boolean> {
   const system: Ctx = { ...ctx, actor: null };
   try {
     return await inTransaction(system, async (tx) => {
-      const row = await tx.db.selectFrom('inbound_emails').selectAll().where('id', '=', id).where('status', '=', 'received').forUpdate().skipLocked().executeTakeFirst();
+      const row = await tx.db.selectFrom('inbound_emails').selectAll().where('id', '=', id).where('status', '=', 'received').forNoKeyUpdate().skipLocked().executeTakeFirst();
       if (!row) return false;
       const mail = await parse(row.raw);
       // The Message-ID first: an acknowledgement queued while filing answers (threads to) it.

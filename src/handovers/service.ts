@@ -86,7 +86,7 @@ async function receivers(ctx: Ctx, h: { toStaffId: number | null; toTeamId: numb
 }
 
 async function claimPending(ctx: Ctx, id: number) {
-  const h = await ctx.db.selectFrom('handovers').select(columns).where('handovers.id', '=', id).forUpdate().executeTakeFirst();
+  const h = await ctx.db.selectFrom('handovers').select(columns).where('handovers.id', '=', id).forNoKeyUpdate().executeTakeFirst();
   if (!h) throw new NotFound('Hand-over', id);
   if (h.status !== 'pending') throw new Conflict(`Hand-over ${id} is already ${h.status}`);
   return h;
@@ -165,7 +165,7 @@ export async function expireHandovers(ctx: Ctx): Promise<number> {
       .where('expires_at', '<=', now)
       .orderBy('expires_at')
       .limit(100)
-      .forUpdate()
+      .forNoKeyUpdate()
       .skipLocked()
       .execute();
     for (const h of due) {

@@ -108,7 +108,7 @@ export async function deliverDueEmails(ctx: Ctx): Promise<number> {
       .where('next_attempt_at', '<=', tx.clock.now())
       .orderBy('next_attempt_at')
       .limit(20)
-      .forUpdate()
+      .forNoKeyUpdate()
       .skipLocked()
       .execute();
     for (const m of due) {
