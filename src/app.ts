@@ -17,6 +17,10 @@ import { notificationRoutes } from './notifications/routes';
 import { auditRoutes } from './audit/routes';
 import { expireHandovers } from './handovers';
 import path from 'node:path';
+import { decisionRoutes } from './decisions/routes';
+import { escalateOverdueApprovals } from './decisions';
+import { recoveryRoutes } from './recovery/routes';
+import { remindFollowUps } from './recovery';
 import type { MailConfig } from './core/config';
 import { configureOutbox, deliverDueEmails } from './outbox';
 import { configureAttachments, emailRoutes, processStoredEmails, startImapPolling, startSmtpReceiver } from './email';
@@ -77,12 +81,14 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
       routes(api as unknown as App);
     }
     liveRoutes(api as unknown as App, hub);
+    decisionRoutes(api as unknown as App);
+    recoveryRoutes(api as unknown as App);
     emailRoutes(api as unknown as App, { mailboxesChanged: () => void imap.pollNow().catch(() => {}) });
   }, { prefix: '/api/v1' });
 
   const timers = startTimers(
     { db, clock: opts.clock, actor: null },
-    { expireHandovers, warnOfDueCommitments, breakOverdueCommitments, processStoredEmails, deliverDueEmails },
+    { expireHandovers, warnOfDueCommitments, breakOverdueCommitments, processStoredEmails, deliverDueEmails, escalateOverdueApprovals, remindFollowUps },
     {
       intervalMs: opts.timerIntervalMs ?? 1000,
       autoStart: opts.autoTimers ?? true,

@@ -3,7 +3,7 @@ import type { App } from '../core/http/server';
 import { ctxOf } from '../core/http/server';
 import { auditTrail } from './service';
 
-const ENTITIES = ['case', 'commitment', 'handover', 'customer', 'staff', 'organisation', 'standard', 'team', 'department'] as const;
+const ENTITIES = ['case', 'commitment', 'handover', 'customer', 'staff', 'organisation', 'standard', 'team', 'department', 'recovery', 'decision', 'authority'] as const;
 
 export function auditRoutes(app: App) {
   app.get('/audit', {

@@ -18,6 +18,7 @@ import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStanda
 import { createCustomer, findCustomerByEmail, getCustomer, type CustomerInput } from '../customers';
 import { checkReply } from '../respect';
 import { queueReplyEmail } from '../outbox';
+import { openRecovery } from '../recovery';
 import type { Channel } from '../customers';
 import type { CaseStatus, Priority } from './schema';
 
@@ -122,12 +123,20 @@ export async function openCase(ctx: Ctx, input: NewCase) {
       ...(input.message ? [{ kind: 'inbound_message' as const, body: input.message, authorId: null }] : []),
     ]);
     await recordAudit(tx, 'case', row.id, 'open', null, row);
+    await recoverComplaint(tx, row);
     return withFlags(row);
   });
 }
 
 function normaliseTags(tags: string[]): string[] {
   return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].sort();
+}
+
+/** A complaint (by case type or tag) is a service failure: it opens a recovery, once per case. */
+async function recoverComplaint(ctx: Ctx, c: { id: number; type: string; tags: string[] }) {
+  if (c.type === 'complaint' || c.tags.includes('complaint')) {
+    await openRecovery(ctx, { caseId: c.id, source: 'complaint', sourceRef: `case:${c.id}` });
+  }
 }
 
 export interface CaseFilter {
@@ -207,6 +216,7 @@ export async function updateCase(ctx: Ctx, id: number, patch: CasePatch) {
     delete diff.before.updatedAt;
     delete diff.after.updatedAt;
     if (Object.keys(diff.after).length) {
+      await recoverComplaint(tx, row);
       await recordAudit(tx, 'case', id, 'update', diff.before, diff.after);
       const kind = diff.after.status ? 'status_changed' : 'case_updated';
       await addEntry(tx, id, kind, { data: { before: diff.before, after: diff.after } });

@@ -9,6 +9,7 @@ import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
 import { notify } from '../notifications';
 import { commitmentColumns } from './service';
+import { openRecovery } from '../recovery';
 
 const BATCH = 100;
 
@@ -36,6 +37,8 @@ export async function breakOverdueCommitments(ctx: Ctx): Promise<number> {
         body: c.text,
         data: { commitmentId: c.id, kind: c.kind, dueAt: c.dueAt },
       });
+      // A broken promise or a missed standard is a service failure: recovery starts now.
+      await openRecovery(tx, { caseId: c.caseId, source: isStandard ? 'missed_standard' : 'broken_commitment', sourceRef: `commitment:${c.id}`, ownerId: c.ownerId });
       const alertId = c.ownerId ?? (await caseOwner(tx, c.caseId));
       if (alertId) {
         await notify(tx, alertId, isStandard ? 'standard_missed' : 'commitment_broken',

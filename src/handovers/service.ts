@@ -15,6 +15,7 @@ import { notify } from '../notifications';
 import { getSettings } from '../org';
 import { lockCase, transferOwnership, RUN_AROUND_THRESHOLD } from '../cases';
 import type { HandoverStatus } from './schema';
+import { reassignRecoveries } from '../recovery';
 
 const columns = ['handovers.id', 'handovers.case_id as caseId', 'handovers.offered_by_id as offeredById',
   'handovers.from_owner_id as fromOwnerId', 'handovers.to_staff_id as toStaffId', 'handovers.to_team_id as toTeamId',
@@ -110,6 +111,7 @@ export async function acceptHandover(ctx: Ctx, id: number) {
       .returning(columns)
       .executeTakeFirstOrThrow();
     const c = await transferOwnership(tx, h.caseId, me.id, h.toTeamId ?? me.teamId);
+    await reassignRecoveries(tx, h.caseId, me.id);
     const secondsToAccept = Math.round((now.getTime() - h.offeredAt.getTime()) / 1000);
     await addEntry(tx, h.caseId, 'handover_accepted', { data: { handoverId: id, fromOwnerId: h.fromOwnerId, secondsToAccept, runAround: c.runAround } });
     await recordAudit(tx, 'handover', id, 'accept', { status: 'pending' }, { status: 'accepted' });

@@ -13,7 +13,7 @@ const AT_RISK_WITHIN = 2 * HOUR;
 export async function myWork(ctx: Ctx) {
   const me = staffActor(ctx);
   const now = ctx.clock.now();
-  const [offers, cases, promises] = await Promise.all([
+  const [offers, cases, promises, recoveries, approvals] = await Promise.all([
     ctx.db
       .selectFrom('handovers')
       .innerJoin('cases', 'cases.id', 'handovers.case_id')
@@ -50,6 +50,26 @@ export async function myWork(ctx: Ctx) {
       ]))
       .orderBy('commitments.due_at')
       .execute(),
+    ctx.db
+      .selectFrom('recoveries')
+      .innerJoin('cases', 'cases.id', 'recoveries.case_id')
+      .select(['recoveries.id', 'recoveries.case_id as caseId', 'cases.subject', 'recoveries.source', 'recoveries.due_at as dueAt',
+        'recoveries.apology_at as apologyAt', 'recoveries.surprise_at as surpriseAt'])
+      .where('recoveries.owner_id', '=', me.id)
+      .where('recoveries.status', '=', 'open')
+      .orderBy('recoveries.due_at')
+      .execute(),
+    ctx.db
+      .selectFrom('decisions')
+      .innerJoin('decision_kinds', 'decision_kinds.id', 'decisions.kind_id')
+      .innerJoin('staff as requester', 'requester.id', 'decisions.requested_by_id')
+      .innerJoin('cases', 'cases.id', 'decisions.case_id')
+      .select(['decisions.id', 'decisions.case_id as caseId', 'cases.subject', 'decision_kinds.name as kind', 'decisions.amount', 'decisions.currency',
+        'decisions.reason', 'requester.name as requestedBy', 'decisions.approval_due_at as approvalDueAt', 'decisions.limit_amount as limitAmount'])
+      .where('decisions.approver_id', '=', me.id)
+      .where('decisions.status', '=', 'pending')
+      .orderBy('decisions.approval_due_at')
+      .execute(),
   ]);
   const soon = now.getTime() + AT_RISK_WITHIN;
   const atRisk = cases.filter((c) => !c.clockPausedAt && (
@@ -62,6 +82,8 @@ export async function myWork(ctx: Ctx) {
     cases,
     promises,
     atRisk,
-    counts: { offers: offers.length, cases: cases.length, promisesDue: promises.length - overdue.length, promisesOverdue: overdue.length, atRisk: atRisk.length },
+    recoveries,
+    approvals,
+    counts: { recoveries: recoveries.length, approvals: approvals.length, offers: offers.length, cases: cases.length, promisesDue: promises.length - overdue.length, promisesOverdue: overdue.length, atRisk: atRisk.length },
   };
 }

@@ -17,6 +17,8 @@ const SettingsBody = z.strictObject({
   handoverExpiryMinutes: z.number().int().min(1).max(60 * 24 * 30),
   commitmentWarningMinutes: z.number().int().min(0).max(60 * 24 * 14),
   supportAddresses: z.array(z.email().max(320)).max(50),
+  approvalResponseMinutes: z.number().int().min(1).max(60 * 24 * 14),
+  recoveryFollowUpDays: z.number().int().min(0).max(90),
 }).partial();
 
 const IsoDate = z.iso.date();

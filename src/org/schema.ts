@@ -12,6 +12,8 @@ export interface OrganisationTable {
   handover_expiry_minutes: Generated<number>;
   commitment_warning_minutes: Generated<number>;
   support_addresses: Generated<string[]>;
+  approval_response_minutes: Generated<number>;
+  recovery_follow_up_days: Generated<number>;
   updated_at: Timestamp;
 }
 

@@ -19,6 +19,10 @@ export interface OrganisationSettings {
   commitmentWarningMinutes: number;
   /** Addresses the built-in SMTP receiver accepts mail for; empty: any address. */
   supportAddresses: string[];
+  /** How soon a lead answers a request above someone's authority. */
+  approvalResponseMinutes: number;
+  /** Days after a recovery's fix to ask the customer whether their loyalty recovered. */
+  recoveryFollowUpDays: number;
 }
 
 const DEFAULT_HOURS: BusinessHours = {
@@ -29,7 +33,7 @@ const DEFAULT_HOURS: BusinessHours = {
 export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
   const row = await ctx.db.selectFrom('organisation').selectAll().executeTakeFirst();
   if (!row) {
-    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60, supportAddresses: [] };
+    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60, supportAddresses: [], approvalResponseMinutes: 240, recoveryFollowUpDays: 3 };
   }
   return {
     name: row.name,
@@ -38,6 +42,8 @@ export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
     handoverExpiryMinutes: row.handover_expiry_minutes,
     commitmentWarningMinutes: row.commitment_warning_minutes,
     supportAddresses: row.support_addresses,
+    approvalResponseMinutes: row.approval_response_minutes,
+    recoveryFollowUpDays: row.recovery_follow_up_days,
   };
 }
 
@@ -55,6 +61,8 @@ export async function updateSettings(ctx: Ctx, patch: Partial<OrganisationSettin
       handover_expiry_minutes: after.handoverExpiryMinutes,
       commitment_warning_minutes: after.commitmentWarningMinutes,
       support_addresses: after.supportAddresses.map((a) => a.toLowerCase()),
+      approval_response_minutes: after.approvalResponseMinutes,
+      recovery_follow_up_days: after.recoveryFollowUpDays,
       updated_at: tx.clock.now(),
     };
     await tx.db

@@ -11,7 +11,9 @@ export type EntryKind =
   | 'handover_offered' | 'handover_accepted' | 'handover_declined' | 'handover_expired' | 'handover_withdrawn'
   | 'commitment_made' | 'commitment_kept' | 'commitment_renegotiated' | 'commitment_broken' | 'commitment_warning'
   | 'standard_met' | 'standard_missed' | 'customer_merged'
-  | 'email_failed' | 'acknowledgement_sent' | 'automatic_message';
+  | 'email_failed' | 'acknowledgement_sent' | 'automatic_message'
+  | 'recovery_opened' | 'recovery_apology' | 'recovery_fix' | 'recovery_surprise' | 'recovery_follow_up'
+  | 'decision_made' | 'decision_requested' | 'decision_approved' | 'decision_declined' | 'decision_escalated';
 
 export async function addEntry(
   ctx: Ctx,

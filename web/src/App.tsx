@@ -44,7 +44,7 @@ function Shell() {
       <header className="top">
         <span className="brand">Kept</span>
         <nav aria-label="Main">
-          {nav('/', 'My work', c ? c.offers + c.promisesOverdue + c.atRisk : 0, 'items needing attention')}
+          {nav('/', 'My work', c ? c.offers + c.promisesOverdue + c.atRisk + c.approvals + c.recoveries : 0, 'items needing attention')}
           {nav('/queues', 'Queues')}
           {nav('/customers', 'Customers')}
           {me.role === 'admin' ? nav('/settings', 'Settings') : null}

@@ -10,6 +10,8 @@ import type { ServiceStandardTable } from '../../standards/schema';
 import type { ApiTokenTable, SessionTable, StaffTable } from '../../staff/schema';
 import type { AttachmentTable, InboundEmailTable, MailboxTable } from '../../email/schema';
 import type { OutboundEmailTable } from '../../outbox/schema';
+import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleTable } from '../../decisions/schema';
+import type { RecoveryTable } from '../../recovery/schema';
 import type { CreatedAt, Json } from './columns';
 
 export interface IdempotencyKeyTable {
@@ -45,4 +47,9 @@ export interface Database {
   outbound_emails: OutboundEmailTable;
   attachments: AttachmentTable;
   mailboxes: MailboxTable;
+  decision_kinds: DecisionKindTable;
+  authority_limits: AuthorityLimitTable;
+  policy_rules: PolicyRuleTable;
+  decisions: DecisionTable;
+  recoveries: RecoveryTable;
 }

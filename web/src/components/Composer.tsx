@@ -10,14 +10,16 @@ import { useQuery } from '@tanstack/react-query';
 import { api, post } from '../api';
 import { ErrorNote, useAction } from './ui';
 
-export type ComposerMode = 'reply' | 'note' | 'call' | 'handover' | 'promise';
+export type ComposerMode = 'reply' | 'note' | 'call' | 'handover' | 'promise' | 'goodwill';
 const TABS: { mode: ComposerMode; text: string; key: string }[] = [
   { mode: 'reply', text: 'Reply', key: 'r' },
   { mode: 'note', text: 'Internal note', key: 'n' },
   { mode: 'call', text: 'Phone call', key: 'c' },
   { mode: 'handover', text: 'Hand over', key: 'h' },
   { mode: 'promise', text: 'Promise', key: 'p' },
+  { mode: 'goodwill', text: 'Goodwill', key: 'g' },
 ];
+const KINDS = [['refund', 'Refund'], ['credit', 'Credit'], ['replacement', 'Replacement'], ['fee_waiver', 'Fee waiver'], ['upgrade', 'Upgrade'], ['other', 'Other']];
 
 function localInput(d: Date) {
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -31,6 +33,9 @@ export function Composer({ c, mode, setMode, staff }: { c: CaseView; mode: Compo
   const [to, setTo] = useState('');
   const [due, setDue] = useState(() => localInput(new Date(Date.now() + 24 * 3_600_000)));
   const [sent, setSent] = useState<string | null>(null);
+  const [kind, setKind] = useState('refund');
+  const [amount, setAmount] = useState('');
+  const [currency, setCurrency] = useState('EUR');
   const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
 
   useEffect(() => {
@@ -48,7 +53,14 @@ export function Composer({ c, mode, setMode, staff }: { c: CaseView; mode: Compo
       await post(`/cases/${c.id}/handovers`, { [kind === 'team' ? 'toTeamId' : 'toStaffId']: Number(id), note: text });
     }
     if (mode === 'promise') await post(`/cases/${c.id}/commitments`, { text, dueAt: new Date(due).toISOString() });
-    setSent({ reply: 'Reply sent.', note: 'Note added.', call: 'Call logged.', handover: 'Offer sent: you own the case until it is accepted.', promise: 'Promise recorded.' }[mode]);
+    if (mode === 'goodwill') {
+      const d = await post<{ status: string }>(`/cases/${c.id}/decisions`, { kind, amount: Number(amount), currency, reason: text });
+      setText('');
+      setSent(d.status === 'approved' ? 'Decision made: it is effective now.' : 'Above your authority: sent to your lead for approval.');
+      await refresh();
+      return;
+    }
+    setSent({ reply: 'Reply sent.', note: 'Note added.', call: 'Call logged.', handover: 'Offer sent: you own the case until it is accepted.', promise: 'Promise recorded.', goodwill: '' }[mode]);
     setText(mode === 'reply' ? greeting : '');
     await refresh();
     await qc.invalidateQueries({ queryKey: ['my-work'] });
@@ -82,16 +94,23 @@ export function Composer({ c, mode, setMode, staff }: { c: CaseView; mode: Compo
             </select>
           </label>
         ) : null}
+        {mode === 'goodwill' ? (
+          <div className="row">
+            <label>Kind<select value={kind} onChange={(e) => setKind(e.target.value)}>{KINDS.map(([k, n]) => <option key={k} value={k}>{n}</option>)}</select></label>
+            <label>Amount<input inputMode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" value={amount} onChange={(e) => setAmount(e.target.value)} required /></label>
+            <label>Currency<input value={currency} onChange={(e) => setCurrency(e.target.value.toUpperCase())} pattern="[A-Z]{3}" maxLength={3} required /></label>
+          </div>
+        ) : null}
         {mode === 'promise' ? (
           <label>Due<input type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} required /></label>
         ) : null}
-        <label>{{ reply: 'Reply to the customer', note: 'Internal note (not sent)', call: 'What was said on the call', handover: 'Context for the receiver (required)', promise: 'What you promise the customer' }[mode]}
+        <label>{{ reply: 'Reply to the customer', note: 'Internal note (not sent)', call: 'What was said on the call', handover: 'Context for the receiver (required)', promise: 'What you promise the customer', goodwill: 'Why (the customer will not see this)' }[mode]}
           <textarea rows={mode === 'reply' ? 6 : 3} value={text} onChange={(e) => setText(e.target.value)} required />
         </label>
         <ErrorNote error={send.error} />
         {sent ? <p role="status" className="ok">{sent}</p> : null}
         <div className="row">
-          <button type="submit" disabled={send.busy}>{{ reply: 'Send reply', note: 'Add note', call: 'Log call', handover: 'Offer hand-over', promise: 'Make promise' }[mode]}</button>
+          <button type="submit" disabled={send.busy}>{{ reply: 'Send reply', note: 'Add note', call: 'Log call', handover: 'Offer hand-over', promise: 'Make promise', goodwill: 'Decide' }[mode]}</button>
         </div>
       </form>
     </section>

@@ -1,7 +1,7 @@
 /**
  * The case: the customer's whole story on one screen. Timeline, the customer's other cases,
  * the profile, the expectation told to the customer and the time left, and the actions.
- * Keyboard: r reply · n note · c call · h hand over · p promise · j next case in My work.
+ * Keyboard: r reply · n note · c call · h hand over · p promise · g goodwill · j next case in My work.
  */
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
@@ -12,6 +12,7 @@ import { inZone, label, timeLeft, when } from '../format';
 import { Empty, ErrorNote, Section, useAction } from '../components/ui';
 import { Composer, type ComposerMode } from '../components/Composer';
 import { Promises } from '../components/Promises';
+import { Recoveries } from '../components/Recoveries';
 
 const STATUSES = ['open', 'waiting_on_customer', 'waiting_on_us', 'resolved', 'closed'] as const;
 
@@ -30,7 +31,7 @@ export function CasePage({ id }: { id: number }) {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
       if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable) return;
-      const modes: Record<string, ComposerMode> = { r: 'reply', n: 'note', c: 'call', h: 'handover', p: 'promise' };
+      const modes: Record<string, ComposerMode> = { r: 'reply', n: 'note', c: 'call', h: 'handover', p: 'promise', g: 'goodwill' };
       if (modes[e.key]) {
         e.preventDefault();
         setMode(modes[e.key]!);
@@ -71,6 +72,7 @@ export function CasePage({ id }: { id: number }) {
           <Section title="Promises on this case" count={promises.data?.items.filter((p) => p.kind === 'promise').length}>
             <Promises caseId={id} items={promises.data?.items ?? []} />
           </Section>
+          <Recoveries caseId={id} />
           <Section title="Timeline">
             <Timeline entries={timeline.data?.items ?? []} staffName={staffName} />
           </Section>
@@ -156,7 +158,7 @@ function EventDetail({ entry, staffName }: { entry: TimelineEntry; staffName: (i
   switch (entry.kind) {
     case 'handover_offered': return <div className="detail">offered to {d.toStaffId ? staffName(d.toStaffId as number) : `team #${String(d.toTeamId)}`}; expires {when(d.expiresAt as string)}</div>;
     case 'handover_accepted': return <div className="detail">accepted after {Math.round((d.secondsToAccept as number) / 60)} min</div>;
-    case 'case_opened': return <div className="detail">customer told: first response by {when(d.firstResponseDueAt as string)}, resolution by {when(d.resolutionDueAt as string)}</div>;
+    case 'case_opened': return <div className="detail">{d.firstResponseDueAt ? `customer told: first response by ${when(d.firstResponseDueAt as string)}, resolution by ${when(d.resolutionDueAt as string)}` : 'no service standard applies'}</div>;
     case 'commitment_made': return <div className="detail">due {when(d.dueAt as string)} · owner {staffName(d.ownerId as number)}</div>;
     case 'commitment_renegotiated': return <div className="detail">moved to {when(d.newDueAt as string)} · customer told: {String(d.customerToldHow)}</div>;
     case 'inbound_message': case 'automatic_message': {
@@ -172,6 +174,9 @@ function EventDetail({ entry, staffName }: { entry: TimelineEntry; staffName: (i
         </div>
       );
     }
+    case 'decision_made': case 'decision_requested':
+      return <div className="detail">{String(d.kind)} {Number(d.amount).toFixed(2)} {String(d.currency)}{entry.kind === 'decision_requested' ? ` · above the limit of ${Number(d.limit).toFixed(2)}, asked ${staffName(d.approverId as number)}` : d.rule ? ` · benefit of the doubt: ${String(d.rule)}` : ' · within authority'}</div>;
+    case 'recovery_opened': return <div className="detail">{label(String(d.source))} · fix by {when(d.dueAt as string)}</div>;
     case 'email_failed': return <div className="detail late">to {String(d.to)} after {String(d.attempts)} attempts</div>;
     case 'phone_call': return <div className="detail">{String(d.direction ?? '')} call{d.durationSeconds ? `, ${Math.round((d.durationSeconds as number) / 60)} min` : ''}</div>;
     case 'status_changed': case 'case_updated': {

@@ -18,6 +18,24 @@ export function MyWork() {
         <Section title="Hand-overs offered to me" count={w.offers.length}>
           {w.offers.length ? <ul className="list">{w.offers.map((o) => <Offer key={o.id} offer={o} />)}</ul> : <Empty>No offers waiting.</Empty>}
         </Section>
+        {w.approvals.length ? (
+          <Section title="Approvals waiting for me" count={w.approvals.length}>
+            <ul className="list">{w.approvals.map((a) => <Approval key={a.id} a={a} />)}</ul>
+          </Section>
+        ) : null}
+        <Section title="Recoveries on the clock" count={w.recoveries.length}>
+          {w.recoveries.length ? (
+            <ul className="list">{w.recoveries.map((r) => {
+              const left = timeLeft(r.dueAt);
+              return (
+                <li key={r.id}>
+                  <Link href={`/cases/${r.caseId}`}>{r.subject}</Link> <span className={left.late ? 'late' : 'soon'}>fix {left.text}</span>
+                  <div className="meta">{label(r.source)}{r.apologyAt ? ' · apology made' : ' · apology still to make'}</div>
+                </li>
+              );
+            })}</ul>
+          ) : <Empty>No recoveries open.</Empty>}
+        </Section>
         <Section title="Standards at risk" count={w.atRisk.length}>
           {w.atRisk.length ? (
             <ul className="list">{w.atRisk.map((c) => {
@@ -62,6 +80,33 @@ export function MyWork() {
         ) : <Empty>You own no open cases.</Empty>}
       </Section>
     </>
+  );
+}
+
+function Approval({ a }: { a: MyWorkData['approvals'][number] }) {
+  const qc = useQueryClient();
+  const [declining, setDeclining] = useState(false);
+  const [reason, setReason] = useState('');
+  const done = () => qc.invalidateQueries({ queryKey: ['my-work'] });
+  const approve = useAction(async () => { await post(`/decisions/${a.id}/approve`); await done(); });
+  const decline = useAction(async () => { await post(`/decisions/${a.id}/decline`, { reason }); await done(); });
+  return (
+    <li className="offer">
+      <Link href={`/cases/${a.caseId}`}>{a.kind} of {Number(a.amount).toFixed(2)} {a.currency}: {a.subject}</Link>
+      <div className="meta">asked by {a.requestedBy} (their limit {Number(a.limitAmount).toFixed(2)}) · answer {timeLeft(a.approvalDueAt).text}</div>
+      <blockquote>{a.reason}</blockquote>
+      <div className="row">
+        <button type="button" onClick={() => void approve.run()} disabled={approve.busy}>Approve</button>
+        <button type="button" className="secondary" onClick={() => setDeclining(!declining)} aria-expanded={declining}>Decline…</button>
+      </div>
+      {declining ? (
+        <form className="row" onSubmit={(e) => { e.preventDefault(); void decline.run(); }}>
+          <label className="grow">Reason<input value={reason} onChange={(e) => setReason(e.target.value)} required /></label>
+          <button type="submit" disabled={decline.busy}>Decline</button>
+        </form>
+      ) : null}
+      <ErrorNote error={approve.error ?? decline.error} />
+    </li>
   );
 }
 

@@ -21,6 +21,7 @@ export function Settings() {
       </div>
       <StaffList />
       <Standards />
+      <Authority />
     </>
   );
 }
@@ -189,6 +190,47 @@ function Standards() {
             <td><button type="button" className="link" onClick={() => void remove.run(s.id)}>Delete<span className="sr"> standard {s.id}</span></button></td></tr>
         ))}</tbody>
       </table>
+    </Section>
+  );
+}
+
+interface Limit { id: number; kind: string; role: string | null; staffId: number | null; amount: number; currency: string }
+interface Rule { id: number; kind: string; description: string; maxAmount: number; currency: string; noClaimDays: number }
+const KINDS = ['refund', 'credit', 'replacement', 'fee_waiver', 'upgrade', 'other'];
+
+function Authority() {
+  const qc = useQueryClient();
+  const limits = useQuery({ queryKey: ['authority-limits'], queryFn: () => api<{ items: Limit[] }>('/authority-limits') });
+  const rules = useQuery({ queryKey: ['policy-rules'], queryFn: () => api<{ items: Rule[] }>('/policy-rules') });
+  const [limit, setLimit] = useState({ kind: 'refund', role: 'agent' as Role, amount: 50, currency: 'EUR' });
+  const [rule, setRule] = useState({ kind: 'credit', description: '', maxAmount: 30, currency: 'EUR', noClaimDays: 90 });
+  const saveLimit = useAction(async () => { await api('/authority-limits', { method: 'PUT', body: limit }); await qc.invalidateQueries({ queryKey: ['authority-limits'] }); });
+  const addRule = useAction(async () => { await post('/policy-rules', rule); await qc.invalidateQueries({ queryKey: ['policy-rules'] }); });
+  return (
+    <Section title="Authority limits and the benefit of the doubt">
+      <form className="row wrap" onSubmit={(e) => { e.preventDefault(); void saveLimit.run(); }}>
+        <label>Kind<select value={limit.kind} onChange={(e) => setLimit({ ...limit, kind: e.target.value })}>{KINDS.map((k) => <option key={k}>{k}</option>)}</select></label>
+        <label>Role<select value={limit.role} onChange={(e) => setLimit({ ...limit, role: e.target.value as Role })}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select></label>
+        <label>Up to<input type="number" min={0} step="0.01" value={limit.amount} onChange={(e) => setLimit({ ...limit, amount: Number(e.target.value) })} /></label>
+        <label>Currency<input value={limit.currency} maxLength={3} onChange={(e) => setLimit({ ...limit, currency: e.target.value.toUpperCase() })} /></label>
+        <button type="submit">Set limit</button>
+      </form>
+      <ErrorNote error={saveLimit.error} />
+      <table className="table">
+        <thead><tr><th scope="col">Kind</th><th scope="col">Who</th><th scope="col">Limit</th></tr></thead>
+        <tbody>{limits.data?.items.map((l) => <tr key={l.id}><td>{l.kind}</td><td>{l.role ?? `staff #${l.staffId}`}</td><td>{l.amount.toFixed(2)} {l.currency}</td></tr>)}</tbody>
+      </table>
+      <h3>Policy rules</h3>
+      <form className="row wrap" onSubmit={(e) => { e.preventDefault(); void addRule.run(); }}>
+        <label>Kind<select value={rule.kind} onChange={(e) => setRule({ ...rule, kind: e.target.value })}>{KINDS.map((k) => <option key={k}>{k}</option>)}</select></label>
+        <label>Approve up to<input type="number" min={0} step="0.01" value={rule.maxAmount} onChange={(e) => setRule({ ...rule, maxAmount: Number(e.target.value) })} /></label>
+        <label>Currency<input value={rule.currency} maxLength={3} onChange={(e) => setRule({ ...rule, currency: e.target.value.toUpperCase() })} /></label>
+        <label>No claim in (days)<input type="number" min={0} value={rule.noClaimDays} onChange={(e) => setRule({ ...rule, noClaimDays: Number(e.target.value) })} /></label>
+        <label className="grow">Description<input value={rule.description} onChange={(e) => setRule({ ...rule, description: e.target.value })} required /></label>
+        <button type="submit">Add rule</button>
+      </form>
+      <ErrorNote error={addRule.error} />
+      <ul className="list">{rules.data?.items.map((r) => <li key={r.id}>{r.description}: {r.kind} up to {r.maxAmount.toFixed(2)} {r.currency} for customers with no claim in {r.noClaimDays} days</li>)}</ul>
     </Section>
   );
 }

@@ -1,0 +1,2 @@
+export * from './service';
+export { RECOVERY_SOURCES, type RecoverySource } from './schema';
