@@ -17,7 +17,17 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 interface Running { child: ChildProcess; api: Api; output: () => string }
 
-async function startKeptProcess(env: Record<string, string>): Promise<Running> {
+/** Another test process may take a free port between our look and our listen: then try another. */
+async function startKeptProcess(env: Record<string, string>, attempt = 1): Promise<Running> {
+  try {
+    return await startOnce(env);
+  } catch (e) {
+    if (attempt < 3 && /EADDRINUSE/.test(String(e))) return startKeptProcess(env, attempt + 1);
+    throw e;
+  }
+}
+
+async function startOnce(env: Record<string, string>): Promise<Running> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/kept.mjs'), 'start'], {
     cwd: ROOT,
