@@ -42,7 +42,11 @@ export async function startCommand(args: string[]) {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const address = await kept.http.listen({ port: config.port, host: config.host });
+  const address = await kept.http.listen({ port: config.port, host: config.host }).catch(async (e) => {
+    await kept.close().catch(() => {});
+    await database.stop().catch(() => {}); // leave no PostgreSQL running behind a failed start
+    throw e;
+  });
   if (kept.smtpPort) console.log(`Receiving email by SMTP on port ${kept.smtpPort}`);
   console.log(`Kept is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.embedded ? `embedded, in ${config.dataDir}` : 'PostgreSQL server'}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (firstAdmin) {
