@@ -20,6 +20,8 @@ import path from 'node:path';
 import { decisionRoutes } from './decisions/routes';
 import { escalateOverdueApprovals } from './decisions';
 import { recoveryRoutes } from './recovery/routes';
+import { surveyPageRoutes, surveyRoutes } from './surveys/routes';
+import { configureSurveys } from './surveys/config';
 import { remindFollowUps } from './recovery';
 import type { MailConfig } from './core/config';
 import { configureOutbox, deliverDueEmails } from './outbox';
@@ -40,6 +42,8 @@ export interface KeptOptions {
   poolSize?: number;
   secureCookies?: boolean;
   mail?: Partial<MailConfig>;
+  /** Where customers open survey links (KEPT_PUBLIC_URL). */
+  publicUrl?: string;
 }
 
 export interface Kept {
@@ -72,8 +76,10 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     attachmentMaxBytes: 10 * 1024 * 1024, imapIntervalMs: 60_000, ...opts.mail,
   };
   configureOutbox({ from: mail.from, transportUrl: mail.transportUrl });
+  configureSurveys({ publicUrl: opts.publicUrl ?? 'http://localhost:3000' });
   configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
   const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'));
+  surveyPageRoutes(http);
   await serveWorkspace(http);
 
   await http.register(async (api) => {
@@ -83,6 +89,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     liveRoutes(api as unknown as App, hub);
     decisionRoutes(api as unknown as App);
     recoveryRoutes(api as unknown as App);
+    surveyRoutes(api as unknown as App);
     emailRoutes(api as unknown as App, { mailboxesChanged: () => void imap.pollNow().catch(() => {}) });
   }, { prefix: '/api/v1' });
 

@@ -19,6 +19,7 @@ import { createCustomer, findCustomerByEmail, getCustomer, type CustomerInput } 
 import { checkReply } from '../respect';
 import { queueReplyEmail } from '../outbox';
 import { openRecovery } from '../recovery';
+import { inviteAfterResolution } from '../surveys/service';
 import type { Channel } from '../customers';
 import type { CaseStatus, Priority } from './schema';
 
@@ -243,7 +244,10 @@ async function changeStatus(ctx: Ctx, c: Awaited<ReturnType<typeof lockCase>>, t
   if (to === 'resolved' || to === 'closed') {
     await meetStandard(ctx, c.id, 'first_response');
     await meetStandard(ctx, c.id, 'resolution');
-    if (!c.resolvedAt) set.resolved_at = now;
+    if (!c.resolvedAt) {
+      set.resolved_at = now;
+      await inviteAfterResolution(ctx, c.id); // the transactional survey, if the customer may be asked
+    }
     if (to === 'closed') set.closed_at = now;
   } else if (!OPEN_STATUSES.includes(c.status)) {
     set.resolved_at = null; // reopened

@@ -28,7 +28,7 @@ export async function startCommand(args: string[]) {
   // simulated year while it is being written.
   const firstAdmin = await withConnection(database.url, false, ensureAdmin);
   if (flags.demo) await withConnection(database.url, true, (ctx) => seedDemo(ctx, { onlyIfEmpty: true, log: (l) => console.log(l) }));
-  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail });
+  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl });
 
   let stopping = false;
   const stop = async (signal: string) => {

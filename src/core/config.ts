@@ -20,6 +20,7 @@ const EnvSchema = z.object({
   KEPT_ATTACHMENTS_DIR: z.string().optional(),
   KEPT_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
   KEPT_IMAP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  KEPT_PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 
@@ -34,6 +35,8 @@ export interface Config {
   secureCookies: boolean;
   logLevel: string;
   mail: MailConfig;
+  /** Base URL customers reach Kept on, for survey links. */
+  publicUrl: string;
 }
 
 export interface MailConfig {
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timerIntervalMs: e.KEPT_TIMER_INTERVAL_MS,
     secureCookies: e.KEPT_SECURE_COOKIES === 'true',
     logLevel: e.LOG_LEVEL,
+    publicUrl: e.KEPT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     mail: {
       receiver: e.KEPT_SMTP_PORT === undefined ? null : {
         port: e.KEPT_SMTP_PORT,

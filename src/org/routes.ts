@@ -19,6 +19,7 @@ const SettingsBody = z.strictObject({
   supportAddresses: z.array(z.email().max(320)).max(50),
   approvalResponseMinutes: z.number().int().min(1).max(60 * 24 * 14),
   recoveryFollowUpDays: z.number().int().min(0).max(90),
+  surveyCooldownDays: z.number().int().min(0).max(365),
 }).partial();
 
 const IsoDate = z.iso.date();

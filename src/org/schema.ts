@@ -14,6 +14,7 @@ export interface OrganisationTable {
   support_addresses: Generated<string[]>;
   approval_response_minutes: Generated<number>;
   recovery_follow_up_days: Generated<number>;
+  survey_cooldown_days: Generated<number>;
   updated_at: Timestamp;
 }
 

@@ -23,6 +23,8 @@ export interface OrganisationSettings {
   approvalResponseMinutes: number;
   /** Days after a recovery's fix to ask the customer whether their loyalty recovered. */
   recoveryFollowUpDays: number;
+  /** No customer is surveyed more often than this, across all surveys. */
+  surveyCooldownDays: number;
 }
 
 const DEFAULT_HOURS: BusinessHours = {
@@ -33,7 +35,7 @@ const DEFAULT_HOURS: BusinessHours = {
 export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
   const row = await ctx.db.selectFrom('organisation').selectAll().executeTakeFirst();
   if (!row) {
-    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60, supportAddresses: [], approvalResponseMinutes: 240, recoveryFollowUpDays: 3 };
+    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60, supportAddresses: [], approvalResponseMinutes: 240, recoveryFollowUpDays: 3, surveyCooldownDays: 30 };
   }
   return {
     name: row.name,
@@ -44,6 +46,7 @@ export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
     supportAddresses: row.support_addresses,
     approvalResponseMinutes: row.approval_response_minutes,
     recoveryFollowUpDays: row.recovery_follow_up_days,
+    surveyCooldownDays: row.survey_cooldown_days,
   };
 }
 
@@ -63,6 +66,7 @@ export async function updateSettings(ctx: Ctx, patch: Partial<OrganisationSettin
       support_addresses: after.supportAddresses.map((a) => a.toLowerCase()),
       approval_response_minutes: after.approvalResponseMinutes,
       recovery_follow_up_days: after.recoveryFollowUpDays,
+      survey_cooldown_days: after.surveyCooldownDays,
       updated_at: tx.clock.now(),
     };
     await tx.db

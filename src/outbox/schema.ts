@@ -2,9 +2,9 @@ import type { Generated, Id, Timestamp } from '../core/db/columns';
 
 export interface OutboundEmailTable {
   id: Id;
-  case_id: number;
+  case_id: number | null;
   entry_id: number | null;
-  kind: 'reply' | 'acknowledgement';
+  kind: 'reply' | 'acknowledgement' | 'survey';
   to_address: string;
   subject: string;
   message_id: string;

@@ -56,9 +56,9 @@ async function threadOf(ctx: Ctx, caseId: number) {
 
 export async function queueEmail(
   ctx: Ctx,
-  mail: { caseId: number; entryId: number | null; kind: 'reply' | 'acknowledgement'; to: string; subject: string; text: string },
+  mail: { caseId: number | null; entryId: number | null; kind: 'reply' | 'acknowledgement' | 'survey'; to: string; subject: string; text: string },
 ) {
-  const thread = await threadOf(ctx, mail.caseId);
+  const thread = mail.caseId && mail.kind !== 'survey' ? await threadOf(ctx, mail.caseId) : { inReplyTo: null, references: [] };
   const now = ctx.clock.now();
   return ctx.db
     .insertInto('outbound_emails')
@@ -67,8 +67,8 @@ export async function queueEmail(
       entry_id: mail.entryId,
       kind: mail.kind,
       to_address: mail.to,
-      subject: subjectFor(mail.subject, mail.caseId),
-      message_id: newMessageId(mail.caseId),
+      subject: mail.kind === 'survey' || !mail.caseId ? mail.subject : subjectFor(mail.subject, mail.caseId),
+      message_id: newMessageId(mail.caseId ?? 0),
       in_reply_to: thread.inReplyTo,
       references: thread.references,
       text_body: mail.text,
@@ -117,7 +117,7 @@ export async function deliverDueEmails(ctx: Ctx): Promise<number> {
           from, to: m.to_address, subject: m.subject, messageId: m.message_id,
           inReplyTo: m.in_reply_to ?? undefined, references: m.references.length ? m.references : undefined,
           text: m.text_body, html: m.html_body,
-          headers: m.kind === 'acknowledgement' ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {},
+          headers: m.kind !== 'reply' ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {},
         });
         await tx.db.updateTable('outbound_emails').set({ status: 'sent', sent_at: tx.clock.now(), attempts: m.attempts + 1, last_error: null }).where('id', '=', m.id).execute();
       } catch (e) {
@@ -129,7 +129,7 @@ export async function deliverDueEmails(ctx: Ctx): Promise<number> {
           status: permanent ? 'failed' : 'queued', attempts, last_error: err.message.slice(0, 1000),
           next_attempt_at: new Date(tx.clock.now().getTime() + wait),
         }).where('id', '=', m.id).execute();
-        if (permanent) {
+        if (permanent && m.case_id) {
           await addEntry(tx, m.case_id, 'email_failed', { authorId: null, body: err.message.slice(0, 1000), data: { outboundEmailId: m.id, to: m.to_address, attempts } });
           const owner = await tx.db.selectFrom('cases').select('owner_id').where('id', '=', m.case_id).executeTakeFirst();
           if (owner?.owner_id) await notify(tx, owner.owner_id, 'email_failed', `An email to ${m.to_address} could not be delivered: ${err.message.slice(0, 200)}`, m.case_id);

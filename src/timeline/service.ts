@@ -13,6 +13,7 @@ export type EntryKind =
   | 'standard_met' | 'standard_missed' | 'customer_merged'
   | 'email_failed' | 'acknowledgement_sent' | 'automatic_message'
   | 'recovery_opened' | 'recovery_apology' | 'recovery_fix' | 'recovery_surprise' | 'recovery_follow_up'
+  | 'survey_sent'
   | 'decision_made' | 'decision_requested' | 'decision_approved' | 'decision_declined' | 'decision_escalated';
 
 export async function addEntry(

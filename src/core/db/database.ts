@@ -12,6 +12,7 @@ import type { AttachmentTable, InboundEmailTable, MailboxTable } from '../../ema
 import type { OutboundEmailTable } from '../../outbox/schema';
 import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleTable } from '../../decisions/schema';
 import type { RecoveryTable } from '../../recovery/schema';
+import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from '../../surveys/schema';
 import type { CreatedAt, Json } from './columns';
 
 export interface IdempotencyKeyTable {
@@ -52,4 +53,7 @@ export interface Database {
   policy_rules: PolicyRuleTable;
   decisions: DecisionTable;
   recoveries: RecoveryTable;
+  surveys: SurveyTable;
+  survey_invitations: SurveyInvitationTable;
+  survey_responses: SurveyResponseTable;
 }

@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
 import { DomainError, type FieldProblem } from '../errors';
 
 export interface Problem {
@@ -34,6 +35,11 @@ export function problem(status: number, title: string, detail: string, errors?: 
 
 export function toProblem(error: unknown): Problem {
   if (error instanceof DomainError) return problem(error.status, error.title, error.message, error.problems);
+  if (error instanceof ZodError) {
+    // Validation inside a service (answers checked against a survey's own questions, CSV rows...)
+    const errors = error.issues.map((i) => ({ field: ['body', ...i.path.map(String)].join('.'), rule: i.code, message: i.message }));
+    return problem(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext ?? 'body';
     const errors = error.validation.flatMap((v) => {

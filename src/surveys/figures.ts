@@ -1,0 +1,57 @@
+/** NPS and effort, overall and broken down, always with their intervals. */
+import { sql } from 'kysely';
+import type { Ctx } from '../core/context';
+import { cesOf, npsFromCounts, sampleSizeFor, significantChange, type NpsFigure } from './nps';
+
+export const BREAKDOWNS = { period: null, team: 'team_id', agent: 'agent_id', case_type: 'case_type', channel: 'case_channel', touchpoint: 'touchpoint', department: 'department_id' } as const;
+export type Breakdown = keyof typeof BREAKDOWNS;
+
+interface Filter { from?: Date; to?: Date; surveyId?: number }
+
+function base(ctx: Ctx, f: Filter) {
+  let q = ctx.db.selectFrom('survey_responses');
+  if (f.from) q = q.where('started_at', '>=', f.from);
+  if (f.to) q = q.where('started_at', '<', f.to);
+  if (f.surveyId) q = q.where('survey_id', '=', f.surveyId);
+  return q;
+}
+
+const counts = [
+  sql<number>`count(*) FILTER (WHERE nps >= 9)::int`.as('promoters'),
+  sql<number>`count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int`.as('passives'),
+  sql<number>`count(*) FILTER (WHERE nps <= 6)::int`.as('detractors'),
+  sql<number | null>`avg(ces)`.as('cesMean'),
+  sql<number>`count(ces)::int`.as('cesAnswers'),
+  sql<number>`count(*) FILTER (WHERE ces >= 5)::int`.as('cesAgree'),
+] as const;
+
+function shape(r: { promoters: number; passives: number; detractors: number; cesMean: number | null; cesAnswers: number; cesAgree: number }) {
+  return {
+    ...npsFromCounts(r.promoters, r.passives, r.detractors),
+    ces: { answers: r.cesAnswers, mean: r.cesMean === null ? null : Number(r.cesMean), agreeShare: r.cesAnswers ? r.cesAgree / r.cesAnswers : null },
+  };
+}
+
+export async function surveyFigures(ctx: Ctx, f: Filter & { by?: Breakdown; margin?: number }) {
+  const overall = shape(await base(ctx, f).select(counts).executeTakeFirstOrThrow());
+  const result: Record<string, unknown> = { overall, sampleSizeForMargin: { margin: f.margin ?? 5, answers: sampleSizeFor(f.margin ?? 5, overall) } };
+  if (!f.by) return result;
+  if (f.by === 'period') {
+    const rows = await base(ctx, f).select([sql<string>`to_char(date_trunc('month', started_at), 'YYYY-MM')`.as('group'), ...counts]).groupBy(sql`1`).orderBy(sql`1`).execute();
+    let previous: NpsFigure | null = null;
+    result.groups = rows.map((r) => {
+      const figure = shape(r);
+      const changed = previous ? significantChange(previous, figure) : false;
+      const change = previous && previous.nps !== null && figure.nps !== null ? figure.nps - previous.nps : null;
+      previous = figure;
+      return { group: r.group, ...figure, change, significantChange: changed };
+    });
+  } else {
+    const col = BREAKDOWNS[f.by];
+    const rows = await base(ctx, f).select([sql<string | number | null>`${sql.ref(col)}`.as('group'), ...counts]).groupBy(sql`1`).orderBy(sql`1`).execute();
+    result.groups = rows.map((r) => ({ group: r.group, ...shape(r) }));
+  }
+  return result;
+}
+
+export { cesOf };

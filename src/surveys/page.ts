@@ -1,0 +1,76 @@
+/**
+ * The public survey page: server-rendered, no sign-in, no script needed (a few lines of script
+ * only save answers as they are given), mobile-first and accessible. It shows the questions and
+ * a greeting, and nothing else about the customer.
+ */
+import { CHOICE_LABELS, STANDARD, type QuestionKind } from './questions';
+
+const WORDS: Record<string, Record<string, string>> = {
+  en: { title: 'Your feedback', hello: 'Hello', intro: 'Thank you for taking a moment. Every answer is read by a person.', finish: 'Send my answers', why: 'Why?', thanks: 'Thank you. Your answers are with us.', done: 'You have already answered this survey. Thank you!', expired: 'This survey link has expired.', missing: 'This survey link is not valid.', saved: 'Saved' },
+  de: { title: 'Ihre Meinung', hello: 'Guten Tag', intro: 'Danke, dass Sie sich einen Moment Zeit nehmen. Jede Antwort wird von einem Menschen gelesen.', finish: 'Antworten senden', why: 'Warum?', thanks: 'Vielen Dank. Ihre Antworten sind bei uns angekommen.', done: 'Sie haben diese Umfrage bereits beantwortet. Danke!', expired: 'Dieser Link ist abgelaufen.', missing: 'Dieser Link ist nicht gültig.', saved: 'Gespeichert' },
+  fr: { title: 'Votre avis', hello: 'Bonjour', intro: 'Merci de prendre un instant. Chaque réponse est lue par une personne.', finish: 'Envoyer mes réponses', why: 'Pourquoi ?', thanks: 'Merci. Nous avons bien reçu vos réponses.', done: 'Vous avez déjà répondu à cette enquête. Merci !', expired: 'Ce lien a expiré.', missing: 'Ce lien n’est pas valide.', saved: 'Enregistré' },
+};
+
+const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const words = (language: string) => WORDS[language] ?? WORDS.en!;
+
+function layout(language: string, title: string, body: string) {
+  return `<!doctype html><html lang="${esc(language)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer"><title>${esc(title)}</title><style>
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#f6f8fa}
+main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem}fieldset{border:1px solid #d0d7de;border-radius:8px;background:#fff;margin:0 0 1rem;padding:.8rem 1rem}
+legend{font-weight:600;padding:0 .3rem}.scale{display:flex;flex-wrap:wrap;gap:.3rem}.scale label{flex:1 0 2.6rem;text-align:center;border:1px solid #8c959f;border-radius:6px;padding:.5rem 0;cursor:pointer;background:#fff}
+.scale input{position:absolute;opacity:0;width:1px;height:1px}.scale input:checked+span{font-weight:700}.scale label:has(input:checked){background:#0b5cad;color:#fff;border-color:#0b5cad}
+.scale label:has(input:focus-visible){outline:3px solid #2f81f7;outline-offset:2px}.ends{display:flex;justify-content:space-between;font-size:.85rem;color:#57606a;margin-top:.3rem}
+.choice{display:block;margin:.3rem 0}textarea{width:100%;font:inherit;padding:.5rem;border:1px solid #8c959f;border-radius:6px}
+button{font:inherit;font-weight:600;background:#0b5cad;color:#fff;border:0;border-radius:6px;padding:.7rem 1.2rem;width:100%}
+.note{color:#17663a}</style></head><body><main>${body}</main></body></html>`;
+}
+
+export function messagePage(language: string, key: 'thanks' | 'done' | 'expired' | 'missing') {
+  const w = words(language);
+  return layout(language, w.title!, `<h1>${esc(w.title)}</h1><p role="status">${esc(w[key])}</p>`);
+}
+
+export function surveyPage(token: string, view: { greeting: string | null; organisation: string; language: string; questions: { kind: QuestionKind; text: string }[]; answers: Record<string, unknown> }) {
+  const w = words(view.language);
+  const a = view.answers;
+  const fields = view.questions.map((q, i) => {
+    const std = STANDARD[q.kind];
+    const id = `q${i}`;
+    let input = '';
+    if (std.scale) {
+      const options = [];
+      for (let n = std.scale.min; n <= std.scale.max; n++) {
+        options.push(`<label><input type="radio" name="${q.kind}" value="${n}"${Number(a[q.kind]) === n && a[q.kind] !== undefined ? ' checked' : ''}><span>${n}</span></label>`);
+      }
+      input = `<div class="scale">${options.join('')}</div><div class="ends" aria-hidden="true"><span>${esc(std.scale.low)}</span><span>${esc(std.scale.high)}</span></div>`;
+    } else if (std.choices) {
+      const labels = CHOICE_LABELS[view.language] ?? CHOICE_LABELS.en!;
+      input = std.choices.map((c) => `<label class="choice"><input type="radio" name="${q.kind}" value="${c}"${a[q.kind] === c ? ' checked' : ''}> ${esc(labels[c])}</label>`).join('');
+    } else {
+      return `<fieldset><legend id="${id}">${esc(q.text)}</legend><textarea name="${q.kind}" rows="4" aria-labelledby="${id}">${esc(a[q.kind])}</textarea></fieldset>`;
+    }
+    const more = std.words ? `<label class="choice">${esc(w.why)}<textarea name="${q.kind}_words" rows="2">${esc(a[`${q.kind}_words`])}</textarea></label>` : '';
+    return `<fieldset><legend>${esc(q.text)}</legend>${input}${more}</fieldset>`;
+  }).join('\n');
+  const greeting = view.greeting ? `${w.hello} ${view.greeting},` : `${w.hello},`;
+  return layout(view.language, `${w.title} — ${view.organisation}`, `
+<h1>${esc(w.title)}: ${esc(view.organisation)}</h1>
+<p>${esc(greeting)} ${esc(w.intro)}</p>
+<form method="post" action="/s/${esc(token)}" id="survey">
+${fields}
+<input type="hidden" name="complete" value="true">
+<p class="note" role="status" id="saved" aria-live="polite"></p>
+<button type="submit">${esc(w.finish)}</button>
+</form>
+<script>
+// Partial answers are kept: each answer is saved as it is given.
+const form = document.getElementById('survey');
+form.addEventListener('change', () => {
+  const data = Object.fromEntries([...new FormData(form)].filter(([k, v]) => k !== 'complete' && v !== ''));
+  fetch(form.action + '/partial', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) })
+    .then((r) => { if (r.ok) document.getElementById('saved').textContent = ${JSON.stringify(w.saved)}; });
+});
+</script>`);
+}

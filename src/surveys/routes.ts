@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../core/http/server';
+import { ctxOf } from '../core/http/server';
+import { runIdempotent } from '../core/http/idempotency';
+import { IdParams, Instant, Text } from '../core/http/schemas';
+import { DomainError } from '../core/errors';
+import { QuestionSchema } from './questions';
+import * as surveys from './service';
+import { surveyFigures, BREAKDOWNS, type Breakdown } from './figures';
+import { importResponses } from './import';
+import { messagePage, surveyPage } from './page';
+
+const Token = z.strictObject({ token: z.string().regex(/^sv_[A-Za-z0-9_-]{43}$/, 'not a survey token') });
+const SurveyBody = z.strictObject({
+  name: Text(200),
+  trigger: z.enum(['case_resolved', 'touchpoint', 'relationship']),
+  touchpoint: z.string().trim().min(1).max(100).nullable().optional(),
+  segment: z.string().trim().min(1).max(100).nullable().optional(),
+  questions: z.array(QuestionSchema).min(1).max(12),
+  expiresAfterDays: z.number().int().min(1).max(365).optional(),
+  active: z.boolean().optional(),
+});
+
+export function surveyRoutes(app: App) {
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 10 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.get('/surveys', { config: { access: 'org:read' }, schema: { tags: ['surveys'] } }, async (req) => ({ items: await surveys.listSurveys(ctxOf(req)) }));
+  app.post('/surveys', { config: { access: 'org:admin' }, schema: { tags: ['surveys'], body: SurveyBody } },
+    async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => surveys.createSurvey(ctx, req.body)));
+  app.patch('/surveys/:id', { config: { access: 'org:admin' }, schema: { tags: ['surveys'], params: IdParams, body: SurveyBody.pick({ name: true, active: true, questions: true, expiresAfterDays: true }).partial() } },
+    async (req) => surveys.updateSurvey(ctxOf(req), req.params.id, req.body));
+  app.post('/surveys/:id/invitations', {
+    config: { access: 'cases:work' },
+    schema: { tags: ['surveys'], summary: 'Invite one customer (cooldown and open recoveries respected); the link is returned for the portal or the phone', params: IdParams,
+      body: z.strictObject({ customerId: z.number().int().positive(), caseId: z.number().int().positive().optional() }) },
+  }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => surveys.invite(ctx, req.params.id, req.body.customerId, { caseId: req.body.caseId })));
+  app.post('/surveys/:id/send', {
+    config: { access: 'org:admin' },
+    schema: { tags: ['surveys'], summary: 'Relationship survey: invite a whole segment', params: IdParams, body: z.strictObject({ segment: Text(100) }) },
+  }, async (req) => surveys.sendToSegment(ctxOf(req), req.params.id, req.body.segment));
+  app.post('/touchpoint-events', {
+    config: { access: 'cases:work' },
+    schema: { tags: ['surveys'], summary: 'A customer passed a touchpoint (e.g. delivery): survey them if a survey is set for it',
+      body: z.strictObject({ customerId: z.number().int().positive(), touchpoint: Text(100), caseId: z.number().int().positive().optional() }) },
+  }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => surveys.inviteAfterTouchpoint(ctx, req.body)));
+  app.post('/surveys/:id/import', {
+    config: { access: 'org:admin' },
+    bodyLimit: 10 * 1024 * 1024,
+    schema: {
+      tags: ['surveys'], summary: 'Import historical answers from CSV (text/csv body); rejected rows are reported with the reason', params: IdParams,
+      querystring: z.strictObject({ scoreColumn: z.string().min(1).max(100), commentColumn: z.string().min(1).max(100).optional(), refColumn: z.string().min(1).max(100).optional(), dateColumn: z.string().min(1).max(100).optional() }),
+    },
+  }, async (req) => {
+    if (!req.headers['content-type']?.startsWith('text/csv')) throw new DomainError(415, 'Unsupported media type', 'Send the file as the request body with Content-Type: text/csv');
+    return importResponses(ctxOf(req), req.params.id, String(req.body ?? ''), { score: req.query.scoreColumn, comment: req.query.commentColumn, ref: req.query.refColumn, date: req.query.dateColumn });
+  });
+  app.get('/survey-figures', {
+    config: { access: 'figures:read' },
+    schema: { tags: ['surveys'], summary: 'NPS with its 95 % interval (adjusted Wald), effort, and breakdowns',
+      querystring: z.strictObject({ from: Instant.optional(), to: Instant.optional(), survey: z.coerce.number().int().positive().optional(),
+        by: z.enum(Object.keys(BREAKDOWNS) as [Breakdown, ...Breakdown[]]).optional(), margin: z.coerce.number().min(1).max(50).default(5) }) },
+  }, async (req) => surveyFigures(ctxOf(req), { from: req.query.from, to: req.query.to, surveyId: req.query.survey, by: req.query.by, margin: req.query.margin }));
+  app.get('/survey-responses', {
+    config: { access: 'figures:read' },
+    schema: { tags: ['surveys'], querystring: z.strictObject({ survey: z.coerce.number().int().positive().optional(), detractors: z.enum(['true']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+  }, async (req) => ({ items: await surveys.listResponses(ctxOf(req), { surveyId: req.query.survey, detractorsOnly: !!req.query.detractors, limit: req.query.limit }) }));
+  app.post('/survey-responses/:id/follow-up', {
+    config: { access: 'cases:work' },
+    schema: { tags: ['surveys'], summary: 'Record the outcome of the follow-up with this customer', params: IdParams, body: z.strictObject({ outcome: Text(2_000) }) },
+  }, async (req) => surveys.recordResponseFollowUp(ctxOf(req), req.params.id, req.body.outcome));
+
+  // The customer's side: JSON for the portal, and the page itself (registered outside /api below).
+  app.get('/public/surveys/:token', { config: { access: 'public' }, schema: { tags: ['public'], params: Token } }, async (req) => surveys.openSurvey(ctxOf(req), req.params.token));
+  app.post('/public/surveys/:token', {
+    config: { access: 'public' },
+    schema: { tags: ['public'], params: Token, body: z.strictObject({ answers: z.record(z.string(), z.unknown()), complete: z.boolean().default(false) }) },
+  }, async (req) => surveys.answerSurvey(ctxOf(req), req.params.token, req.body.answers, req.body.complete));
+}
+
+/** /s/:token — the page customers open from the email. Forms post back here; no sign-in. */
+export function surveyPageRoutes(app: App) {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  const render = async (req: FastifyRequest, reply: FastifyReply, token: string) => {
+    const ctx = ctxOf(req);
+    try {
+      const view = await surveys.openSurvey(ctx, token);
+      if (view.expired) return reply.status(410).type('text/html').send(messagePage(view.language, 'expired'));
+      if (view.completed) return reply.type('text/html').send(messagePage(view.language, 'done'));
+      return reply.type('text/html').header('cache-control', 'no-store').send(surveyPage(token, view));
+    } catch (e) {
+      if (e instanceof DomainError && e.status === 404) return reply.status(404).type('text/html').send(messagePage('en', 'missing'));
+      throw e;
+    }
+  };
+  const fail = (reply: FastifyReply, e: unknown) => {
+    if (e instanceof DomainError && e.status === 404) return reply.status(404).type('text/html').send(messagePage('en', 'missing'));
+    if (e instanceof DomainError && e.status === 410) return reply.status(410).type('text/html').send(messagePage('en', 'expired'));
+    if (e instanceof DomainError && e.status === 409) return reply.status(409).type('text/html').send(messagePage('en', 'done'));
+    throw e;
+  };
+
+  app.get('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token, querystring: z.strictObject({ nps: z.coerce.number().int().min(0).max(10).optional() }) } as object }, async (req, reply) => {
+    const { token } = req.params as { token: string };
+    const { nps } = req.query as { nps?: number };
+    // One click on the score in the email answers the first question.
+    if (nps !== undefined) await surveys.answerSurvey(ctxOf(req), token, { nps }, false).catch(() => undefined);
+    return render(req, reply, token);
+  });
+  app.post('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token } as object }, async (req, reply) => {
+    const { token } = req.params as { token: string };
+    const { complete, ...answers } = (req.body ?? {}) as Record<string, string>;
+    try {
+      await surveys.answerSurvey(ctxOf(req), token, answers, complete === 'true');
+      const view = await surveys.openSurvey(ctxOf(req), token);
+      return reply.type('text/html').send(messagePage(view.language, 'thanks'));
+    } catch (e) {
+      if (e instanceof z.ZodError || (e as { name?: string }).name === 'ZodError') return reply.status(400).type('text/html').send(messagePage('en', 'missing'));
+      return fail(reply, e);
+    }
+  });
+  app.post('/s/:token/partial', { config: { access: 'public' }, schema: { hide: true, params: Token } as object }, async (req) => {
+    const { token } = req.params as { token: string };
+    return surveys.answerSurvey(ctxOf(req), token, (req.body ?? {}) as Record<string, unknown>, false);
+  });
+}

@@ -1,0 +1,26 @@
+import type { CreatedAt, Generated, Id, Json, Timestamp } from '../core/db/columns';
+import type { Question } from './questions';
+
+export type SurveyTrigger = 'case_resolved' | 'touchpoint' | 'relationship';
+
+export interface SurveyTable {
+  id: Id; name: string; trigger: SurveyTrigger; touchpoint: string | null; segment: string | null;
+  questions: Json<Question[]>; active: Generated<boolean>; expires_after_days: Generated<number>; created_at: CreatedAt;
+}
+
+export interface SurveyInvitationTable {
+  id: Id; survey_id: number; customer_id: number; case_id: number | null; token_hash: Buffer; channel: 'email' | 'portal';
+  agent_id: number | null; team_id: number | null; department_id: number | null; case_type: string | null; case_channel: string | null;
+  touchpoint: string | null; sent_at: Timestamp; expires_at: Timestamp; opened_at: Timestamp | null;
+}
+
+export type Expectation = 'below' | 'met' | 'above';
+
+export interface SurveyResponseTable {
+  id: Id; survey_id: number; invitation_id: number | null; customer_id: number | null; external_ref: string | null; case_id: number | null;
+  agent_id: number | null; team_id: number | null; department_id: number | null; case_type: string | null; case_channel: string | null;
+  touchpoint: string | null; answers: Json<Record<string, unknown>>; nps: number | null; ces: number | null; csat: number | null; stay: number | null;
+  expectation: Expectation | null; comment: string | null; complaint: Generated<boolean>; language: string | null; started_at: Timestamp;
+  updated_at: Timestamp; completed_at: Timestamp | null; imported: Generated<boolean>; recovery_case_id: number | null;
+  follow_up_outcome: string | null; follow_up_at: Timestamp | null;
+}

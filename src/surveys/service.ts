@@ -1,0 +1,246 @@
+/**
+ * Surveys: asked after a case is resolved, after a touchpoint, or of a segment. A customer is
+ * asked at most once per cooldown across all surveys, and never while a recovery for them is
+ * open. Each invitation carries an unguessable single-use token tied to one customer and one
+ * survey, and expires. Answers are kept as they come (partial answers count); completing twice
+ * counts once. A detractor, a "below expectation" or a comment that reads as a complaint opens
+ * a recovery case at once: owned by the last case owner (else the team lead), on a 24-hour clock.
+ */
+import Sentiment from 'sentiment';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Ctx } from '../core/context';
+import { inTransaction } from '../core/context';
+import { Conflict, DomainError, NotFound } from '../core/errors';
+import { DAY } from '../core/clock';
+import { newToken, tokenHash } from '../core/passwords';
+import { getSettings } from '../org';
+import { formOfAddress } from '../customers';
+import { queueEmail } from '../outbox';
+import { openRecovery } from '../recovery';
+import { addEntry } from '../timeline';
+import { answerSchema, questionText, withComment, type Question } from './questions';
+import { surveyLink } from './config';
+import { isDetractor } from './nps';
+import type { SurveyTrigger } from './schema';
+
+const sentiment = new Sentiment();
+/** A comment this negative reads as a complaint (AFINN score; "slow and terrible" is about -5). */
+const COMPLAINT_SCORE = -3;
+
+export class Gone extends DomainError {
+  constructor(message: string) {
+    super(410, 'Gone', message);
+  }
+}
+
+const surveyColumns = ['id', 'name', 'trigger', 'touchpoint', 'segment', 'questions', 'active', 'expires_after_days as expiresAfterDays', 'created_at as createdAt'] as const;
+
+export async function listSurveys(ctx: Ctx) {
+  return ctx.db.selectFrom('surveys').select(surveyColumns).orderBy('id').execute();
+}
+
+export async function getSurvey(ctx: Ctx, id: number) {
+  const s = await ctx.db.selectFrom('surveys').select(surveyColumns).where('id', '=', id).executeTakeFirst();
+  if (!s) throw new NotFound('Survey', id);
+  return s;
+}
+
+export async function createSurvey(ctx: Ctx, input: { name: string; trigger: SurveyTrigger; touchpoint?: string | null; segment?: string | null; questions: Question[]; expiresAfterDays?: number; active?: boolean }) {
+  return ctx.db.insertInto('surveys').values({
+    name: input.name, trigger: input.trigger, touchpoint: input.touchpoint ?? null, segment: input.segment ?? null,
+    questions: JSON.stringify(withComment(input.questions)), expires_after_days: input.expiresAfterDays ?? 14, active: input.active ?? true,
+  }).returning(surveyColumns).executeTakeFirstOrThrow();
+}
+
+export async function updateSurvey(ctx: Ctx, id: number, patch: { name?: string; active?: boolean; questions?: Question[]; expiresAfterDays?: number }) {
+  const row = await ctx.db.updateTable('surveys').set({
+    name: patch.name, active: patch.active, questions: patch.questions ? JSON.stringify(withComment(patch.questions)) : undefined, expires_after_days: patch.expiresAfterDays,
+  }).where('id', '=', id).returning(surveyColumns).executeTakeFirst();
+  if (!row) throw new NotFound('Survey', id);
+  return row;
+}
+
+/** Why this customer may not be asked now, or null if they may. */
+export async function whyNotAsk(ctx: Ctx, customerId: number): Promise<string | null> {
+  const { surveyCooldownDays } = await getSettings(ctx);
+  const since = new Date(ctx.clock.now().getTime() - surveyCooldownDays * DAY);
+  const recent = await ctx.db.selectFrom('survey_invitations').select('sent_at').where('customer_id', '=', customerId).where('sent_at', '>', since).limit(1).executeTakeFirst();
+  if (recent) return `asked on ${recent.sent_at.toISOString().slice(0, 10)}, within the ${surveyCooldownDays}-day cooldown`;
+  const recovery = await ctx.db.selectFrom('recoveries').select('id').where('customer_id', '=', customerId).where('status', '=', 'open').limit(1).executeTakeFirst();
+  if (recovery) return `a recovery for this customer is open (${recovery.id})`;
+  return null;
+}
+
+export interface Invitation { id: number; token: string; link: string; channel: 'email' | 'portal' }
+
+/** Invites if allowed; returns the invitation (with its one-time token) or the reason it was not sent. */
+export async function invite(ctx: Ctx, surveyId: number, customerId: number, about: { caseId?: number | null; touchpoint?: string | null } = {}): Promise<Invitation | { skipped: string }> {
+  const reason = await whyNotAsk(ctx, customerId);
+  if (reason) return { skipped: reason };
+  const survey = await getSurvey(ctx, surveyId);
+  if (!survey.active) return { skipped: 'the survey is not active' };
+  const [customer, email, c, settings] = await Promise.all([
+    ctx.db.selectFrom('customers').select(['id', 'name', 'title', 'given_name as givenName', 'family_name as familyName', 'first_name_ok as firstNameOk']).where('id', '=', customerId).executeTakeFirstOrThrow(),
+    ctx.db.selectFrom('customer_emails').select('email').where('customer_id', '=', customerId).orderBy('email').executeTakeFirst(),
+    about.caseId ? ctx.db.selectFrom('cases').select(['id', 'owner_id', 'team_id', 'type', 'channel', 'touchpoint', 'caused_by_department_id', 'subject']).where('id', '=', about.caseId).executeTakeFirst() : undefined,
+    getSettings(ctx),
+  ]);
+  const { token, hash } = newToken('sv');
+  const now = ctx.clock.now();
+  const row = await ctx.db.insertInto('survey_invitations').values({
+    survey_id: surveyId, customer_id: customerId, case_id: c?.id ?? null, token_hash: hash, channel: email ? 'email' : 'portal',
+    agent_id: c?.owner_id ?? null, team_id: c?.team_id ?? null, department_id: c?.caused_by_department_id ?? null, case_type: c?.type ?? null,
+    case_channel: c?.channel ?? null, touchpoint: about.touchpoint ?? c?.touchpoint ?? null, sent_at: now,
+    expires_at: new Date(now.getTime() + survey.expiresAfterDays * DAY),
+  }).returning(['id', 'channel']).executeTakeFirstOrThrow();
+  const link = surveyLink(token);
+  if (email) {
+    const first = survey.questions[0]!;
+    const oneClick = first.kind === 'nps' ? `\n\n${Array.from({ length: 11 }, (_, n) => `${n}: ${link}?nps=${n}`).join('\n')}` : '';
+    await queueEmail(ctx, {
+      caseId: c?.id ?? null, entryId: null, kind: 'survey', to: email.email, subject: `${settings.name}: how did we do?`,
+      text: `Dear ${formOfAddress(customer)},\n\n${questionText(first, 'en', settings.name)}${oneClick}\n\nOr answer here: ${link}\n\nThank you,\n${settings.name}`,
+    });
+  }
+  if (c) await addEntry(ctx, c.id, 'survey_sent', { authorId: null, data: { invitationId: row.id, surveyId, channel: row.channel } });
+  return { id: row.id, token, link, channel: row.channel };
+}
+
+/** After a case is resolved: the first active transactional survey, if the customer may be asked. */
+export async function inviteAfterResolution(ctx: Ctx, caseId: number) {
+  const survey = await ctx.db.selectFrom('surveys').select('id').where('trigger', '=', 'case_resolved').where('active', '=', true).orderBy('id').executeTakeFirst();
+  if (!survey) return null;
+  const c = await ctx.db.selectFrom('cases').select('customer_id').where('id', '=', caseId).executeTakeFirstOrThrow();
+  return invite(ctx, survey.id, c.customer_id, { caseId });
+}
+
+export async function inviteAfterTouchpoint(ctx: Ctx, input: { customerId: number; touchpoint: string; caseId?: number | null }) {
+  const survey = await ctx.db.selectFrom('surveys').select('id').where('trigger', '=', 'touchpoint').where('touchpoint', '=', input.touchpoint).where('active', '=', true).orderBy('id').executeTakeFirst();
+  if (!survey) return { skipped: `no active survey for the touchpoint "${input.touchpoint}"` };
+  return invite(ctx, survey.id, input.customerId, { caseId: input.caseId ?? null, touchpoint: input.touchpoint });
+}
+
+/** A relationship survey to a segment: everyone who may be asked is asked; the rest are counted. */
+export async function sendToSegment(ctx: Ctx, surveyId: number, segment: string) {
+  const customers = await ctx.db.selectFrom('customers').select('id').where('segment', '=', segment).where('merged_into_id', 'is', null).orderBy('id').execute();
+  let sent = 0;
+  const skipped: Record<string, number> = {};
+  for (const { id } of customers) {
+    const r = await inTransaction(ctx, (tx) => invite(tx, surveyId, id));
+    if ('skipped' in r) {
+      const key = r.skipped.replace(/\d{4}-\d{2}-\d{2}|\(\d+\)/g, '').trim();
+      skipped[key] = (skipped[key] ?? 0) + 1;
+    } else sent += 1;
+  }
+  return { segment, customers: customers.length, sent, skipped };
+}
+
+async function invitationByToken(ctx: Ctx, token: string, lock = false) {
+  let q = ctx.db.selectFrom('survey_invitations').selectAll().where('token_hash', '=', tokenHash(token));
+  if (lock) q = q.forNoKeyUpdate();
+  const inv = await q.executeTakeFirst();
+  if (!inv) throw new NotFound('Survey link', 'given'); // same answer for guessed and mistyped tokens
+  return inv;
+}
+
+/** What the public page may show: the questions and a greeting, nothing else about the customer. */
+export async function openSurvey(ctx: Ctx, token: string) {
+  const inv = await invitationByToken(ctx, token);
+  const [survey, customer, response, settings] = await Promise.all([
+    getSurvey(ctx, inv.survey_id),
+    ctx.db.selectFrom('customers').select(['name', 'title', 'given_name as givenName', 'family_name as familyName', 'first_name_ok as firstNameOk', 'language']).where('id', '=', inv.customer_id).executeTakeFirstOrThrow(),
+    ctx.db.selectFrom('survey_responses').select(['answers', 'completed_at']).where('invitation_id', '=', inv.id).executeTakeFirst(),
+    getSettings(ctx),
+  ]);
+  if (!inv.opened_at) await ctx.db.updateTable('survey_invitations').set({ opened_at: ctx.clock.now() }).where('id', '=', inv.id).execute();
+  const language = customer.language?.slice(0, 2).toLowerCase() ?? 'en';
+  return {
+    greeting: greetingOf(customer),
+    organisation: settings.name,
+    language,
+    questions: survey.questions.map((q) => ({ kind: q.kind, text: questionText(q, language, settings.name) })),
+    answers: response?.answers ?? {},
+    completed: !!response?.completed_at,
+    expired: inv.expires_at <= ctx.clock.now(),
+  };
+}
+
+/** First name where the customer allowed it, else title and surname; never more than that. */
+function greetingOf(c: { name: string; title: string | null; givenName: string | null; familyName: string | null; firstNameOk: boolean }) {
+  if (c.firstNameOk && c.givenName) return c.givenName;
+  if (c.title && c.familyName) return `${c.title} ${c.familyName}`;
+  return null;
+}
+
+export async function answerSurvey(ctx: Ctx, token: string, raw: Record<string, unknown>, complete: boolean) {
+  return inTransaction({ ...ctx, actor: null }, async (tx) => {
+    const inv = await invitationByToken(tx, token, true);
+    const now = tx.clock.now();
+    if (inv.expires_at <= now) throw new Gone('This survey link has expired');
+    const survey = await getSurvey(tx, inv.survey_id);
+    // Checked against this survey's own questions; errors name body.answers.<question>.
+    const parsed = z.object({ answers: answerSchema(survey.questions) }).parse({ answers: raw }).answers;
+    const existing = await tx.db.selectFrom('survey_responses').select(['id', 'answers', 'completed_at', 'recovery_case_id']).where('invitation_id', '=', inv.id).executeTakeFirst();
+    if (existing?.completed_at) throw new Conflict('This survey was already submitted: thank you, it is counted once');
+    const answers = { ...(existing?.answers ?? {}), ...Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined && v !== '')) } as Record<string, unknown>;
+    const comment = [answers.comment, answers.remember, answers.expectation_words, answers.feeling_words].filter((v) => typeof v === 'string' && v).join('\n') || null;
+    const complaint = !!comment && sentiment.analyze(comment).score <= COMPLAINT_SCORE;
+    const columns = {
+      answers: JSON.stringify(answers),
+      nps: num(answers.nps), ces: num(answers.ces), csat: num(answers.csat), stay: num(answers.stay),
+      expectation: (answers.expectation as 'below' | 'met' | 'above' | undefined) ?? null, comment, complaint,
+      updated_at: now, completed_at: complete ? now : null,
+    };
+    const row = existing
+      ? await tx.db.updateTable('survey_responses').set(columns).where('id', '=', existing.id).returning(['id', 'recovery_case_id']).executeTakeFirstOrThrow()
+      : await tx.db.insertInto('survey_responses').values({
+        ...columns, survey_id: inv.survey_id, invitation_id: inv.id, customer_id: inv.customer_id, case_id: inv.case_id, agent_id: inv.agent_id,
+        team_id: inv.team_id, department_id: inv.department_id, case_type: inv.case_type, case_channel: inv.case_channel, touchpoint: inv.touchpoint,
+        started_at: now, language: null,
+      }).returning(['id', 'recovery_case_id']).executeTakeFirstOrThrow();
+    const signal = columns.nps !== null && isDetractor(columns.nps) ? `detractor (${columns.nps})`
+      : columns.expectation === 'below' ? 'below expectation' : complaint ? 'a comment that reads as a complaint' : null;
+    if (signal && !row.recovery_case_id) await closeTheLoop(tx, row.id, inv, signal, columns.nps ?? columns.stay);
+    return { saved: true, completed: complete };
+  });
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : null);
+
+/** Opens the recovery case for an unhappy answer: owned by the last case owner, else that team's lead. */
+async function closeTheLoop(ctx: Ctx, responseId: number, inv: { customer_id: number; case_id: number | null; agent_id: number | null; team_id: number | null }, signal: string, loyaltyBefore: number | null) {
+  const last = inv.case_id
+    ? await ctx.db.selectFrom('cases').select(['owner_id', 'team_id']).where('id', '=', inv.case_id).executeTakeFirst()
+    : await ctx.db.selectFrom('cases').select(['owner_id', 'team_id']).where('customer_id', '=', inv.customer_id).orderBy('id', 'desc').executeTakeFirst();
+  let ownerId = last?.owner_id ?? inv.agent_id;
+  const ownerActive = ownerId ? await ctx.db.selectFrom('staff').select('active').where('id', '=', ownerId).executeTakeFirst() : null;
+  if (!ownerActive?.active) {
+    const teamId = last?.team_id ?? inv.team_id;
+    ownerId = teamId ? (await ctx.db.selectFrom('teams').select('lead_id').where('id', '=', teamId).executeTakeFirst())?.lead_id ?? null : null;
+  }
+  const now = ctx.clock.now();
+  const { id: caseId } = await ctx.db.insertInto('cases').values({
+    subject: `Recovery: ${signal} in a survey answer`, customer_id: inv.customer_id, channel: 'other', type: 'recovery', priority: 'high',
+    status: ownerId ? 'open' : 'new', owner_id: ownerId, team_id: last?.team_id ?? inv.team_id, tags: ['survey-follow-up'], opened_at: now, updated_at: now,
+  }).returning('id').executeTakeFirstOrThrow();
+  await addEntry(ctx, caseId, 'case_opened', { authorId: null, body: `Opened by a survey answer: ${signal}.`, data: { responseId, relatedCaseId: inv.case_id } });
+  await openRecovery(ctx, { caseId, source: 'detractor', sourceRef: `response:${responseId}`, ownerId, note: `Survey answer: ${signal}`, loyaltyBefore });
+  await ctx.db.updateTable('survey_responses').set({ recovery_case_id: caseId }).where('id', '=', responseId).execute();
+}
+
+export async function recordResponseFollowUp(ctx: Ctx, id: number, outcome: string) {
+  const row = await ctx.db.updateTable('survey_responses').set({ follow_up_outcome: outcome, follow_up_at: ctx.clock.now() }).where('id', '=', id)
+    .returning(['id', 'follow_up_outcome as followUpOutcome', 'follow_up_at as followUpAt']).executeTakeFirst();
+  if (!row) throw new NotFound('Survey response', id);
+  return row;
+}
+
+export async function listResponses(ctx: Ctx, f: { surveyId?: number; detractorsOnly?: boolean; limit: number }) {
+  let q = ctx.db.selectFrom('survey_responses')
+    .select(['id', 'survey_id as surveyId', 'customer_id as customerId', 'case_id as caseId', 'nps', 'ces', 'expectation', 'comment', 'complaint',
+      'started_at as startedAt', 'completed_at as completedAt', 'recovery_case_id as recoveryCaseId', 'follow_up_outcome as followUpOutcome', 'imported']);
+  if (f.surveyId) q = q.where('survey_id', '=', f.surveyId);
+  if (f.detractorsOnly) q = q.where(sql<boolean>`nps <= 6 OR expectation = 'below' OR complaint`);
+  return q.orderBy('id', 'desc').limit(f.limit).execute();
+}

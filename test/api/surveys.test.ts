@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { startKept, type TestKept } from '../helpers/app';
+import { startSink, type Sink } from '../helpers/mail';
+import { DAY } from '../../src/core/clock';
+
+type Client = Awaited<ReturnType<TestKept['signedIn']>>;
+const MIRO = path.resolve(import.meta.dirname, '../../../shared/data/nps-miro.csv');
+
+describe('voice of the customer: surveys and the closed loop', { timeout: 60_000 }, () => {
+  let k: TestKept;
+  let sink: Sink;
+  let admin: Client;
+  let lead: Client;
+  let agent: Client;
+  let surveyId: number;
+  let teamId: number;
+  before(async () => {
+    sink = await startSink();
+    k = await startKept({ now: '2026-05-04T09:00:00Z', mail: { transportUrl: `smtp://127.0.0.1:${sink.port}`, from: 'Acme <support@acme.test>' } });
+    admin = await k.signedIn('admin');
+    lead = await k.signedIn('lead', { name: 'Lena Lead' });
+    teamId = (await admin.post('/teams', { name: 'Front Line', leadId: lead.id })).body.id;
+    agent = await k.signedIn('agent', { name: 'Ari Agent', teamId });
+    await admin.patch('/settings', { name: 'Acme' });
+    const s = await admin.post('/surveys', { name: 'After a case', trigger: 'case_resolved', questions: [{ kind: 'nps' }, { kind: 'ces' }, { kind: 'expectation' }] });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    assert.equal(s.body.questions.at(-1).kind, 'comment', 'every survey ends with an open comment');
+    surveyId = s.body.id;
+  });
+  after(async () => {
+    await k?.close();
+    await sink?.close();
+  });
+
+  async function resolvedCaseFor(customer: object | number) {
+    const body = typeof customer === 'number' ? { customerId: customer } : { customer };
+    const c = (await agent.post('/cases', { subject: 'Broken lamp', channel: 'email', teamId, ...body })).body;
+    assert.equal((await agent.patch(`/cases/${c.id}`, { status: 'resolved' })).status, 200);
+    await k.runTimers();
+    return c;
+  }
+
+  function linkIn(mailIndex: number) {
+    const text = sink.received[mailIndex]!.text!;
+    const link = /Or answer here: (\S+)/.exec(text)![1]!;
+    return new URL(link).pathname;
+  }
+
+  it('resolve a case → survey email → one click on 3 → a recovery case owned by the case owner, in their My work at once', async () => {
+    const c = await resolvedCaseFor({ name: 'Ada Okafor', title: 'Mrs', givenName: 'Ada', familyName: 'Okafor', emails: ['ada@okafor.example'] });
+    await sink.waitFor(1);
+    const mail = sink.received[0]!;
+    assert.match(mail.subject!, /Acme: how did we do\?/);
+    assert.match(mail.text!, /^Dear Mrs Okafor,/);
+    assert.match(mail.text!, /How likely are you to recommend Acme to a friend or colleague\?/);
+    const path = linkIn(0);
+    assert.match(mail.text!, new RegExp(`3: \\S+${path}\\?nps=3`), 'one click on the score answers the first question');
+
+    const page = await fetch(`${k.baseUrl}${path}?nps=3`);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /Hello Mrs Okafor,/);
+    assert.doesNotMatch(html, /Ada|okafor\.example|Broken lamp/, 'nothing about the customer beyond the greeting');
+    assert.match(html, /value="3" checked/);
+
+    const work = (await agent.get('/my-work')).body;
+    const recovery = work.recoveries.find((r: { source: string }) => r.source === 'detractor');
+    assert.ok(recovery, 'the recovery is on the clock in the owner\'s My work');
+    assert.equal(new Date(recovery.dueAt).getTime() - k.clock.now().getTime(), DAY);
+    const recoveryCase = (await agent.get(`/cases/${recovery.caseId}`)).body;
+    assert.deepEqual([recoveryCase.ownerId, recoveryCase.customerId, recoveryCase.type], [agent.id, c.customerId, 'recovery']);
+    const [response] = (await admin.get('/survey-responses')).body.items;
+    assert.deepEqual([response.nps, response.recoveryCaseId, response.caseId], [3, recovery.caseId, c.id]);
+
+    // the rest of the answers, then a second submit that must not count twice
+    const form = new URLSearchParams({ nps: '3', ces: '2', expectation: 'below', expectation_words: 'Took three calls', comment: 'Slow and frustrating', complete: 'true' });
+    const done = await fetch(`${k.baseUrl}${path}`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(done.status, 200);
+    assert.match(await done.text(), /Thank you/);
+    const again = await fetch(`${k.baseUrl}${path}`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(again.status, 409);
+    const responses = await k.sql<{ n: number; recoveries: number }>(`SELECT count(*)::int AS n, count(DISTINCT recovery_case_id)::int AS recoveries FROM survey_responses`);
+    assert.deepEqual(responses[0], { n: 1, recoveries: 1 });
+    assert.equal((await fetch(`${k.baseUrl}${path}`)).status, 200, 'the link now says thank you, already answered');
+
+    // within the cooldown, the same customer is not asked again
+    await resolvedCaseFor(c.customerId);
+    const invitations = await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM survey_invitations WHERE customer_id = $1', [c.customerId]);
+    assert.equal(invitations[0]!.n, 1);
+  });
+
+  it('tokens: a guessed one finds nothing, and an expired one is refused', async () => {
+    const guessed = await fetch(`${k.baseUrl}/s/sv_${'A'.repeat(43)}`);
+    assert.equal(guessed.status, 404);
+    assert.equal((await fetch(`${k.baseUrl}/s/not-a-token`)).status, 400);
+    const start = sink.received.length;
+    await resolvedCaseFor({ name: 'Bo Berg', emails: ['bo@berg.example'] });
+    await sink.waitFor(start + 1);
+    const path = linkIn(start);
+    const token = path.split('/').pop()!;
+    const api = await fetch(`${k.baseUrl}/api/v1/public/surveys/${token}`);
+    const view = await api.json() as { greeting: string | null; questions: unknown[] };
+    assert.equal(view.greeting, null, 'no title and surname on file: no name at all');
+    assert.deepEqual(Object.keys(view).sort(), ['answers', 'completed', 'expired', 'greeting', 'language', 'organisation', 'questions']);
+    k.clock.advance(15 * DAY);
+    assert.equal((await fetch(`${k.baseUrl}${path}`)).status, 410);
+    const late = await fetch(`${k.baseUrl}/api/v1/public/surveys/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 10 } }) });
+    assert.equal(late.status, 410);
+    k.clock.set('2026-05-04T09:00:00Z');
+  });
+
+  it('a token answers for its own customer only: the answer lands on that invitation', async () => {
+    const one = (await admin.post('/customers', { name: 'One' })).body;
+    const two = (await admin.post('/customers', { name: 'Two' })).body;
+    const a = (await agent.post(`/surveys/${surveyId}/invitations`, { customerId: one.id })).body;
+    const b = (await agent.post(`/surveys/${surveyId}/invitations`, { customerId: two.id })).body;
+    assert.equal(a.channel, 'portal');
+    await fetch(`${k.baseUrl}/api/v1/public/surveys/${a.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 9 }, complete: true }) });
+    const rows = await k.sql<{ customer_id: number; nps: number }>('SELECT customer_id, nps FROM survey_responses WHERE customer_id IN ($1, $2)', [one.id, two.id]);
+    assert.deepEqual(rows, [{ customer_id: one.id, nps: 9 }]);
+    const wrongShape = await fetch(`${k.baseUrl}/api/v1/public/surveys/${b.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 11 } }) });
+    assert.equal(wrongShape.status, 400);
+  });
+
+  it('a comment that reads as a complaint closes the loop too; with the case owner gone, the team lead owns it', async () => {
+    const leaver = await k.signedIn('agent', { teamId });
+    const customer = (await admin.post('/customers', { name: 'Cy' })).body;
+    const c = (await leaver.post('/cases', { subject: 'x', channel: 'phone', customerId: customer.id, teamId })).body;
+    await admin.patch(`/staff/${leaver.id}`, { active: false });
+    const inv = (await agent.post(`/surveys/${surveyId}/invitations`, { customerId: customer.id, caseId: c.id })).body;
+    await fetch(`${k.baseUrl}/api/v1/public/surveys/${inv.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 8, comment: 'Terrible service, rude and useless. Very disappointed.' }, complete: true }) });
+    const [r] = (await lead.get('/my-work')).body.recoveries;
+    assert.ok(r, 'the team lead has the recovery');
+    assert.equal(r.source, 'detractor');
+  });
+
+  it('an imported real NPS data set reproduces its NPS and interval exactly, and bad rows are reported', async () => {
+    const csv = fs.readFileSync(MIRO, 'utf8');
+    const rows = parse(csv, { columns: true }) as { NPS_Score: string }[];
+    const scores = rows.map((r) => Number(r.NPS_Score));
+    const P = scores.filter((s) => s >= 9).length;
+    const D = scores.filter((s) => s <= 6).length;
+    const n = scores.length;
+    // by hand: adjusted Wald
+    const m = n + 3, p = (P + 0.75) / m, d = (D + 0.75) / m, se = Math.sqrt((p + d - (p - d) ** 2) / m);
+    const expected = { nps: (100 * (P - D)) / n, low: 100 * (p - d - 1.96 * se), high: 100 * (p - d + 1.96 * se) };
+
+    const survey = (await admin.post('/surveys', { name: 'Miro relationship NPS', trigger: 'relationship', questions: [{ kind: 'nps' }], active: false })).body;
+    const withBadRows = `${csv.trimEnd()}\n42,"score out of range",11\n43,"no score",\n44,"words",nine\n`;
+    const res = await admin.request('POST', `/surveys/${survey.id}/import?scoreColumn=NPS_Score&commentColumn=text&refColumn=user_id`, undefined, {});
+    assert.equal(res.status, 415, 'the file must be sent as text/csv');
+    const imported = await fetch(`${k.baseUrl}/api/v1/surveys/${survey.id}/import?scoreColumn=NPS_Score&commentColumn=text&refColumn=user_id`, {
+      method: 'POST', body: withBadRows, headers: { 'content-type': 'text/csv', authorization: `Bearer ${(await admin.post('/auth/tokens', { name: 'import' })).body.token}` },
+    });
+    const report = await imported.json() as { rows: number; imported: number; rejected: { line: number; field: string }[] };
+    assert.equal(report.imported, 441);
+    assert.deepEqual(report.rejected.map((r) => [r.line, r.field]), [[443, 'NPS_Score'], [444, 'NPS_Score'], [445, 'NPS_Score']]);
+
+    const fig = (await admin.get(`/survey-figures?survey=${survey.id}`)).body.overall;
+    assert.deepEqual([fig.answers, fig.promoters, fig.detractors], [441, 306, 40]);
+    assert.equal(fig.nps, expected.nps);
+    assert.equal(fig.low, expected.low);
+    assert.equal(fig.high, expected.high);
+    assert.equal(Math.round(fig.nps * 10) / 10, 60.3);
+  });
+});
