@@ -22,6 +22,7 @@ import { escalateOverdueApprovals } from './decisions';
 import { recoveryRoutes } from './recovery/routes';
 import { surveyPageRoutes, surveyRoutes } from './surveys/routes';
 import { configureSurveys } from './surveys/config';
+import { reviewRoutes } from './review/routes';
 import { remindFollowUps } from './recovery';
 import type { MailConfig } from './core/config';
 import { configureOutbox, deliverDueEmails } from './outbox';
@@ -90,6 +91,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     decisionRoutes(api as unknown as App);
     recoveryRoutes(api as unknown as App);
     surveyRoutes(api as unknown as App);
+    reviewRoutes(api as unknown as App);
     emailRoutes(api as unknown as App, { mailboxesChanged: () => void imap.pollNow().catch(() => {}) });
   }, { prefix: '/api/v1' });
 

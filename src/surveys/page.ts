@@ -57,7 +57,8 @@ export function surveyPage(token: string, view: { greeting: string | null; organ
   const greeting = view.greeting ? `${w.hello} ${view.greeting},` : `${w.hello},`;
   return layout(view.language, `${w.title} — ${view.organisation}`, `
 <h1>${esc(w.title)}: ${esc(view.organisation)}</h1>
-<p>${esc(greeting)} ${esc(w.intro)}</p>
+<p>${esc(greeting)}</p>
+<p>${esc(w.intro)}</p>
 <form method="post" action="/s/${esc(token)}" id="survey">
 ${fields}
 <input type="hidden" name="complete" value="true">

@@ -167,4 +167,26 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     assert.equal(fig.high, expected.high);
     assert.equal(Math.round(fig.nps * 10) / 10, 60.3);
   });
+
+  it('the monthly review: NPS with its interval and trend, response rate, follow-ups, promises, recoveries, themes — as JSON, CSV and PDF', async () => {
+    const review = (await admin.get('/reviews/2026-05')).body;
+    assert.equal(review.month, '2026-05');
+    assert.equal(review.trend.length, 6);
+    assert.equal(review.trend.at(-1).answers, review.nps.answers);
+    assert.ok(review.nps.answers >= 441, 'the imported answers count in their month');
+    assert.ok(review.nps.low < review.nps.nps && review.nps.nps < review.nps.high);
+    assert.ok(review.responseRate.invitations >= 2);
+    assert.ok(review.detractorFollowUps.detractors >= 1 && review.detractorFollowUps.withRecovery >= 2);
+    assert.ok(review.themes.length >= 5, JSON.stringify(review.themes));
+    assert.ok(review.themes.every((t: { comments: number }) => t.comments >= 2));
+    console.log('themes:', review.themes.map((t: { phrase: string; comments: number }) => `${t.phrase} (${t.comments})`).join(', '));
+    const csv = await admin.get('/reviews/2026-05/csv');
+    assert.match(csv.headers.get('content-type')!, /text\/csv/);
+    assert.match(csv.body, /^section,item,value,low,high,answers\r\nnps,2026-05,/);
+    const pdf = await fetch(`${k.baseUrl}/api/v1/reviews/2026-05/pdf`, { headers: { authorization: `Bearer ${(await admin.post('/auth/tokens', { name: 'pdf' })).body.token}` } });
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
+    assert.ok(bytes.length > 2000);
+    assert.equal((await agent.get('/reviews/2026-13')).status, 400);
+  });
 });

@@ -11,6 +11,7 @@ import { Queues } from './routes/Queues';
 import { Customers, CustomerPage } from './routes/Customers';
 import { Settings } from './routes/Settings';
 import { Account } from './routes/Account';
+import { Review } from './routes/Review';
 
 export function App() {
   const me = useMe();
@@ -47,6 +48,7 @@ function Shell() {
           {nav('/', 'My work', c ? c.offers + c.promisesOverdue + c.atRisk + c.approvals + c.recoveries : 0, 'items needing attention')}
           {nav('/queues', 'Queues')}
           {nav('/customers', 'Customers')}
+          {nav('/review', 'Review')}
           {me.role === 'admin' ? nav('/settings', 'Settings') : null}
         </nav>
         <div className="who">
@@ -62,6 +64,7 @@ function Shell() {
           <Route path="/customers" component={Customers} />
           <Route path="/customers/:id">{(p) => <CustomerPage id={Number(p.id)} />}</Route>
           <Route path="/settings" component={Settings} />
+          <Route path="/review" component={Review} />
           <Route path="/account" component={Account} />
           <Route><h1>Not found</h1><p><Link href="/">Back to My work</Link></p></Route>
         </Switch>

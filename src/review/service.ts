@@ -1,0 +1,101 @@
+/**
+ * The monthly management review: one page per month that leaders can trust. NPS and its trend
+ * with intervals, the response rate, what happened to detractors, promises kept, recoveries
+ * within 24 hours, and the themes customers wrote about.
+ */
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Ctx } from '../core/context';
+import { Invalid } from '../core/errors';
+import { getSettings } from '../org';
+import { keptRate } from '../commitments';
+import { recoveryFigures } from '../recovery';
+import { npsFromCounts, significantChange } from '../surveys/nps';
+import { topThemes } from './themes';
+
+const TREND_MONTHS = 6;
+
+function monthRange(month: string, timeZone: string) {
+  const start = DateTime.fromFormat(month, 'yyyy-MM', { zone: timeZone });
+  if (!start.isValid) throw new Invalid('params.month', 'format', 'A month looks like 2026-05');
+  return { start, end: start.plus({ months: 1 }) };
+}
+
+export async function monthlyReview(ctx: Ctx, month: string) {
+  const settings = await getSettings(ctx);
+  const { start, end } = monthRange(month, settings.timeZone);
+  const from = start.toJSDate();
+  const to = end.toJSDate();
+
+  const trendStart = start.minus({ months: TREND_MONTHS - 1 }).toJSDate();
+  const trendRows = await ctx.db.selectFrom('survey_responses')
+    .select([
+      sql<string>`to_char(date_trunc('month', started_at AT TIME ZONE ${settings.timeZone}), 'YYYY-MM')`.as('month'),
+      sql<number>`count(*) FILTER (WHERE nps >= 9)::int`.as('promoters'),
+      sql<number>`count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int`.as('passives'),
+      sql<number>`count(*) FILTER (WHERE nps <= 6)::int`.as('detractors'),
+    ])
+    .where('started_at', '>=', trendStart).where('started_at', '<', to)
+    .groupBy(sql`1`).orderBy(sql`1`).execute();
+  const trend = [];
+  for (let i = 0; i < TREND_MONTHS; i++) {
+    const m = start.minus({ months: TREND_MONTHS - 1 - i }).toFormat('yyyy-MM');
+    const r = trendRows.find((x) => x.month === m);
+    trend.push({ month: m, ...npsFromCounts(r?.promoters ?? 0, r?.passives ?? 0, r?.detractors ?? 0) });
+  }
+  const current = trend.at(-1)!;
+  const previous = trend.at(-2)!;
+
+  const [sent, answered, detractors, comments, promises, recoveries] = await Promise.all([
+    ctx.db.selectFrom('survey_invitations').select(sql<number>`count(*)::int`.as('n')).where('sent_at', '>=', from).where('sent_at', '<', to).executeTakeFirstOrThrow(),
+    ctx.db.selectFrom('survey_responses').select(sql<number>`count(*)::int`.as('n')).where('invitation_id', 'is not', null).where('started_at', '>=', from).where('started_at', '<', to).executeTakeFirstOrThrow(),
+    ctx.db.selectFrom('survey_responses').leftJoin('recoveries', (j) => j.onRef('recoveries.case_id', '=', 'survey_responses.recovery_case_id').on('recoveries.source', '=', 'detractor'))
+      .select([
+        sql<number>`count(*)::int`.as('detractors'),
+        sql<number>`count(survey_responses.recovery_case_id)::int`.as('withRecovery'),
+        sql<number>`count(*) FILTER (WHERE recoveries.status = 'recovered')::int`.as('fixedWithin24h'),
+        sql<number>`count(*) FILTER (WHERE recoveries.status = 'late')::int`.as('fixedLate'),
+        sql<number>`count(*) FILTER (WHERE recoveries.status = 'open')::int`.as('stillOpen'),
+        sql<number>`count(*) FILTER (WHERE recoveries.loyalty_recovered)::int`.as('loyaltyRecovered'),
+        sql<number>`count(survey_responses.follow_up_outcome)::int`.as('outcomeRecorded'),
+      ])
+      .where('survey_responses.started_at', '>=', from).where('survey_responses.started_at', '<', to)
+      .where(sql<boolean>`(survey_responses.nps <= 6 OR survey_responses.expectation = 'below' OR survey_responses.complaint)`)
+      .executeTakeFirstOrThrow(),
+    ctx.db.selectFrom('survey_responses').select('comment').where('comment', 'is not', null).where('started_at', '>=', from).where('started_at', '<', to).limit(5000).execute(),
+    keptRate(ctx, { by: 'department', from, to }),
+    recoveryFigures(ctx, { from, to }),
+  ]);
+  const kept = promises.reduce((a, r) => a + r.kept, 0);
+  const broken = promises.reduce((a, r) => a + r.broken, 0);
+
+  return {
+    organisation: settings.name,
+    month,
+    timeZone: settings.timeZone,
+    nps: { ...current, previous: previous.nps, change: current.nps !== null && previous.nps !== null ? current.nps - previous.nps : null, significantChange: significantChange(previous, current) },
+    trend,
+    responseRate: { invitations: sent.n, answered: answered.n, rate: sent.n ? answered.n / sent.n : null },
+    detractorFollowUps: detractors,
+    promises: { kept, broken, keptRate: kept + broken ? kept / (kept + broken) : null },
+    recoveries: { opened: recoveries.opened, fixedWithin24h: recoveries.fixedWithin24h, shareFixedWithin24h: recoveries.shareFixedWithin24h, meanHoursToFix: recoveries.meanHoursToFix, surpriseRate: recoveries.surpriseRate, bySource: recoveries.bySource },
+    themes: topThemes(comments.map((c) => c.comment!)),
+  };
+}
+
+export type Review = Awaited<ReturnType<typeof monthlyReview>>;
+
+const fmt = (v: number | null, digits = 1) => (v === null ? '' : v.toFixed(digits));
+
+/** The same review as CSV: one row per figure, so it opens cleanly in any spreadsheet. */
+export function reviewCsv(r: Review): string {
+  const rows: (string | number)[][] = [['section', 'item', 'value', 'low', 'high', 'answers']];
+  rows.push(['nps', r.month, fmt(r.nps.nps), fmt(r.nps.low), fmt(r.nps.high), r.nps.answers]);
+  for (const t of r.trend) rows.push(['nps_trend', t.month, fmt(t.nps), fmt(t.low), fmt(t.high), t.answers]);
+  rows.push(['response_rate', 'answered / invited', fmt(r.responseRate.rate === null ? null : r.responseRate.rate * 100), '', '', r.responseRate.answered]);
+  for (const [k, v] of Object.entries(r.detractorFollowUps)) rows.push(['detractor_follow_ups', k, v, '', '', '']);
+  rows.push(['promises', 'kept rate %', fmt(r.promises.keptRate === null ? null : r.promises.keptRate * 100), '', '', r.promises.kept + r.promises.broken]);
+  rows.push(['recoveries', 'fixed within 24 h %', fmt(r.recoveries.shareFixedWithin24h === null ? null : r.recoveries.shareFixedWithin24h * 100), '', '', r.recoveries.opened]);
+  for (const t of r.themes) rows.push(['themes', t.phrase, t.comments, '', '', '']);
+  return rows.map((row) => row.map((c) => (/[",\n]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c))).join(',')).join('\r\n') + '\r\n';
+}

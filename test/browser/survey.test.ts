@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startKept, type TestKept } from '../helpers/app';
+import { startSink, type Sink } from '../helpers/mail';
+import { browserMissing, launch, screenshots } from '../helpers/browser';
+
+const skip = browserMissing();
+
+describe('a customer answers a survey; the loop closes in the workspace', { skip: skip ?? false, timeout: 120_000 }, () => {
+  let k: TestKept;
+  let sink: Sink;
+  let browser: Browser;
+  const password = 'correct horse battery';
+  before(async () => {
+    sink = await startSink();
+    k = await startKept({ now: new Date().toISOString(), mail: { transportUrl: `smtp://127.0.0.1:${sink.port}`, from: 'Acme <care@acme.test>' } });
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await k?.close();
+    await sink?.close();
+  });
+
+  it('resolve → survey link → answer 3 on the public page → a recovery case for the owner appears in My work', async () => {
+    const admin = await k.signedIn('admin');
+    await admin.patch('/settings', { name: 'Acme' });
+    await admin.post('/surveys', { name: 'After a case', trigger: 'case_resolved', questions: [{ kind: 'nps' }, { kind: 'ces' }, { kind: 'expectation' }] });
+    const agent = await admin.post('/staff', { name: 'Ari Agent', email: 'ari@kept.test', role: 'agent', password });
+    const c = (await admin.post('/cases', { subject: 'Lamp flickers', channel: 'email', ownerId: agent.body.id, customer: { name: 'Ada Okafor', title: 'Mrs', givenName: 'Ada', familyName: 'Okafor', emails: ['ada@okafor.example'], language: 'en' } })).body;
+
+    const staff = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await staff.goto(k.baseUrl);
+    await staff.getByLabel('Email').fill('ari@kept.test');
+    await staff.getByLabel('Password').fill(password);
+    await staff.getByRole('button', { name: 'Sign in' }).click();
+    await staff.getByRole('heading', { name: 'My work' }).waitFor();
+
+    await staff.goto(`${k.baseUrl}/cases/${c.id}`);
+    await staff.getByLabel('Status').selectOption('resolved');
+    await staff.getByLabel('Status').and(staff.locator('select')).evaluate((el) => (el as unknown as { value: string }).value === 'resolved');
+    for (let i = 0; i < 20 && !sink.received.length; i++) { await k.runTimers(); await new Promise((r) => setTimeout(r, 100)); }
+    await sink.waitFor(1);
+    const link = /Or answer here: (\S+)/.exec(sink.received[0]!.text!)![1]!;
+    const path = new URL(link).pathname;
+
+    const customer = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    await customer.goto(`${k.baseUrl}${path}`);
+    await customer.getByText('Hello Mrs Okafor,').waitFor();
+    await screenshots(customer, '12-survey-page');
+    await customer.getByRole('group', { name: /recommend Acme/ }).getByText('3', { exact: true }).click();
+    await customer.getByRole('status').getByText('Saved').waitFor(); // partial answers are kept as they are given
+    await customer.getByRole('button', { name: 'Send my answers' }).click();
+    await customer.getByText('Thank you. Your answers are with us.').waitFor();
+    await screenshots(customer, '13-survey-thanks');
+
+    await staff.getByRole('link', { name: 'My work' }).click();
+    const clock = staff.getByRole('region', { name: /Recoveries on the clock/ });
+    await clock.getByText('Recovery: detractor (3) in a survey answer').waitFor({ timeout: 60_000 });
+    await screenshots(staff, '14-my-work-recovery-from-survey');
+    const responses = await k.sql<{ nps: number; completed: boolean }>('SELECT nps, completed_at IS NOT NULL AS completed FROM survey_responses');
+    assert.deepEqual(responses, [{ nps: 3, completed: true }]);
+
+    const reviewer = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await reviewer.goto(k.baseUrl);
+    await reviewer.getByLabel('Email').fill('admin1@example.test');
+    await reviewer.getByLabel('Password').fill(password);
+    await reviewer.getByRole('button', { name: 'Sign in' }).click();
+    await reviewer.getByRole('link', { name: 'Review' }).click();
+    await reviewer.getByRole('heading', { name: 'Net Promoter Score' }).waitFor();
+    await reviewer.getByText('1 answers').waitFor();
+    await screenshots(reviewer, '15-review');
+  });
+});

@@ -1,0 +1,100 @@
+/** The monthly management review: the loyalty figures leaders are accountable for, with their uncertainty. */
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api';
+import { ErrorNote, Section } from '../components/ui';
+
+interface Point { month: string; nps: number | null; low: number | null; high: number | null; answers: number }
+interface ReviewData {
+  organisation: string; month: string; timeZone: string;
+  nps: Point & { change: number | null; significantChange: boolean };
+  trend: Point[];
+  responseRate: { invitations: number; answered: number; rate: number | null };
+  detractorFollowUps: { detractors: number; withRecovery: number; fixedWithin24h: number; fixedLate: number; stillOpen: number; loyaltyRecovered: number; outcomeRecorded: number };
+  promises: { kept: number; broken: number; keptRate: number | null };
+  recoveries: { opened: number; fixedWithin24h: number; shareFixedWithin24h: number | null; meanHoursToFix: number | null; surpriseRate: number | null };
+  themes: { phrase: string; comments: number; example: string }[];
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)} %`);
+const one = (v: number | null) => (v === null ? '—' : v.toFixed(1));
+
+function lastMonth() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+}
+
+export function Review() {
+  const [month, setMonth] = useState(lastMonth);
+  const review = useQuery({ queryKey: ['review', month], queryFn: () => api<ReviewData>(`/reviews/${month}`) });
+  const r = review.data;
+  return (
+    <>
+      <h1>Monthly loyalty review</h1>
+      <div className="row filters">
+        <label>Month<input type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} /></label>
+        <a href={`/api/v1/reviews/${month}/pdf`}>Download PDF</a>
+        <a href={`/api/v1/reviews/${month}/csv`}>Download CSV</a>
+      </div>
+      <ErrorNote error={review.error} />
+      {r ? (
+        <>
+          <div className="grid">
+            <Section title="Net Promoter Score">
+              <p className="headline">{one(r.nps.nps)}</p>
+              <p>95 % interval {one(r.nps.low)} to {one(r.nps.high)} · {r.nps.answers} answers</p>
+              <p className="meta">{r.nps.change === null ? 'No comparison with the month before.' : `${r.nps.change > 0 ? '+' : ''}${r.nps.change.toFixed(1)} since last month: ${r.nps.significantChange ? 'a real change' : 'within the noise'}.`}</p>
+            </Section>
+            <Section title="Response rate">
+              <p className="headline">{pct(r.responseRate.rate)}</p>
+              <p>{r.responseRate.answered} of {r.responseRate.invitations} invitations answered</p>
+            </Section>
+            <Section title="Promises kept">
+              <p className="headline">{pct(r.promises.keptRate)}</p>
+              <p>{r.promises.kept} kept, {r.promises.broken} broken</p>
+            </Section>
+            <Section title="Recoveries fixed within 24 h">
+              <p className="headline">{pct(r.recoveries.shareFixedWithin24h)}</p>
+              <p>{r.recoveries.opened} opened · mean {one(r.recoveries.meanHoursToFix)} h to fix · surprise rate {pct(r.recoveries.surpriseRate)}</p>
+            </Section>
+          </div>
+          <Section title="NPS trend with 95 % intervals">
+            <Trend points={r.trend} />
+          </Section>
+          <Section title="Detractor follow-ups">
+            <p>{r.detractorFollowUps.detractors} unhappy answers · {r.detractorFollowUps.withRecovery} recoveries opened · {r.detractorFollowUps.fixedWithin24h} fixed within 24 h · {r.detractorFollowUps.fixedLate} late · {r.detractorFollowUps.stillOpen} still open · loyalty recovered for {r.detractorFollowUps.loyaltyRecovered}</p>
+          </Section>
+          <Section title="What customers wrote about">
+            {r.themes.length ? <ul className="list">{r.themes.map((t) => <li key={t.phrase}><strong>{t.phrase}</strong> ({t.comments} comments)<div className="meta">“{t.example}”</div></li>)}</ul> : <p className="empty">No recurring themes.</p>}
+          </Section>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+/** Each month's NPS as a dot with its interval as a bar; drawn in SVG so it prints and scales. */
+function Trend({ points }: { points: Point[] }) {
+  const w = 600, h = 220, pad = 30;
+  const y = (v: number) => pad + ((100 - v) / 200) * (h - 2 * pad);
+  const x = (i: number) => pad + ((i + 0.5) * (w - 2 * pad)) / points.length;
+  const summary = points.map((p) => `${p.month}: ${p.nps === null ? 'no answers' : `${p.nps.toFixed(1)} (${p.low!.toFixed(1)} to ${p.high!.toFixed(1)})`}`).join('; ');
+  return (
+    <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-label={`NPS by month: ${summary}`} className="trend">
+      <line x1={pad} x2={w - pad} y1={y(0)} y2={y(0)} stroke="#8c959f" strokeDasharray="4 4" />
+      <text x={4} y={y(100) + 4} fontSize="11" fill="#57606a">100</text>
+      <text x={4} y={y(0) + 4} fontSize="11" fill="#57606a">0</text>
+      <text x={4} y={y(-100) + 4} fontSize="11" fill="#57606a">-100</text>
+      {points.map((p, i) => (
+        <g key={p.month}>
+          <text x={x(i)} y={h - 6} fontSize="11" textAnchor="middle" fill="#57606a">{p.month}</text>
+          {p.nps !== null ? <>
+            <line x1={x(i)} x2={x(i)} y1={y(p.high!)} y2={y(p.low!)} stroke="#0b5cad" strokeWidth="3" />
+            <circle cx={x(i)} cy={y(p.nps)} r="5" fill="#0b5cad" />
+            <text x={x(i) + 8} y={y(p.nps) + 4} fontSize="12">{p.nps.toFixed(0)}</text>
+          </> : null}
+        </g>
+      ))}
+    </svg>
+  );
+}
