@@ -81,7 +81,7 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   const create = await load(`${api}/cases`, { method: 'POST', headers, body: JSON.stringify({ subject: 'Benchmark case', channel: 'email', customerId: customer.id, message: 'Hello, my parcel is late.' }) });
   rows.push({ ...create, op: 'create case (POST /cases)' });
   const ids = (await kept.db.selectFrom('cases').select('id').orderBy('id').limit(5000).execute()).map((r) => r.id);
-  const reply = await load(api, { method: 'POST', headers, pathTemplate: '/api/v1/cases/{id}/replies', ids, body: JSON.stringify({ body: 'Dear customer, here is an update.' }) });
+  const reply = await load(api, { method: 'POST', headers, pathTemplate: '/api/v1/cases/{id}/replies', ids, body: JSON.stringify({ body: 'Dear Bench Customer,\n\nhere is an update.' }) });
   rows.push({ ...reply, op: 'reply (POST /cases/:id/replies)' });
   const read = await load(api, { headers, pathTemplate: '/api/v1/cases/{id}', ids });
   rows.push({ ...read, op: 'read case (GET /cases/:id)' });

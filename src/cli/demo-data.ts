@@ -32,3 +32,13 @@ export const CASE_TYPES = [
 ] as const;
 export const CHANNEL_MIX = ['email', 'email', 'email', 'phone', 'phone', 'chat', 'chat', 'web', 'in_person', 'other'] as const;
 export const PROMISES = ['I will call you back tomorrow before noon', 'Replacement ships within 2 days', 'Refund will be on your card by Friday', 'I will confirm the new delivery slot today', 'Engineer visit booked; I will confirm the time'];
+
+/** Survey comments, by how the customer felt: what the demo's monthly review reads themes from. */
+export const COMMENTS = {
+  promoter: ['Quick answer and the delivery was rebooked the same day. Great service.', 'Friendly staff who kept their promise to call back.', 'The replacement arrived early, very impressed.',
+    'Easy to reach a real person, problem solved in one call.', 'They told me exactly when I would hear back, and they did.', 'Great service from start to finish, thank you.'],
+  passive: ['Fine in the end, but it took two emails to get an answer.', 'Delivery was late but the team kept me informed.', 'Okay experience, the website could be clearer about returns.',
+    'Good once I got through, waiting time on the phone was long.'],
+  detractor: ['Nobody called me back although it was promised. Very disappointed.', 'I had to explain my problem three times to different people.', 'Delivery missed twice and no apology. Terrible service.',
+    'Waiting time on the phone was awful and the refund is still not there.', 'Charged twice and it took weeks to fix. Frustrating and slow.', 'The driver was rude and the sofa was damaged.'],
+} as const;

@@ -19,7 +19,10 @@ import { openCase, addMessage, updateCase, takeCase } from '../cases';
 import { offerHandover, acceptHandover, declineHandover, expireHandovers } from '../handovers';
 import { makeCommitment, keepCommitment, renegotiateCommitment, breakOverdueCommitments, warnOfDueCommitments } from '../commitments';
 import { parseFlags } from './args';
-import { CASE_TYPES, CHANNEL_MIX, DEPARTMENTS, FAMILY, GIVEN, PROMISES, SEGMENTS, TITLES, TOUCHPOINTS, randomSource } from './demo-data';
+import { createSurvey, answerInvitation } from '../surveys/service';
+import { setAuthorityLimit, createPolicyRule, recordDecision, approveDecision, declineDecision } from '../decisions';
+import { recordStep, recordFollowUp } from '../recovery';
+import { COMMENTS, CASE_TYPES, CHANNEL_MIX, DEPARTMENTS, FAMILY, GIVEN, PROMISES, SEGMENTS, TITLES, TOUCHPOINTS, randomSource } from './demo-data';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -76,6 +79,8 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
     { channel: 'phone', firstResponseMinutes: 60, resolutionMinutes: 960 },
   ] as const) await createStandard(system, s);
 
+  await createSurvey(system, { name: 'After a case', trigger: 'case_resolved', questions: [{ kind: 'nps' }, { kind: 'ces' }, { kind: 'expectation' }] });
+
   // People: departments, teams with leads, and staff across every department.
   const departments: { id: number; name: string }[] = [];
   for (const name of DEPARTMENTS) {
@@ -108,6 +113,10 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
     await addPerson(`${GIVEN[(i * 7 + 3) % GIVEN.length]} ${FAMILY[(i * 5 + 11) % FAMILY.length]}`, 'agent', t, teamDefs[t]![1]);
   }
   const agents = people.filter((p) => p.role === 'agent' || p.role === 'lead');
+  for (const [kind, role, amount] of [['refund', 'agent', 50], ['credit', 'agent', 30], ['refund', 'lead', 250], ['credit', 'lead', 150], ['refund', 'manager', 1000]] as const) {
+    await setAuthorityLimit(system, { kind, role, amount, currency: 'EUR' });
+  }
+  await createPolicyRule(system, { kind: 'credit', description: 'Goodwill credit for customers in good standing', maxAmount: 40, currency: 'EUR', noClaimDays: 90 });
   log(`Demo: ${departments.length} departments, ${teams.length} teams, ${people.length} staff (password "${DEMO_PASSWORD}")`);
 
   // Customers, inserted in batches.
@@ -147,6 +156,25 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
     const replyAfter = rnd.chance(0.85) ? rnd.int(5, 300) * MINUTE : rnd.int(6, 72) * HOUR;
     steps.push({ at: at(replyAfter), run: as(owner, (ctx) => addMessage(ctx, ref.id!, 'outbound_reply', { body: 'Thank you for getting in touch; here is what happens next.' })) });
     let t = replyAfter;
+    if (rnd.chance(0.12)) {
+      t += rnd.int(10, 240) * MINUTE;
+      const decision: { id?: number; approverId?: number | null } = {};
+      const amount = rnd.pick([15, 25, 40, 60, 90, 150]);
+      const kindOf = rnd.pick(['refund', 'credit'] as const);
+      steps.push({ at: at(t), run: async (ctx) => {
+        const d = await recordDecision({ ...ctx, actor: ref.owner }, ref.id!, { kind: kindOf, amount, currency: 'EUR', reason: rnd.pick(['Late delivery', 'Damaged on arrival', 'Charged twice', 'Goodwill after a long wait']) });
+        decision.id = d.id;
+        decision.approverId = d.approverId;
+      } });
+      const answerAfter = rnd.int(15, 600) * MINUTE;
+      steps.push({ at: at(t + answerAfter), run: async (ctx) => {
+        if (!decision.approverId) return;
+        const approver = people.find((p) => p.id === decision.approverId);
+        if (!approver) return;
+        if (rnd.chance(0.8)) await approveDecision({ ...ctx, actor: approver }, decision.id!);
+        else await declineDecision({ ...ctx, actor: approver }, decision.id!, 'Offer a replacement instead');
+      } });
+    }
     if (rnd.chance(0.2)) {
       const passes = rnd.chance(0.08) ? 3 : 1;
       for (let p = 0; p < passes; p++) {
@@ -192,6 +220,7 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
     t += rnd.int(1, 96) * HOUR;
     if (t0 + t < end - 3 * DAY || rnd.chance(0.3)) {
       steps.push({ at: at(t), run: async (ctx) => { await updateCase({ ...ctx, actor: ref.owner }, ref.id!, { status: 'resolved' }); } });
+      if (rnd.chance(0.45)) steps.push({ at: at(t + rnd.int(1, 72) * HOUR), run: (ctx) => answerAsCustomer(ctx, ref.id!, rnd) });
       if (rnd.chance(0.6)) steps.push({ at: at(t + 3 * DAY), run: async (ctx) => { await updateCase({ ...ctx, actor: ref.owner }, ref.id!, { status: 'closed' }); } });
     }
   }
@@ -204,6 +233,7 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
     clock.set(new Date(step.at));
     if (step.at - lastSweep > 2 * HOUR) {
       await sweep(system);
+      await workOnRecoveries(system, people, rnd);
       lastSweep = step.at;
     }
     try {
@@ -216,6 +246,39 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
   clock.set(new Date(end));
   await sweep(system);
   log(`Demo: ${nCases} cases, ${steps.length} events (${failed} made moot) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** Owners work their recoveries as the simulated hours pass: most are fixed within the day, some late. */
+async function workOnRecoveries(ctx: Ctx, people: Actor[], rnd: ReturnType<typeof randomSource>) {
+  const now = ctx.clock.now();
+  const open = await ctx.db.selectFrom('recoveries').select(['id', 'owner_id', 'opened_at']).where('status', '=', 'open').where('opened_at', '<', new Date(now.getTime() - HOUR)).execute();
+  for (const r of open) {
+    const owner = people.find((p) => p.id === r.owner_id);
+    if (!owner || !rnd.chance(0.25)) continue;
+    const as = { ...ctx, actor: owner };
+    await recordStep(as, r.id, { step: 'apology', how: rnd.pick(['Phoned the customer and apologised', 'Personal apology by email']) }).catch(() => {});
+    await recordStep(as, r.id, { step: 'fix', what: rnd.pick(['Rebooked the delivery', 'Refunded the double charge', 'Sent a replacement', 'Engineer visit booked']) });
+    if (rnd.chance(0.5)) await recordStep(as, r.id, { step: 'surprise', what: rnd.pick(['Flowers with the replacement', 'Free delivery on the next order', 'Handwritten card']) });
+  }
+  const followUps = await ctx.db.selectFrom('recoveries').select(['id']).where('follow_up_at', 'is', null).where('follow_up_due_at', '<=', now).execute();
+  for (const r of followUps) if (rnd.chance(0.6)) await recordFollowUp(ctx, r.id, { loyaltyAfter: rnd.chance(0.65) ? rnd.int(7, 10) : rnd.int(2, 6) });
+}
+
+/** The customer answers the survey their resolved case brought: less kindly if we broke a promise. */
+async function answerAsCustomer(ctx: Ctx, caseId: number, rnd: ReturnType<typeof randomSource>) {
+  const inv = await ctx.db.selectFrom('survey_invitations').select('id').where('case_id', '=', caseId).executeTakeFirst();
+  if (!inv) return; // cooldown or an open recovery: this customer was not asked
+  const broken = await ctx.db.selectFrom('commitments').select('id').where('case_id', '=', caseId).where('status', '=', 'broken').executeTakeFirst();
+  const roll = rnd.next();
+  const mood = roll < (broken ? 0.45 : 0.12) ? 'detractor' : roll < (broken ? 0.75 : 0.4) ? 'passive' : 'promoter';
+  const nps = mood === 'detractor' ? rnd.int(0, 6) : mood === 'passive' ? rnd.int(7, 8) : rnd.int(9, 10);
+  const answers: Record<string, unknown> = {
+    nps,
+    ces: mood === 'detractor' ? rnd.int(1, 4) : rnd.int(4, 7),
+    expectation: mood === 'detractor' ? 'below' : mood === 'promoter' && rnd.chance(0.4) ? 'above' : 'met',
+  };
+  if (rnd.chance(0.6)) answers.comment = rnd.pick(COMMENTS[mood]);
+  await answerInvitation(ctx, inv.id, answers, true);
 }
 
 async function sweep(ctx: Ctx) {

@@ -8,31 +8,33 @@ const STOP = new Set(('a about above after again all am an and any are as at be 
   + 'through to too under until up very was we were what when where which while who whom why will with would you your yours im ive dont cant its thats '
   + "also get got really much many one even still use using used thing things lot like make makes made way sometimes always would could it's i'm don't can't that's there's doesn't isn't i've you're").split(/\s+/));
 
+/** "templates" and "template" are one theme: a plain plural is folded into its singular. */
+const singular = (t: string) => (t.length > 4 && t.endsWith('s') && !t.endsWith('ss') && !t.endsWith('us') ? t.slice(0, -1) : t);
+
 export interface Theme { phrase: string; comments: number; example: string }
 
 export function topThemes(comments: string[], limit = 8): Theme[] {
-  const counts = new Map<string, { n: number; example: string }>();
-  for (const comment of comments) {
-    const tokens = comment.toLowerCase().replace(/[^a-z0-9\s'-]/g, ' ').split(/\s+/).map((t) => t.replace(/^'+|'+$/g, '')).filter((t) => t.length > 2 && !STOP.has(t));
-    const seen = new Set<string>();
+  const found = new Map<string, Set<number>>();
+  comments.forEach((comment, index) => {
+    const tokens = comment.toLowerCase().replace(/[^a-z0-9\s'-]/g, ' ').split(/\s+/).map((t) => t.replace(/^'+|'+$/g, '')).filter((t) => t.length > 2 && !STOP.has(t)).map(singular);
     tokens.forEach((t, i) => {
-      seen.add(t);
-      if (i + 1 < tokens.length) seen.add(`${t} ${tokens[i + 1]}`);
+      for (const phrase of i + 1 < tokens.length ? [t, `${t} ${tokens[i + 1]}`] : [t]) {
+        if (!found.has(phrase)) found.set(phrase, new Set());
+        found.get(phrase)!.add(index);
+      }
     });
-    for (const phrase of seen) {
-      const c = counts.get(phrase) ?? { n: 0, example: comment.replace(/\s+/g, ' ').trim().slice(0, 160) };
-      c.n += 1;
-      counts.set(phrase, c);
-    }
-  }
-  const ranked = [...counts.entries()].filter(([, c]) => c.n >= 2)
-    // a phrase is worth more than its single words: count two-word phrases a little higher
-    .sort((a, b) => b[1].n * (b[0].includes(' ') ? 1.5 : 1) - a[1].n * (a[0].includes(' ') ? 1.5 : 1));
-  const chosen: Theme[] = [];
-  for (const [phrase, c] of ranked) {
-    if (chosen.some((t) => t.phrase.includes(phrase) || phrase.includes(t.phrase))) continue;
-    chosen.push({ phrase, comments: c.n, example: c.example });
+  });
+  // A two-word phrase says more than its single words, so it counts a little higher.
+  const weight = (phrase: string, n: number) => n * (phrase.includes(' ') ? 1.5 : 1);
+  const ranked = [...found.entries()].filter(([, ids]) => ids.size >= 2).sort((a, b) => weight(b[0], b[1].size) - weight(a[0], a[1].size));
+  const chosen: { phrase: string; ids: Set<number> }[] = [];
+  for (const [phrase, ids] of ranked) {
+    // Skip phrases that mostly come from the same comments as a theme already chosen
+    // ("took two", "two emails" from one repeated sentence are one theme, not two).
+    const overlaps = chosen.some((c) => [...ids].filter((id) => c.ids.has(id)).length >= 0.6 * Math.min(ids.size, c.ids.size));
+    if (overlaps) continue;
+    chosen.push({ phrase, ids });
     if (chosen.length >= limit) break;
   }
-  return chosen;
+  return chosen.map(({ phrase, ids }) => ({ phrase, comments: ids.size, example: comments[[...ids][0]!]!.replace(/\s+/g, ' ').trim().slice(0, 160) }));
 }

@@ -174,36 +174,46 @@ function greetingOf(c: { name: string; title: string | null; givenName: string |
 }
 
 export async function answerSurvey(ctx: Ctx, token: string, raw: Record<string, unknown>, complete: boolean) {
+  return inTransaction({ ...ctx, actor: null }, async (tx) => recordAnswers(tx, await invitationByToken(tx, token, true), raw, complete));
+}
+
+/** Answers for one invitation (the token has been checked, or the demo seeder is answering). */
+export async function answerInvitation(ctx: Ctx, invitationId: number, raw: Record<string, unknown>, complete: boolean) {
   return inTransaction({ ...ctx, actor: null }, async (tx) => {
-    const inv = await invitationByToken(tx, token, true);
-    const now = tx.clock.now();
-    if (inv.expires_at <= now) throw new Gone('This survey link has expired');
-    const survey = await getSurvey(tx, inv.survey_id);
-    // Checked against this survey's own questions; errors name body.answers.<question>.
-    const parsed = z.object({ answers: answerSchema(survey.questions) }).parse({ answers: raw }).answers;
-    const existing = await tx.db.selectFrom('survey_responses').select(['id', 'answers', 'completed_at', 'recovery_case_id']).where('invitation_id', '=', inv.id).executeTakeFirst();
-    if (existing?.completed_at) throw new Conflict('This survey was already submitted: thank you, it is counted once');
-    const answers = { ...(existing?.answers ?? {}), ...Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined && v !== '')) } as Record<string, unknown>;
-    const comment = [answers.comment, answers.remember, answers.expectation_words, answers.feeling_words].filter((v) => typeof v === 'string' && v).join('\n') || null;
-    const complaint = !!comment && sentiment.analyze(comment).score <= COMPLAINT_SCORE;
-    const columns = {
-      answers: JSON.stringify(answers),
-      nps: num(answers.nps), ces: num(answers.ces), csat: num(answers.csat), stay: num(answers.stay),
-      expectation: (answers.expectation as 'below' | 'met' | 'above' | undefined) ?? null, comment, complaint,
-      updated_at: now, completed_at: complete ? now : null,
-    };
-    const row = existing
-      ? await tx.db.updateTable('survey_responses').set(columns).where('id', '=', existing.id).returning(['id', 'recovery_case_id']).executeTakeFirstOrThrow()
-      : await tx.db.insertInto('survey_responses').values({
-        ...columns, survey_id: inv.survey_id, invitation_id: inv.id, customer_id: inv.customer_id, case_id: inv.case_id, agent_id: inv.agent_id,
-        team_id: inv.team_id, department_id: inv.department_id, case_type: inv.case_type, case_channel: inv.case_channel, touchpoint: inv.touchpoint,
-        started_at: now, language: null,
-      }).returning(['id', 'recovery_case_id']).executeTakeFirstOrThrow();
-    const signal = columns.nps !== null && isDetractor(columns.nps) ? `detractor (${columns.nps})`
-      : columns.expectation === 'below' ? 'below expectation' : complaint ? 'a comment that reads as a complaint' : null;
-    if (signal && !row.recovery_case_id) await closeTheLoop(tx, row.id, inv, signal, columns.nps ?? columns.stay);
-    return { saved: true, completed: complete };
+    const inv = await tx.db.selectFrom('survey_invitations').selectAll().where('id', '=', invitationId).forNoKeyUpdate().executeTakeFirst();
+    if (!inv) throw new NotFound('Survey invitation', invitationId);
+    return recordAnswers(tx, inv, raw, complete);
   });
+}
+
+async function recordAnswers(tx: Ctx, inv: Awaited<ReturnType<typeof invitationByToken>>, raw: Record<string, unknown>, complete: boolean) {
+  const now = tx.clock.now();
+  if (inv.expires_at <= now) throw new Gone('This survey link has expired');
+  const survey = await getSurvey(tx, inv.survey_id);
+  // Checked against this survey's own questions; errors name body.answers.<question>.
+  const parsed = z.object({ answers: answerSchema(survey.questions) }).parse({ answers: raw }).answers;
+  const existing = await tx.db.selectFrom('survey_responses').select(['id', 'answers', 'completed_at', 'recovery_case_id']).where('invitation_id', '=', inv.id).executeTakeFirst();
+  if (existing?.completed_at) throw new Conflict('This survey was already submitted: thank you, it is counted once');
+  const answers = { ...(existing?.answers ?? {}), ...Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined && v !== '')) } as Record<string, unknown>;
+  const comment = [answers.comment, answers.remember, answers.expectation_words, answers.feeling_words].filter((v) => typeof v === 'string' && v).join('\n') || null;
+  const complaint = !!comment && sentiment.analyze(comment).score <= COMPLAINT_SCORE;
+  const columns = {
+    answers: JSON.stringify(answers),
+    nps: num(answers.nps), ces: num(answers.ces), csat: num(answers.csat), stay: num(answers.stay),
+    expectation: (answers.expectation as 'below' | 'met' | 'above' | undefined) ?? null, comment, complaint,
+    updated_at: now, completed_at: complete ? now : null,
+  };
+  const row = existing
+    ? await tx.db.updateTable('survey_responses').set(columns).where('id', '=', existing.id).returning(['id', 'recovery_case_id']).executeTakeFirstOrThrow()
+    : await tx.db.insertInto('survey_responses').values({
+      ...columns, survey_id: inv.survey_id, invitation_id: inv.id, customer_id: inv.customer_id, case_id: inv.case_id, agent_id: inv.agent_id,
+      team_id: inv.team_id, department_id: inv.department_id, case_type: inv.case_type, case_channel: inv.case_channel, touchpoint: inv.touchpoint,
+      started_at: now, language: null,
+    }).returning(['id', 'recovery_case_id']).executeTakeFirstOrThrow();
+  const signal = columns.nps !== null && isDetractor(columns.nps) ? `detractor (${columns.nps})`
+    : columns.expectation === 'below' ? 'below expectation' : complaint ? 'a comment that reads as a complaint' : null;
+  if (signal && !row.recovery_case_id) await closeTheLoop(tx, row.id, inv, signal, columns.nps ?? columns.stay);
+  return { saved: true, completed: complete };
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : null);
