@@ -20,6 +20,8 @@ const SurveyBody = z.strictObject({
   questions: z.array(QuestionSchema).min(1).max(12),
   expiresAfterDays: z.number().int().min(1).max(365).optional(),
   active: z.boolean().optional(),
+  /** Relationship surveys: send to the segment every so many days. */
+  everyDays: z.number().int().min(1).max(366).nullable().optional(),
 });
 
 export function surveyRoutes(app: App) {

@@ -6,6 +6,7 @@ export type SurveyTrigger = 'case_resolved' | 'touchpoint' | 'relationship';
 export interface SurveyTable {
   id: Id; name: string; trigger: SurveyTrigger; touchpoint: string | null; segment: string | null;
   questions: Json<Question[]>; active: Generated<boolean>; expires_after_days: Generated<number>; created_at: CreatedAt;
+  every_days: number | null; next_run_at: Timestamp | null;
 }
 
 export interface SurveyInvitationTable {

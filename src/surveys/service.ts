@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
-import { Conflict, DomainError, NotFound } from '../core/errors';
+import { Conflict, DomainError, Invalid, NotFound } from '../core/errors';
 import { DAY } from '../core/clock';
 import { newToken, tokenHash } from '../core/passwords';
 import { getSettings } from '../org';
@@ -34,7 +34,7 @@ export class Gone extends DomainError {
   }
 }
 
-const surveyColumns = ['id', 'name', 'trigger', 'touchpoint', 'segment', 'questions', 'active', 'expires_after_days as expiresAfterDays', 'created_at as createdAt'] as const;
+const surveyColumns = ['id', 'name', 'trigger', 'touchpoint', 'segment', 'questions', 'active', 'expires_after_days as expiresAfterDays', 'every_days as everyDays', 'next_run_at as nextRunAt', 'created_at as createdAt'] as const;
 
 export async function listSurveys(ctx: Ctx) {
   return ctx.db.selectFrom('surveys').select(surveyColumns).orderBy('id').execute();
@@ -46,9 +46,13 @@ export async function getSurvey(ctx: Ctx, id: number) {
   return s;
 }
 
-export async function createSurvey(ctx: Ctx, input: { name: string; trigger: SurveyTrigger; touchpoint?: string | null; segment?: string | null; questions: Question[]; expiresAfterDays?: number; active?: boolean }) {
+export async function createSurvey(ctx: Ctx, input: { name: string; trigger: SurveyTrigger; touchpoint?: string | null; segment?: string | null; questions: Question[]; expiresAfterDays?: number; active?: boolean; everyDays?: number | null }) {
+  if (input.everyDays && (input.trigger !== 'relationship' || !input.segment)) {
+    throw new Invalid('body.everyDays', 'relationship', 'Only a relationship survey with a segment is sent on a schedule');
+  }
   return ctx.db.insertInto('surveys').values({
     name: input.name, trigger: input.trigger, touchpoint: input.touchpoint ?? null, segment: input.segment ?? null,
+    every_days: input.everyDays ?? null, next_run_at: input.everyDays ? ctx.clock.now() : null,
     questions: JSON.stringify(withComment(input.questions)), expires_after_days: input.expiresAfterDays ?? 14, active: input.active ?? true,
   }).returning(surveyColumns).executeTakeFirstOrThrow();
 }
@@ -119,6 +123,17 @@ export async function inviteAfterTouchpoint(ctx: Ctx, input: { customerId: numbe
   const survey = await ctx.db.selectFrom('surveys').select('id').where('trigger', '=', 'touchpoint').where('touchpoint', '=', input.touchpoint).where('active', '=', true).orderBy('id').executeTakeFirst();
   if (!survey) return { skipped: `no active survey for the touchpoint "${input.touchpoint}"` };
   return invite(ctx, survey.id, input.customerId, { caseId: input.caseId ?? null, touchpoint: input.touchpoint });
+}
+
+/** Timer: relationship surveys whose turn has come go to their segment, then wait every_days. */
+export async function sendScheduledSurveys(ctx: Ctx): Promise<number> {
+  const now = ctx.clock.now();
+  const due = await ctx.db.updateTable('surveys')
+    .set((eb) => ({ next_run_at: sql<Date>`${eb.ref('next_run_at')} + make_interval(days => ${eb.ref('every_days')})` }))
+    .where('active', '=', true).where('next_run_at', '<=', now).where('every_days', 'is not', null).where('segment', 'is not', null)
+    .returning(['id', 'segment']).execute(); // claiming by moving next_run_at: one instance sends each round
+  for (const s of due) await sendToSegment({ ...ctx, actor: null }, s.id, s.segment!);
+  return due.length;
 }
 
 /** A relationship survey to a segment: everyone who may be asked is asked; the rest are counted. */

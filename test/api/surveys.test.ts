@@ -189,4 +189,21 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     assert.ok(bytes.length > 2000);
     assert.equal((await agent.get('/reviews/2026-13')).status, 400);
   });
+
+  it('a relationship survey goes to its segment on a schedule, once per round', async () => {
+    for (const name of ['Vi One', 'Vi Two']) await admin.post('/customers', { name, segment: 'vip-club' });
+    const invited = async () => (await k.sql<{ n: number }>(`SELECT count(*)::int AS n FROM survey_invitations i JOIN customers c ON c.id = i.customer_id WHERE c.segment = 'vip-club'`))[0]!.n;
+    const bad = await admin.post('/surveys', { name: 'x', trigger: 'case_resolved', questions: [{ kind: 'nps' }], everyDays: 30 });
+    assert.equal(bad.status, 422);
+    const s = await admin.post('/surveys', { name: 'VIP relationship', trigger: 'relationship', segment: 'vip-club', everyDays: 90, questions: [{ kind: 'nps' }, { kind: 'stay' }] });
+    assert.equal(s.status, 201);
+    await k.runTimers();
+    assert.equal(await invited(), 2);
+    await k.runTimers();
+    assert.equal(await invited(), 2, 'not again before the next round');
+    k.clock.advance(91 * DAY);
+    await k.runTimers();
+    assert.equal(await invited(), 4);
+    k.clock.set('2026-05-04T09:00:00Z');
+  });
 });
