@@ -14,6 +14,8 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
 import nodemailer from 'nodemailer';
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import { createKept } from '../src/app';
 import { systemClock } from '../src/core/clock';
 import { migrate } from '../src/core/db/migrate';
@@ -26,6 +28,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const CONNECTIONS = 16;
 const WORK = path.join(os.tmpdir(), `kept-bench-${process.pid}`);
+const CHROMIUM = process.env.KEPT_CHROMIUM ?? '/usr/bin/chromium';
 
 interface LoadSpec {
   url: string;
@@ -99,7 +102,43 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   await smtpIngest(url);
   const again = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
   await plans(again.db, agent.id);
+  await caseScreenTiming(again);
   await again.close();
+}
+
+/**
+ * How fast the case screen becomes usable in a real browser, with the table at its largest:
+ * from navigation to the reply button and the timeline on screen. Needs Debian's Chromium.
+ */
+async function caseScreenTiming(kept: Awaited<ReturnType<typeof createKept>>) {
+  if (!fs.existsSync(CHROMIUM)) {
+    console.log(`\ncase screen timing: skipped (no Chromium at ${CHROMIUM})`);
+    return;
+  }
+  const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
+  const sys = { db: kept.db, clock: systemClock, actor: null };
+  await createStaff(sys, { name: 'Screen Timer', email: 'screen@example.test', role: 'agent', password: 'screen-timer-password' });
+  const ids = (await sql<{ id: number }>`SELECT id FROM cases TABLESAMPLE SYSTEM (0.1) LIMIT 9`.execute(kept.db)).rows.map((r) => r.id);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(base);
+  await page.getByLabel('Email').fill('screen@example.test');
+  await page.getByLabel('Password').fill('screen-timer-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My work' }).waitFor();
+  const times: number[] = [];
+  for (const id of ids) {
+    const t0 = performance.now();
+    await page.goto(`${base}/cases/${id}`);
+    await page.getByRole('button', { name: 'Send reply' }).waitFor();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await page.getByTestId('salutation').waitFor();
+    times.push(performance.now() - t0);
+  }
+  await browser.close();
+  const total = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM cases`.execute(kept.db)).rows[0]!.n);
+  times.sort((a, b) => a - b);
+  console.log(`\ncase screen interactive (full page load, reply button and timeline on screen), ${total.toLocaleString('en')} cases: median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms over ${times.length} cases`);
 }
 
 /** Messages per second through the built-in SMTP receiver: acknowledged (stored) and filed into cases. */
@@ -171,6 +210,7 @@ async function plans(db: Awaited<ReturnType<typeof createKept>>['db'], ownerId: 
 
 async function main() {
   fs.mkdirSync(WORK, { recursive: true });
+  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], { stdio: 'inherit' }); // the case screen is timed on the built app
   console.log(`# Kept benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
   const ceiling = await bareCeiling();
   console.log(`\nbare Fastify ceiling: ${ceiling.rps.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
