@@ -13,6 +13,7 @@ import { Empty, ErrorNote, Section, useAction } from '../components/ui';
 import { Composer, type ComposerMode } from '../components/Composer';
 import { Promises } from '../components/Promises';
 import { Recoveries } from '../components/Recoveries';
+import { CustomerFacts } from '../components/CustomerFacts';
 
 const STATUSES = ['open', 'waiting_on_customer', 'waiting_on_us', 'resolved', 'closed'] as const;
 
@@ -192,15 +193,7 @@ function Profile({ c }: { c: CaseView }) {
   return (
     <Section title="Customer">
       <p className="salutation"><Link href={`/customers/${p.id}`}>{p.name}</Link></p>
-      <dl className="facts">
-        <dt>Address as</dt><dd data-testid="salutation">{p.salutation}</dd>
-        <dt>Prefers</dt><dd>{p.preferredChannel ? label(p.preferredChannel) : '—'}</dd>
-        <dt>Language</dt><dd>{p.language ?? '—'}</dd>
-        <dt>Segment</dt><dd>{p.segment ?? '—'}</dd>
-        <dt>Email</dt><dd>{p.emails.join(', ') || '—'}</dd>
-        <dt>Phone</dt><dd>{p.phones.join(', ') || '—'}</dd>
-      </dl>
-      {p.notes ? <p className="notes">{p.notes}</p> : null}
+      <CustomerFacts c={p} />
     </Section>
   );
 }

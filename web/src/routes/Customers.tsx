@@ -5,6 +5,7 @@ import type { CaseListPage, Customer, CustomerPage as CustomerPageData } from '.
 import { api, post } from '../api';
 import { label } from '../format';
 import { CaseTable } from '../components/CaseTable';
+import { CustomerFacts } from '../components/CustomerFacts';
 import { Empty, ErrorNote, Section, useAction } from '../components/ui';
 import { useMe } from '../session';
 
@@ -60,16 +61,7 @@ export function CustomerPage({ id }: { id: number }) {
       {c.mergedIntoId ? <p role="status">This record was merged into <Link href={`/customers/${c.mergedIntoId}`}>customer #{c.mergedIntoId}</Link>.</p> : null}
       <div className="grid">
         <Section title="Profile">
-          <dl className="facts">
-            <dt>Address as</dt><dd>{c.salutation}</dd>
-            <dt>First name is fine</dt><dd>{c.firstNameOk ? 'yes' : 'not yet'}</dd>
-            <dt>Prefers</dt><dd>{c.preferredChannel ? label(c.preferredChannel) : '—'}</dd>
-            <dt>Language</dt><dd>{c.language ?? '—'}</dd>
-            <dt>Segment</dt><dd>{c.segment ?? '—'}</dd>
-            <dt>Email</dt><dd>{c.emails.join(', ') || '—'}</dd>
-            <dt>Phone</dt><dd>{c.phones.join(', ') || '—'}</dd>
-          </dl>
-          {c.notes ? <p className="notes">{c.notes}</p> : null}
+          <CustomerFacts c={c} />
         </Section>
         {me && ['lead', 'manager', 'admin'].includes(me.role) && !c.mergedIntoId ? (
           <Section title="Merge a duplicate into this customer">

@@ -1,10 +1,10 @@
-import { useState } from 'react';
 import { Link } from 'wouter';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MyWork as MyWorkData } from '../../../src/api-types';
 import { api, post } from '../api';
 import { label, timeLeft, when } from '../format';
-import { Empty, ErrorNote, Section, useAction } from '../components/ui';
+import { Empty, ErrorNote, Section } from '../components/ui';
+import { YesOrNo } from '../components/YesOrNo';
 
 export function MyWork() {
   const work = useQuery({ queryKey: ['my-work'], queryFn: () => api<MyWorkData>('/my-work'), refetchInterval: 60_000 });
@@ -85,54 +85,24 @@ export function MyWork() {
 
 function Approval({ a }: { a: MyWorkData['approvals'][number] }) {
   const qc = useQueryClient();
-  const [declining, setDeclining] = useState(false);
-  const [reason, setReason] = useState('');
   const done = () => qc.invalidateQueries({ queryKey: ['my-work'] });
-  const approve = useAction(async () => { await post(`/decisions/${a.id}/approve`); await done(); });
-  const decline = useAction(async () => { await post(`/decisions/${a.id}/decline`, { reason }); await done(); });
   return (
-    <li className="offer">
+    <YesOrNo yes="Approve" onYes={async () => { await post(`/decisions/${a.id}/approve`); await done(); }} onNo={async (reason) => { await post(`/decisions/${a.id}/decline`, { reason }); await done(); }}>
       <Link href={`/cases/${a.caseId}`}>{a.kind} of {Number(a.amount).toFixed(2)} {a.currency}: {a.subject}</Link>
       <div className="meta">asked by {a.requestedBy} (their limit {Number(a.limitAmount).toFixed(2)}) · answer {timeLeft(a.approvalDueAt).text}</div>
       <blockquote>{a.reason}</blockquote>
-      <div className="row">
-        <button type="button" onClick={() => void approve.run()} disabled={approve.busy}>Approve</button>
-        <button type="button" className="secondary" onClick={() => setDeclining(!declining)} aria-expanded={declining}>Decline…</button>
-      </div>
-      {declining ? (
-        <form className="row" onSubmit={(e) => { e.preventDefault(); void decline.run(); }}>
-          <label className="grow">Reason<input value={reason} onChange={(e) => setReason(e.target.value)} required /></label>
-          <button type="submit" disabled={decline.busy}>Decline</button>
-        </form>
-      ) : null}
-      <ErrorNote error={approve.error ?? decline.error} />
-    </li>
+    </YesOrNo>
   );
 }
 
 function Offer({ offer }: { offer: MyWorkData['offers'][number] }) {
   const qc = useQueryClient();
-  const [declining, setDeclining] = useState(false);
-  const [reason, setReason] = useState('');
   const done = () => Promise.all([qc.invalidateQueries({ queryKey: ['my-work'] }), qc.invalidateQueries({ queryKey: ['case', offer.caseId] })]);
-  const accept = useAction(async () => { await post(`/handovers/${offer.id}/accept`); await done(); });
-  const decline = useAction(async () => { await post(`/handovers/${offer.id}/decline`, { reason }); await done(); });
   return (
-    <li className="offer">
+    <YesOrNo yes="Accept" onYes={async () => { await post(`/handovers/${offer.id}/accept`); await done(); }} onNo={async (reason) => { await post(`/handovers/${offer.id}/decline`, { reason }); await done(); }}>
       <Link href={`/cases/${offer.caseId}`}>#{offer.caseId} {offer.subject}</Link>
       <div className="meta">from {offer.offeredBy}{offer.toTeamId ? ' to your team' : ''} · expires {timeLeft(offer.expiresAt).text} · {offer.customerName}</div>
       <blockquote>{offer.note}</blockquote>
-      <div className="row">
-        <button type="button" onClick={() => void accept.run()} disabled={accept.busy}>Accept</button>
-        <button type="button" className="secondary" onClick={() => setDeclining(!declining)} aria-expanded={declining}>Decline…</button>
-      </div>
-      {declining ? (
-        <form className="row" onSubmit={(e) => { e.preventDefault(); void decline.run(); }}>
-          <label className="grow">Reason<input value={reason} onChange={(e) => setReason(e.target.value)} required /></label>
-          <button type="submit" disabled={decline.busy}>Decline</button>
-        </form>
-      ) : null}
-      <ErrorNote error={accept.error ?? decline.error} />
-    </li>
+    </YesOrNo>
   );
 }
