@@ -170,7 +170,9 @@ export async function listCases(ctx: Ctx, f: CaseFilter) {
   if (f.tag) q = q.where('cases.tags', '@>', sql<string[]>`ARRAY[${f.tag.toLowerCase()}]::text[]`);
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    q = q.where((eb) => eb.or([eb('cases.subject', 'ilike', like), eb('customers.name', 'ilike', like)]));
+    // Subject or customer by substring; the messages by their words (GIN full-text index).
+    const words = sql<boolean>`cases.id IN (SELECT case_id FROM case_entries WHERE to_tsvector('simple', coalesce(body, '')) @@ plainto_tsquery('simple', ${f.q}))`;
+    q = q.where((eb) => eb.or([eb('cases.subject', 'ilike', like), eb('customers.name', 'ilike', like), words]));
   }
   if (f.dueBefore) {
     q = q.where('cases.resolution_due_at', '<', f.dueBefore).where('cases.status', 'not in', ['resolved', 'closed']);

@@ -96,4 +96,14 @@ describe('customers, sign-in, tokens and idempotency', () => {
     assert.ok(doc.paths['/api/v1/cases/{id}/handovers'].post.requestBody);
     assert.ok(doc.paths['/api/v1/commitments/{id}/renegotiate']);
   });
+
+  it('queues find cases by subject, customer name or the words of their messages', async () => {
+    const c = (await agent.post('/cases', { subject: 'Odd noise', channel: 'web', customer: { name: 'Quentin Quiet' }, message: 'The fridge makes a rattling sound at night' })).body;
+    const ids = async (q: string) => (await agent.get(`/cases?q=${encodeURIComponent(q)}`)).body.items.map((x: { id: number }) => x.id);
+    assert.deepEqual(await ids('odd noi'), [c.id]);
+    assert.deepEqual(await ids('quentin'), [c.id]);
+    assert.deepEqual(await ids('rattling'), [c.id]);
+    assert.deepEqual(await ids('rattling fridge'), [c.id]);
+    assert.deepEqual(await ids('dishwasher'), []);
+  });
 });

@@ -125,7 +125,7 @@ describe('the staff workspace in a real browser', { skip: skip ?? false, timeout
     await admin.getByRole('link', { name: 'Queues' }).click();
     await admin.getByText('Sofa arrived with a torn cushion').waitFor();
     await screenshots(admin, '05-queues');
-    await admin.getByLabel('Search subject or customer').fill('Okafor');
+    await admin.getByLabel('Search subject, customer or message text').fill('Okafor');
     await admin.getByRole('button', { name: 'Search' }).click();
     await admin.getByText('Earlier: invoice question').waitFor();
     await admin.getByRole('link', { name: 'Customers' }).click();

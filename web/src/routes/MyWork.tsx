@@ -1,6 +1,6 @@
 import { Link } from 'wouter';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { MyWork as MyWorkData } from '../../../src/api-types';
+import type { MyWork as MyWorkData, Notification } from '../../../src/api-types';
 import { api, post } from '../api';
 import { label, timeLeft, when } from '../format';
 import { Empty, ErrorNote, Section } from '../components/ui';
@@ -14,6 +14,7 @@ export function MyWork() {
   return (
     <>
       <h1>My work</h1>
+      <Alerts />
       <div className="grid">
         <Section title="Hand-overs offered to me" count={w.offers.length}>
           {w.offers.length ? <ul className="list">{w.offers.map((o) => <Offer key={o.id} offer={o} />)}</ul> : <Empty>No offers waiting.</Empty>}
@@ -80,6 +81,28 @@ export function MyWork() {
         ) : <Empty>You own no open cases.</Empty>}
       </Section>
     </>
+  );
+}
+
+/** What happened to me since I last looked: offers answered or expired, approvals decided, promises due. */
+function Alerts() {
+  const qc = useQueryClient();
+  const alerts = useQuery({ queryKey: ['notifications'], queryFn: () => api<{ items: Notification[] }>('/notifications?unread=true&limit=20') });
+  const items = alerts.data?.items ?? [];
+  if (!items.length) return null;
+  const read = async (id: number) => {
+    await post(`/notifications/${id}/read`);
+    await qc.invalidateQueries({ queryKey: ['notifications'] });
+  };
+  return (
+    <Section title="New for me" count={items.length}>
+      <ul className="list">{items.map((n) => (
+        <li key={n.id} className="row">
+          <span className="grow">{n.caseId ? <Link href={`/cases/${n.caseId}`}>{n.message}</Link> : n.message} <span className="meta">· {when(n.createdAt)}</span></span>
+          <button type="button" className="link" onClick={() => void read(n.id)}>Dismiss<span className="sr"> {n.message}</span></button>
+        </li>
+      ))}</ul>
+    </Section>
   );
 }
 

@@ -44,7 +44,7 @@ export function Queues() {
             <option value="all">All cases</option>
           </select>
         </label>
-        <label className="grow">Search subject or customer<input type="search" value={q} onChange={(e) => setQ(e.target.value)} /></label>
+        <label className="grow">Search subject, customer or message text<input type="search" value={q} onChange={(e) => setQ(e.target.value)} /></label>
         <button type="submit">Search</button>
       </form>
       <ErrorNote error={list.error} />
