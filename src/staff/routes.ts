@@ -25,7 +25,7 @@ export function staffRoutes(app: App) {
   }, async (req, reply) => {
     const session = await staff.signIn(ctxOf(req), req.body.email, req.body.password);
     reply.setCookie(SESSION_COOKIE, session.token, {
-      path: '/', httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https', expires: session.expiresAt,
+      path: '/', httpOnly: true, sameSite: 'lax', secure: req.server.kept.secureCookies || req.protocol === 'https', expires: session.expiresAt,
     });
     return { staff: session.staff, expiresAt: session.expiresAt };
   });

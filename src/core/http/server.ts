@@ -28,7 +28,7 @@ declare module 'fastify' {
     token: string | null;
   }
   interface FastifyInstance {
-    kept: { db: Db; clock: Clock };
+    kept: { db: Db; clock: Clock; secureCookies: boolean };
   }
 }
 
@@ -63,7 +63,7 @@ export function createHttp(deps: HttpDeps) {
     transform: jsonSchemaTransform,
   });
 
-  app.decorate('kept', { db: deps.db, clock: deps.clock });
+  app.decorate('kept', { db: deps.db, clock: deps.clock, secureCookies: deps.secureCookies });
   app.decorateRequest('actor', null);
   app.decorateRequest('token', null);
 
