@@ -4,6 +4,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Department, Holiday, Role, Settings as SettingsData, Staff, Standard, Team } from '../../../src/api-types';
 import { api, patch, post } from '../api';
 import { ErrorNote, Section, useAction } from '../components/ui';
+import { MailSettings } from './SettingsMail';
+import { SurveySettings } from './SettingsSurveys';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const ROLES: Role[] = ['agent', 'lead', 'manager', 'admin', 'executive'];
@@ -22,6 +24,8 @@ export function Settings() {
       <StaffList />
       <Standards />
       <Authority />
+      <SurveySettings />
+      <MailSettings />
     </>
   );
 }
