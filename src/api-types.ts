@@ -12,6 +12,12 @@ import type { getStaff, listApiTokens } from './staff/service';
 import type { getSettings, listDepartments, listTeams, listHolidays } from './org/service';
 import type { listStandards } from './standards/service';
 import type { myNotifications } from './notifications/service';
+import type { listRecoveries } from './recovery/service';
+import type { listAuthorityLimits, listPolicyRules } from './decisions/service';
+import type { listSurveys } from './surveys/service';
+import type { listMailboxes } from './email/mailboxes';
+import type { quarantined } from './email/ingest';
+import type { monthlyReview } from './review/service';
 
 /** What JSON makes of a value: dates become ISO strings. */
 export type Jsonify<T> = T extends Date ? string
@@ -40,5 +46,12 @@ export type Team = Answer<typeof listTeams>[number];
 export type Holiday = Answer<typeof listHolidays>[number];
 export type Standard = Answer<typeof listStandards>[number];
 export type Notification = Answer<typeof myNotifications>[number];
+export type RecoveryItem = Answer<typeof listRecoveries>[number];
+export type AuthorityLimit = Answer<typeof listAuthorityLimits>[number];
+export type PolicyRule = Answer<typeof listPolicyRules>[number];
+export type Survey = Answer<typeof listSurveys>[number];
+export type Mailbox = Answer<typeof listMailboxes>[number];
+export type QuarantinedEmail = Answer<typeof quarantined>[number];
+export type Review = Answer<typeof monthlyReview>;
 export type { Role } from './staff/schema';
 export type { Problem } from './core/http/problems';

@@ -9,6 +9,7 @@ import { getCase } from '../cases';
 import { emailsOfCase } from '../outbox';
 import { inboundLog, quarantined, rawMessage, reprocess } from './ingest';
 import { attachmentPath } from './attachments';
+import { addMailbox, listMailboxes, updateMailbox } from './mailboxes';
 
 const Limit = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 const MailboxBody = z.strictObject({
@@ -22,7 +23,6 @@ const MailboxBody = z.strictObject({
   moveTo: z.string().min(1).max(255).nullable().optional(),
   active: z.boolean().default(true),
 });
-const mailboxColumns = ['id', 'name', 'host', 'port', 'secure', 'username', 'folder', 'move_to as moveTo', 'active', 'last_error as lastError', 'last_polled_at as lastPolledAt'] as const;
 
 export function emailRoutes(app: App, hooks: { mailboxesChanged: () => void }) {
   app.get('/emails', { config: { access: 'org:admin' }, schema: { tags: ['email'], summary: 'Inbound mail log', querystring: Limit } },
@@ -53,21 +53,15 @@ export function emailRoutes(app: App, hooks: { mailboxesChanged: () => void }) {
       .send(fs.createReadStream(file));
   });
 
-  app.get('/mailboxes', { config: { access: 'org:admin' }, schema: { tags: ['email'] } }, async (req) =>
-    ({ items: await ctxOf(req).db.selectFrom('mailboxes').select(mailboxColumns).orderBy('id').execute() }));
+  app.get('/mailboxes', { config: { access: 'org:admin' }, schema: { tags: ['email'] } }, async (req) => ({ items: await listMailboxes(ctxOf(req)) }));
   app.post('/mailboxes', { config: { access: 'org:admin' }, schema: { tags: ['email'], summary: 'Poll an IMAP mailbox', body: MailboxBody } }, async (req, reply) =>
     runIdempotent(ctxOf(req), req, reply, 201, async (ctx) => {
-      const b = req.body;
-      const row = await ctx.db.insertInto('mailboxes').values({ name: b.name, host: b.host, port: b.port, secure: b.secure, username: b.username, password: b.password, folder: b.folder, move_to: b.moveTo ?? null, active: b.active })
-        .returning(mailboxColumns).executeTakeFirstOrThrow();
+      const row = await addMailbox(ctx, req.body);
       hooks.mailboxesChanged();
       return row;
     }));
   app.patch('/mailboxes/:id', { config: { access: 'org:admin' }, schema: { tags: ['email'], params: IdParams, body: MailboxBody.partial() } }, async (req) => {
-    const b = req.body;
-    const row = await ctxOf(req).db.updateTable('mailboxes').set({ name: b.name, host: b.host, port: b.port, secure: b.secure, username: b.username, password: b.password, folder: b.folder, move_to: b.moveTo, active: b.active })
-      .where('id', '=', req.params.id).returning(mailboxColumns).executeTakeFirst();
-    if (!row) throw new NotFound('Mailbox', req.params.id);
+    const row = await updateMailbox(ctxOf(req), req.params.id, req.body);
     hooks.mailboxesChanged();
     return row;
   });

@@ -2,13 +2,10 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, post } from '../api';
+import type { RecoveryItem as Recovery } from '../../../src/api-types';
 import { label, timeLeft, when } from '../format';
 import { ErrorNote, Section, useAction } from './ui';
 
-interface Recovery {
-  id: number; source: string; status: string; dueAt: string; openedAt: string; note: string | null;
-  apologyAt: string | null; apologyHow: string | null; fixAt: string | null; fixWhat: string | null; surpriseAt: string | null; surpriseWhat: string | null;
-}
 
 export function Recoveries({ caseId }: { caseId: number }) {
   const qc = useQueryClient();

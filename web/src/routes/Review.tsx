@@ -2,19 +2,9 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api';
+import type { Review as ReviewData } from '../../../src/api-types';
 import { ErrorNote, Section } from '../components/ui';
 
-interface Point { month: string; nps: number | null; low: number | null; high: number | null; answers: number }
-interface ReviewData {
-  organisation: string; month: string; timeZone: string;
-  nps: Point & { change: number | null; significantChange: boolean };
-  trend: Point[];
-  responseRate: { invitations: number; answered: number; rate: number | null };
-  detractorFollowUps: { detractors: number; withRecovery: number; fixedWithin24h: number; fixedLate: number; stillOpen: number; loyaltyRecovered: number; outcomeRecorded: number };
-  promises: { kept: number; broken: number; keptRate: number | null };
-  recoveries: { opened: number; fixedWithin24h: number; shareFixedWithin24h: number | null; meanHoursToFix: number | null; surpriseRate: number | null };
-  themes: { phrase: string; comments: number; example: string }[];
-}
 
 const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)} %`);
 const one = (v: number | null) => (v === null ? '—' : v.toFixed(1));
@@ -74,7 +64,7 @@ export function Review() {
 }
 
 /** Each month's NPS as a dot with its interval as a bar; drawn in SVG so it prints and scales. */
-function Trend({ points }: { points: Point[] }) {
+function Trend({ points }: { points: ReviewData['trend'] }) {
   const w = 600, h = 220, pad = 30;
   const y = (v: number) => pad + ((100 - v) / 200) * (h - 2 * pad);
   const x = (i: number) => pad + ((i + 0.5) * (w - 2 * pad)) / points.length;

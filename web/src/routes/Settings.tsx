@@ -1,7 +1,7 @@
 /** Settings (admin): the organisation, its hours and holidays, departments, teams, staff, standards. */
 import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Department, Holiday, Role, Settings as SettingsData, Staff, Standard, Team } from '../../../src/api-types';
+import type { AuthorityLimit, Department, Holiday, PolicyRule, Role, Settings as SettingsData, Staff, Standard, Team } from '../../../src/api-types';
 import { api, patch, post } from '../api';
 import { ErrorNote, Section, useAction } from '../components/ui';
 import { MailSettings } from './SettingsMail';
@@ -198,14 +198,12 @@ function Standards() {
   );
 }
 
-interface Limit { id: number; kind: string; role: string | null; staffId: number | null; amount: number; currency: string }
-interface Rule { id: number; kind: string; description: string; maxAmount: number; currency: string; noClaimDays: number }
 const KINDS = ['refund', 'credit', 'replacement', 'fee_waiver', 'upgrade', 'other'];
 
 function Authority() {
   const qc = useQueryClient();
-  const limits = useQuery({ queryKey: ['authority-limits'], queryFn: () => api<{ items: Limit[] }>('/authority-limits') });
-  const rules = useQuery({ queryKey: ['policy-rules'], queryFn: () => api<{ items: Rule[] }>('/policy-rules') });
+  const limits = useQuery({ queryKey: ['authority-limits'], queryFn: () => api<{ items: AuthorityLimit[] }>('/authority-limits') });
+  const rules = useQuery({ queryKey: ['policy-rules'], queryFn: () => api<{ items: PolicyRule[] }>('/policy-rules') });
   const [limit, setLimit] = useState({ kind: 'refund', role: 'agent' as Role, amount: 50, currency: 'EUR' });
   const [rule, setRule] = useState({ kind: 'credit', description: '', maxAmount: 30, currency: 'EUR', noClaimDays: 90 });
   const saveLimit = useAction(async () => { await api('/authority-limits', { method: 'PUT', body: limit }); await qc.invalidateQueries({ queryKey: ['authority-limits'] }); });

@@ -3,11 +3,10 @@ import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Settings } from '../../../src/api-types';
 import { api, patch, post } from '../api';
+import type { Mailbox, QuarantinedEmail as Quarantined } from '../../../src/api-types';
 import { when } from '../format';
 import { Empty, ErrorNote, Section, useAction } from '../components/ui';
 
-interface Mailbox { id: number; name: string; host: string; port: number; username: string; folder: string; active: boolean; lastError: string | null; lastPolledAt: string | null }
-interface Quarantined { id: number; source: string; envelopeFrom: string | null; receivedAt: string; reason: string; size: number }
 
 export function MailSettings() {
   return (

@@ -2,10 +2,10 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, patch, post } from '../api';
+import type { Survey } from '../../../src/api-types';
 import { label } from '../format';
 import { Empty, ErrorNote, Section, useAction } from '../components/ui';
 
-interface Survey { id: number; name: string; trigger: string; touchpoint: string | null; segment: string | null; questions: { kind: string }[]; active: boolean; everyDays: number | null }
 const KINDS = [['nps', 'Recommend (NPS 0–10)'], ['ces', 'Effort (CES 1–7)'], ['expectation', 'Expected vs delivered'], ['feeling', 'How we made you feel'],
   ['remember', 'What you remember most'], ['ease', 'How easy it was'], ['stay', 'Likely to stay (0–10)'], ['csat', 'Satisfaction (CSAT 1–5)']] as const;
 
