@@ -30,8 +30,9 @@ export async function startEventHub(databaseUrl: string, onError: (e: unknown) =
       for (const l of listeners) l(event);
     });
     c.on('error', (e) => {
+      if (closed) return; // shutting down: the database going away is expected
       onError(e);
-      if (!closed) setTimeout(() => void connect().catch(onError), 1000); // the database restarted: listen again
+      setTimeout(() => void connect().catch(onError), 1000); // the database restarted: listen again
     });
     await c.connect();
     await c.query(`LISTEN ${CHANNEL}`);

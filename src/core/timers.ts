@@ -45,7 +45,17 @@ export function startTimers(
     return next;
   }
 
-  const handle = opts.autoStart === false ? null : setInterval(() => void runDue(), opts.intervalMs);
+  let ticking = false;
+  const tick = async () => {
+    if (ticking) return; // a slow sweep is still running: skip this beat rather than queue up behind it
+    ticking = true;
+    try {
+      await runDue();
+    } finally {
+      ticking = false;
+    }
+  };
+  const handle = opts.autoStart === false ? null : setInterval(() => void tick(), opts.intervalMs);
   handle?.unref();
 
   return {

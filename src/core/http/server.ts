@@ -44,6 +44,8 @@ export function createHttp(deps: HttpDeps) {
   const app = Fastify({
     logger: deps.logLevel === 'silent' ? false : { level: deps.logLevel },
     bodyLimit: BODY_LIMIT,
+    // Live event streams never go idle; on shutdown they are closed rather than waited for.
+    forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
