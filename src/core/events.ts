@@ -32,11 +32,18 @@ export async function startEventHub(databaseUrl: string, onError: (e: unknown) =
     c.on('error', (e) => {
       if (closed) return; // shutting down: the database going away is expected
       onError(e);
-      setTimeout(() => void connect().catch(onError), 1000); // the database restarted: listen again
+      reconnect(); // the database restarted: listen again
     });
     await c.connect();
     await c.query(`LISTEN ${CHANNEL}`);
     client = c;
+  };
+  const reconnect = () => {
+    if (closed) return;
+    setTimeout(() => connect().catch((e) => {
+      onError(e);
+      reconnect(); // keep trying until the database is back
+    }), 1000).unref();
   };
   await connect();
 
