@@ -22,7 +22,7 @@ import { escalateOverdueApprovals } from './decisions';
 import { recoveryRoutes } from './recovery/routes';
 import { surveyPageRoutes, surveyRoutes } from './surveys/routes';
 import { configureSurveys } from './surveys/config';
-import { sendScheduledSurveys } from './surveys/service';
+import { askRecoveredCustomers, sendScheduledSurveys } from './surveys/service';
 import { reviewRoutes } from './review/routes';
 import { remindFollowUps } from './recovery';
 import type { MailConfig } from './core/config';
@@ -98,7 +98,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
 
   const timers = startTimers(
     { db, clock: opts.clock, actor: null },
-    { expireHandovers, warnOfDueCommitments, breakOverdueCommitments, processStoredEmails, deliverDueEmails, escalateOverdueApprovals, remindFollowUps, sendScheduledSurveys },
+    { expireHandovers, warnOfDueCommitments, breakOverdueCommitments, processStoredEmails, deliverDueEmails, escalateOverdueApprovals, askRecoveredCustomers, remindFollowUps, sendScheduledSurveys },
     {
       intervalMs: opts.timerIntervalMs ?? 1000,
       autoStart: opts.autoTimers ?? true,

@@ -9,5 +9,5 @@ export interface RecoveryTable {
   opened_at: Timestamp; due_at: Timestamp; apology_at: Timestamp | null; apology_how: string | null; fix_at: Timestamp | null;
   fix_what: string | null; surprise_at: Timestamp | null; surprise_what: string | null; surprise_decision_id: number | null;
   loyalty_before: number | null; follow_up_due_at: Timestamp | null; follow_up_at: Timestamp | null; loyalty_after: number | null;
-  loyalty_recovered: boolean | null;
+  loyalty_recovered: boolean | null; follow_up_asked_at: Timestamp | null; follow_up_reminded_at: Timestamp | null;
 }

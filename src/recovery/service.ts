@@ -133,12 +133,11 @@ export async function reassignRecoveries(ctx: Ctx, caseId: number, ownerId: numb
 export async function remindFollowUps(ctx: Ctx): Promise<number> {
   return inTransaction({ ...ctx, actor: null }, async (tx) => {
     const due = await tx.db.selectFrom('recoveries').select(['id', 'case_id', 'owner_id'])
-      .where('follow_up_at', 'is', null).where('follow_up_due_at', '<=', tx.clock.now())
+      .where('follow_up_at', 'is', null).where('follow_up_reminded_at', 'is', null).where('follow_up_due_at', '<=', tx.clock.now())
       .orderBy('follow_up_due_at').limit(100).forNoKeyUpdate().skipLocked().execute();
     for (const r of due) {
-      // Reminded once: the due time moves out of the sweep's way until someone records the answer.
-      await tx.db.updateTable('recoveries').set({ follow_up_due_at: null }).where('id', '=', r.id).execute();
-      if (r.owner_id) await notify(tx, r.owner_id, 'recovery_follow_up_due', `Ask the customer on case ${r.case_id} whether we won them back`, r.case_id);
+      await tx.db.updateTable('recoveries').set({ follow_up_reminded_at: tx.clock.now() }).where('id', '=', r.id).execute();
+      if (r.owner_id) await notify(tx, r.owner_id, 'recovery_follow_up_due', `Time to hear whether we won back the customer on case ${r.case_id}: the follow-up question went to them; record their answer if they tell you instead`, r.case_id);
     }
     return due.length;
   });

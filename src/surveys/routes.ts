@@ -14,7 +14,7 @@ import { messagePage, surveyPage } from './page';
 const Token = z.strictObject({ token: z.string().regex(/^sv_[A-Za-z0-9_-]{43}$/, 'not a survey token') });
 const SurveyBody = z.strictObject({
   name: Text(200),
-  trigger: z.enum(['case_resolved', 'touchpoint', 'relationship']),
+  trigger: z.enum(['case_resolved', 'touchpoint', 'relationship', 'recovery_follow_up']),
   touchpoint: z.string().trim().min(1).max(100).nullable().optional(),
   segment: z.string().trim().min(1).max(100).nullable().optional(),
   questions: z.array(QuestionSchema).min(1).max(12),
@@ -103,11 +103,12 @@ export function surveyPageRoutes(app: App) {
     throw e;
   };
 
-  app.get('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token, querystring: z.strictObject({ nps: z.coerce.number().int().min(0).max(10).optional() }) } as object }, async (req, reply) => {
+  const Score = z.coerce.number().int().min(0).max(10).optional();
+  app.get('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token, querystring: z.strictObject({ nps: Score, stay: Score }) } as object }, async (req, reply) => {
     const { token } = req.params as { token: string };
-    const { nps } = req.query as { nps?: number };
+    const oneClick = req.query as { nps?: number; stay?: number };
     // One click on the score in the email answers the first question.
-    if (nps !== undefined) await surveys.answerSurvey(ctxOf(req), token, { nps }, false).catch(() => undefined);
+    if (oneClick.nps !== undefined || oneClick.stay !== undefined) await surveys.answerSurvey(ctxOf(req), token, oneClick, false).catch(() => undefined);
     return render(req, reply, token);
   });
   app.post('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token } as object }, async (req, reply) => {

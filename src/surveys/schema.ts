@@ -1,7 +1,7 @@
 import type { CreatedAt, Generated, Id, Json, Timestamp } from '../core/db/columns';
 import type { Question } from './questions';
 
-export type SurveyTrigger = 'case_resolved' | 'touchpoint' | 'relationship';
+export type SurveyTrigger = 'case_resolved' | 'touchpoint' | 'relationship' | 'recovery_follow_up';
 
 export interface SurveyTable {
   id: Id; name: string; trigger: SurveyTrigger; touchpoint: string | null; segment: string | null;
@@ -12,7 +12,7 @@ export interface SurveyTable {
 export interface SurveyInvitationTable {
   id: Id; survey_id: number; customer_id: number; case_id: number | null; token_hash: Buffer; channel: 'email' | 'portal';
   agent_id: number | null; team_id: number | null; department_id: number | null; case_type: string | null; case_channel: string | null;
-  touchpoint: string | null; sent_at: Timestamp; expires_at: Timestamp; opened_at: Timestamp | null;
+  touchpoint: string | null; sent_at: Timestamp; expires_at: Timestamp; opened_at: Timestamp | null; recovery_id: Generated<number | null>;
 }
 
 export type Expectation = 'below' | 'met' | 'above';

@@ -17,7 +17,7 @@ import { newToken, tokenHash } from '../core/passwords';
 import { getSettings } from '../org';
 import { formOfAddress } from '../customers';
 import { queueEmail } from '../outbox';
-import { openRecovery } from '../recovery';
+import { openRecovery, recordFollowUp } from '../recovery';
 import { addEntry } from '../timeline';
 import { answerSchema, questionText, withComment, type Question } from './questions';
 import { surveyLink } from './config';
@@ -66,10 +66,10 @@ export async function updateSurvey(ctx: Ctx, id: number, patch: { name?: string;
 }
 
 /** Why this customer may not be asked now, or null if they may. */
-export async function whyNotAsk(ctx: Ctx, customerId: number): Promise<string | null> {
+export async function whyNotAsk(ctx: Ctx, customerId: number, opts: { cooldown: boolean } = { cooldown: true }): Promise<string | null> {
   const { surveyCooldownDays } = await getSettings(ctx);
   const since = new Date(ctx.clock.now().getTime() - surveyCooldownDays * DAY);
-  const recent = await ctx.db.selectFrom('survey_invitations').select('sent_at').where('customer_id', '=', customerId).where('sent_at', '>', since).limit(1).executeTakeFirst();
+  const recent = opts.cooldown && await ctx.db.selectFrom('survey_invitations').select('sent_at').where('customer_id', '=', customerId).where('sent_at', '>', since).limit(1).executeTakeFirst();
   if (recent) return `asked on ${recent.sent_at.toISOString().slice(0, 10)}, within the ${surveyCooldownDays}-day cooldown`;
   const recovery = await ctx.db.selectFrom('recoveries').select('id').where('customer_id', '=', customerId).where('status', '=', 'open').limit(1).executeTakeFirst();
   if (recovery) return `a recovery for this customer is open (${recovery.id})`;
@@ -79,8 +79,9 @@ export async function whyNotAsk(ctx: Ctx, customerId: number): Promise<string | 
 export interface Invitation { id: number; token: string; link: string; channel: 'email' | 'portal' }
 
 /** Invites if allowed; returns the invitation (with its one-time token) or the reason it was not sent. */
-export async function invite(ctx: Ctx, surveyId: number, customerId: number, about: { caseId?: number | null; touchpoint?: string | null } = {}): Promise<Invitation | { skipped: string }> {
-  const reason = await whyNotAsk(ctx, customerId);
+export async function invite(ctx: Ctx, surveyId: number, customerId: number, about: { caseId?: number | null; touchpoint?: string | null; recoveryId?: number } = {}): Promise<Invitation | { skipped: string }> {
+  // The recovery follow-up is part of closing the loop, not another survey: the cooldown does not apply.
+  const reason = await whyNotAsk(ctx, customerId, { cooldown: !about.recoveryId });
   if (reason) return { skipped: reason };
   const survey = await getSurvey(ctx, surveyId);
   if (!survey.active) return { skipped: 'the survey is not active' };
@@ -95,13 +96,13 @@ export async function invite(ctx: Ctx, surveyId: number, customerId: number, abo
   const row = await ctx.db.insertInto('survey_invitations').values({
     survey_id: surveyId, customer_id: customerId, case_id: c?.id ?? null, token_hash: hash, channel: email ? 'email' : 'portal',
     agent_id: c?.owner_id ?? null, team_id: c?.team_id ?? null, department_id: c?.caused_by_department_id ?? null, case_type: c?.type ?? null,
-    case_channel: c?.channel ?? null, touchpoint: about.touchpoint ?? c?.touchpoint ?? null, sent_at: now,
+    case_channel: c?.channel ?? null, touchpoint: about.touchpoint ?? c?.touchpoint ?? null, recovery_id: about.recoveryId ?? null, sent_at: now,
     expires_at: new Date(now.getTime() + survey.expiresAfterDays * DAY),
   }).returning(['id', 'channel']).executeTakeFirstOrThrow();
   const link = surveyLink(token);
   if (email) {
     const first = survey.questions[0]!;
-    const oneClick = first.kind === 'nps' ? `\n\n${Array.from({ length: 11 }, (_, n) => `${n}: ${link}?nps=${n}`).join('\n')}` : '';
+    const oneClick = first.kind === 'nps' || first.kind === 'stay' ? `\n\n${Array.from({ length: 11 }, (_, n) => `${n}: ${link}?${first.kind}=${n}`).join('\n')}` : '';
     await queueEmail(ctx, {
       caseId: c?.id ?? null, entryId: null, kind: 'survey', to: email.email, subject: `${settings.name}: how did we do?`,
       text: `Dear ${formOfAddress(customer)},\n\n${questionText(first, 'en', settings.name)}${oneClick}\n\nOr answer here: ${link}\n\nThank you,\n${settings.name}`,
@@ -123,6 +124,32 @@ export async function inviteAfterTouchpoint(ctx: Ctx, input: { customerId: numbe
   const survey = await ctx.db.selectFrom('surveys').select('id').where('trigger', '=', 'touchpoint').where('touchpoint', '=', input.touchpoint).where('active', '=', true).orderBy('id').executeTakeFirst();
   if (!survey) return { skipped: `no active survey for the touchpoint "${input.touchpoint}"` };
   return invite(ctx, survey.id, input.customerId, { caseId: input.caseId ?? null, touchpoint: input.touchpoint });
+}
+
+/**
+ * Timer: some days after a recovery's fix, its customer is asked one question — how likely they
+ * are to keep doing business with us — and the answer is recorded on the recovery.
+ */
+export async function askRecoveredCustomers(ctx: Ctx): Promise<number> {
+  return inTransaction({ ...ctx, actor: null }, async (tx) => {
+    const due = await tx.db.selectFrom('recoveries').select(['id', 'customer_id', 'case_id'])
+      .where('follow_up_at', 'is', null).where('follow_up_asked_at', 'is', null).where('follow_up_due_at', '<=', tx.clock.now())
+      .orderBy('follow_up_due_at').limit(50).forNoKeyUpdate().skipLocked().execute();
+    if (!due.length) return 0;
+    const surveyId = await followUpSurvey(tx);
+    for (const r of due) {
+      await tx.db.updateTable('recoveries').set({ follow_up_asked_at: tx.clock.now() }).where('id', '=', r.id).execute();
+      await invite(tx, surveyId, r.customer_id, { caseId: r.case_id, recoveryId: r.id });
+    }
+    return due.length;
+  });
+}
+
+/** The built-in one-question survey for recovery follow-ups; admins may edit its wording. */
+async function followUpSurvey(ctx: Ctx): Promise<number> {
+  const existing = await ctx.db.selectFrom('surveys').select('id').where('trigger', '=', 'recovery_follow_up').orderBy('id').executeTakeFirst();
+  if (existing) return existing.id;
+  return (await createSurvey(ctx, { name: 'Did we win you back?', trigger: 'recovery_follow_up', questions: [{ kind: 'stay' }] })).id;
 }
 
 /** Timer: relationship surveys whose turn has come go to their segment, then wait every_days. */
@@ -228,6 +255,10 @@ async function recordAnswers(tx: Ctx, inv: Awaited<ReturnType<typeof invitationB
   const signal = columns.nps !== null && isDetractor(columns.nps) ? `detractor (${columns.nps})`
     : columns.expectation === 'below' ? 'below expectation' : complaint ? 'a comment that reads as a complaint' : null;
   if (signal && !row.recovery_case_id) await closeTheLoop(tx, row.id, inv, signal, columns.nps ?? columns.stay);
+  if (inv.recovery_id && columns.stay !== null) {
+    const r = await tx.db.selectFrom('recoveries').select('follow_up_at').where('id', '=', inv.recovery_id).executeTakeFirst();
+    if (r && !r.follow_up_at) await recordFollowUp(tx, inv.recovery_id, { loyaltyAfter: columns.stay, note: 'answered the follow-up survey' });
+  }
   return { saved: true, completed: complete };
 }
 

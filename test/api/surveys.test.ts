@@ -208,4 +208,24 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     assert.equal(await invited(), 4);
     k.clock.set('2026-05-04T09:00:00Z');
   });
+
+  it('some days after a recovery is fixed, its customer is asked whether they will stay, and the answer lands on the recovery', async () => {
+    const customer = (await admin.post('/customers', { name: 'Wen Wu', emails: ['wen@wu.example'] })).body;
+    const c = (await agent.post('/cases', { subject: 'Wrong size', channel: 'phone', customerId: customer.id, teamId })).body;
+    const r = (await agent.post(`/cases/${c.id}/recoveries`, { note: 'We sent the wrong size' })).body;
+    await agent.post(`/recoveries/${r.id}/fix`, { what: 'Right size delivered by courier' });
+    const before = sink.received.length;
+    k.clock.advance(3 * DAY + 60_000);
+    await k.runTimers();
+    await sink.waitFor(before + 1);
+    const mail = sink.received.slice(before).find((m) => m.envelopeTo.includes('wen@wu.example'))!;
+    assert.match(mail.text!, /How likely are you to keep doing business with Acme\?/);
+    const token = /Or answer here: \S+\/s\/(\S+)/.exec(mail.text!)![1]!;
+    assert.match(mail.text!, /9: \S+\?stay=9/);
+    const res = await fetch(`${k.baseUrl}/api/v1/public/surveys/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { stay: 9 }, complete: true }) });
+    assert.equal(res.status, 200);
+    const after = (await agent.get(`/recoveries/${r.id}`)).body;
+    assert.deepEqual([after.loyaltyAfter, after.loyaltyRecovered], [9, true]);
+    k.clock.set('2026-05-04T09:00:00Z');
+  });
 });
