@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startKept, type TestKept } from '../helpers/app';
-import { browserMissing, launch, screenshots } from '../helpers/browser';
+import { browserMissing, launch, screenshots, signedInPage } from '../helpers/browser';
 
 const skip = browserMissing();
 
@@ -19,15 +19,7 @@ describe('approvals and recoveries in the workspace', { skip: skip ?? false, tim
     await k?.close();
   });
 
-  async function page(email: string): Promise<Page> {
-    const p = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await p.goto(k.baseUrl);
-    await p.getByLabel('Email').fill(email);
-    await p.getByLabel('Password').fill(password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { name: 'My work' }).waitFor();
-    return p;
-  }
+  const page = (email: string) => signedInPage(browser, k.baseUrl, email, password);
 
   it('an approval request reaches the lead live, and a recovery shows in My work with time left', async () => {
     const admin = await k.signedIn('admin');

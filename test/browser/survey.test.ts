@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startKept, type TestKept } from '../helpers/app';
 import { startSink, type Sink } from '../helpers/mail';
-import { browserMissing, launch, screenshots } from '../helpers/browser';
+import { browserMissing, launch, screenshots, signedInPage } from '../helpers/browser';
 
 const skip = browserMissing();
 
@@ -30,12 +30,7 @@ describe('a customer answers a survey; the loop closes in the workspace', { skip
     const agent = await admin.post('/staff', { name: 'Ari Agent', email: 'ari@kept.test', role: 'agent', password });
     const c = (await admin.post('/cases', { subject: 'Lamp flickers', channel: 'email', ownerId: agent.body.id, customer: { name: 'Ada Okafor', title: 'Mrs', givenName: 'Ada', familyName: 'Okafor', emails: ['ada@okafor.example'], language: 'en' } })).body;
 
-    const staff = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await staff.goto(k.baseUrl);
-    await staff.getByLabel('Email').fill('ari@kept.test');
-    await staff.getByLabel('Password').fill(password);
-    await staff.getByRole('button', { name: 'Sign in' }).click();
-    await staff.getByRole('heading', { name: 'My work' }).waitFor();
+    const staff = await signedInPage(browser, k.baseUrl, 'ari@kept.test', password);
 
     await staff.goto(`${k.baseUrl}/cases/${c.id}`);
     await staff.getByLabel('Status').selectOption('resolved');
@@ -62,11 +57,7 @@ describe('a customer answers a survey; the loop closes in the workspace', { skip
     const responses = await k.sql<{ nps: number; completed: boolean }>('SELECT nps, completed_at IS NOT NULL AS completed FROM survey_responses');
     assert.deepEqual(responses, [{ nps: 3, completed: true }]);
 
-    const reviewer = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await reviewer.goto(k.baseUrl);
-    await reviewer.getByLabel('Email').fill('admin1@example.test');
-    await reviewer.getByLabel('Password').fill(password);
-    await reviewer.getByRole('button', { name: 'Sign in' }).click();
+    const reviewer = await signedInPage(browser, k.baseUrl, 'admin1@example.test', password);
     await reviewer.getByRole('link', { name: 'Review' }).click();
     await reviewer.getByRole('heading', { name: 'Net Promoter Score' }).waitFor();
     await reviewer.getByText('1 answers').waitFor();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startKept, type TestKept } from '../helpers/app';
-import { browserMissing, launch, screenshots } from '../helpers/browser';
+import { browserMissing, launch, screenshots, signedInPage } from '../helpers/browser';
 
 const skip = browserMissing();
 
@@ -36,16 +36,7 @@ describe('the staff workspace in a real browser', { skip: skip ?? false, timeout
     await k?.close();
   });
 
-  async function signIn(who: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(k.baseUrl);
-    await page.getByLabel('Email').fill(people[who]!.email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'My work' }).waitFor();
-    return page;
-  }
+  const signIn = (who: string) => signedInPage(browser, k.baseUrl, people[who]!.email, password);
 
   it('sign-in page is accessible', async () => {
     const page = await (await browser.newContext()).newPage();
@@ -116,12 +107,7 @@ describe('the staff workspace in a real browser', { skip: skip ?? false, timeout
   });
 
   it('queues, customers, account and settings screens are accessible at both widths', async () => {
-    const admin = await browser.newContext().then((c) => c.newPage());
-    await admin.goto(k.baseUrl);
-    await admin.getByLabel('Email').fill(people.admin!.email);
-    await admin.getByLabel('Password').fill(password);
-    await admin.getByRole('button', { name: 'Sign in' }).click();
-    await admin.getByRole('heading', { name: 'My work' }).waitFor();
+    const admin = await signedInPage(browser, k.baseUrl, people.admin!.email, password);
     await admin.getByRole('link', { name: 'Queues' }).click();
     await admin.getByText('Sofa arrived with a torn cushion').waitFor();
     await screenshots(admin, '05-queues');
