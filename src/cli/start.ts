@@ -51,7 +51,7 @@ export async function startCommand(args: string[]) {
   console.log(`Kept is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.embedded ? `embedded, in ${config.dataDir}` : 'PostgreSQL server'}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (firstAdmin) {
     console.log(`\nFirst run: sign in as ${firstAdmin.email} with password ${firstAdmin.password}`);
-    console.log('(shown once; change it with POST /api/v1/auth/password, or make another admin with "npm run kept -- admin create")');
+    console.log('(shown once: change it under Account in the web app, or make another admin with "npm run kept -- admin create")');
   }
   if (flags.demo) console.log('Demo staff sign in with their email and the password "demo-password".');
 }

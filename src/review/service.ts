@@ -10,7 +10,7 @@ import { Invalid } from '../core/errors';
 import { getSettings } from '../org';
 import { keptRate } from '../commitments';
 import { recoveryFigures } from '../recovery';
-import { npsFromCounts, significantChange } from '../surveys/nps';
+import { npsFromCounts, sampleSizeFor, significantChange } from '../surveys/nps';
 import { topThemes } from './themes';
 
 const TREND_MONTHS = 6;
@@ -73,7 +73,9 @@ export async function monthlyReview(ctx: Ctx, month: string) {
     organisation: settings.name,
     month,
     timeZone: settings.timeZone,
-    nps: { ...current, previous: previous.nps, change: current.nps !== null && previous.nps !== null ? current.nps - previous.nps : null, significantChange: significantChange(previous, current) },
+    from,
+    to,
+    nps: { ...current, answersFor5PointMargin: sampleSizeFor(5, current), previous: previous.nps, change: current.nps !== null && previous.nps !== null ? current.nps - previous.nps : null, significantChange: significantChange(previous, current) },
     trend,
     responseRate: { invitations: sent.n, answered: answered.n, rate: sent.n ? answered.n / sent.n : null },
     detractorFollowUps: detractors,

@@ -32,26 +32,29 @@ function shape(r: { promoters: number; passives: number; detractors: number; ces
   };
 }
 
+export type FigureGroup = ReturnType<typeof shape> & { group: string | number | null; change?: number | null; significantChange?: boolean };
+
 export async function surveyFigures(ctx: Ctx, f: Filter & { by?: Breakdown; margin?: number }) {
   const overall = shape(await base(ctx, f).select(counts).executeTakeFirstOrThrow());
-  const result: Record<string, unknown> = { overall, sampleSizeForMargin: { margin: f.margin ?? 5, answers: sampleSizeFor(f.margin ?? 5, overall) } };
-  if (!f.by) return result;
-  if (f.by === 'period') {
+  const margin = f.margin ?? 5;
+  return { overall, sampleSizeForMargin: { margin, answers: sampleSizeFor(margin, overall) }, groups: f.by ? await groupsOf(ctx, f, f.by) : undefined };
+}
+
+async function groupsOf(ctx: Ctx, f: Filter, by: Breakdown): Promise<FigureGroup[]> {
+  if (by === 'period') {
     const rows = await base(ctx, f).select([sql<string>`to_char(date_trunc('month', started_at), 'YYYY-MM')`.as('group'), ...counts]).groupBy(sql`1`).orderBy(sql`1`).execute();
     let previous: NpsFigure | null = null;
-    result.groups = rows.map((r) => {
+    return rows.map((r) => {
       const figure = shape(r);
       const changed = previous ? significantChange(previous, figure) : false;
       const change = previous && previous.nps !== null && figure.nps !== null ? figure.nps - previous.nps : null;
       previous = figure;
       return { group: r.group, ...figure, change, significantChange: changed };
     });
-  } else {
-    const col = BREAKDOWNS[f.by];
-    const rows = await base(ctx, f).select([sql<string | number | null>`${sql.ref(col)}`.as('group'), ...counts]).groupBy(sql`1`).orderBy(sql`1`).execute();
-    result.groups = rows.map((r) => ({ group: r.group, ...shape(r) }));
   }
-  return result;
+  const col = BREAKDOWNS[by];
+  const rows = await base(ctx, f).select([sql<string | number | null>`${sql.ref(col!)}`.as('group'), ...counts]).groupBy(sql`1`).orderBy(sql`1`).execute();
+  return rows.map((r) => ({ group: r.group, ...shape(r) }));
 }
 
 export { cesOf };

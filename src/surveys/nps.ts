@@ -57,11 +57,12 @@ export function significantChange(before: NpsFigure, after: NpsFigure): boolean 
 
 /**
  * Answers needed for a ± margin (NPS points) at 95 %, from the current mix of promoters and
- * detractors (or the worst case when there are no answers yet).
+ * detractors (or the worst case while there are fewer than 30 answers).
  */
 export function sampleSizeFor(margin: number, current?: NpsFigure): number {
   let variance = 1; // worst case: half promoters, half detractors
-  if (current && current.answers) {
+  // Too few answers say little about the mix: plan for the worst case until there are some.
+  if (current && current.answers >= 30) {
     const p = current.promoters / current.answers;
     const d = current.detractors / current.answers;
     variance = Math.max(p + d - (p - d) ** 2, 0.01);

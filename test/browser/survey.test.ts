@@ -61,6 +61,9 @@ describe('a customer answers a survey; the loop closes in the workspace', { skip
     await reviewer.getByRole('link', { name: 'Review' }).click();
     await reviewer.getByRole('heading', { name: 'Net Promoter Score' }).waitFor();
     await reviewer.getByText('1 answers').waitFor();
+    await reviewer.getByRole('heading', { name: 'NPS by group' }).waitFor();
+    await reviewer.getByLabel('Group by').selectOption('agent');
+    await reviewer.getByRole('cell', { name: 'Ari Agent' }).waitFor();
     await screenshots(reviewer, '15-review');
   });
 });

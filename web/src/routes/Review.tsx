@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api';
-import type { Review as ReviewData } from '../../../src/api-types';
+import type { Department, Review as ReviewData, Staff, SurveyFigures, Team } from '../../../src/api-types';
 import { ErrorNote, Section } from '../components/ui';
 
 
@@ -33,6 +33,7 @@ export function Review() {
             <Section title="Net Promoter Score">
               <p className="headline">{one(r.nps.nps)}</p>
               <p>95 % interval {one(r.nps.low)} to {one(r.nps.high)} · {r.nps.answers} answers</p>
+              <p className="meta">For ±5 points, {r.nps.answersFor5PointMargin.toLocaleString()} answers are needed.</p>
               <p className="meta">{r.nps.change === null ? 'No comparison with the month before.' : `${r.nps.change > 0 ? '+' : ''}${r.nps.change.toFixed(1)} since last month: ${r.nps.significantChange ? 'a real change' : 'within the noise'}.`}</p>
             </Section>
             <Section title="Response rate">
@@ -51,6 +52,7 @@ export function Review() {
           <Section title="NPS trend with 95 % intervals">
             <Trend points={r.trend} />
           </Section>
+          <Breakdown from={r.from} to={r.to} />
           <Section title="Detractor follow-ups">
             <p>{r.detractorFollowUps.detractors} unhappy answers · {r.detractorFollowUps.withRecovery} recoveries opened · {r.detractorFollowUps.fixedWithin24h} fixed within 24 h · {r.detractorFollowUps.fixedLate} late · {r.detractorFollowUps.stillOpen} still open · loyalty recovered for {r.detractorFollowUps.loyaltyRecovered}</p>
           </Section>
@@ -87,4 +89,37 @@ function Trend({ points }: { points: ReviewData['trend'] }) {
       ))}
     </svg>
   );
+}
+
+const BY = [['team', 'Team'], ['agent', 'Agent'], ['case_type', 'Case type'], ['channel', 'Channel'], ['touchpoint', 'Touchpoint'], ['department', 'Department that caused it']] as const;
+
+/** NPS per team, agent, case type... for the month, each with its interval so small groups are not over-read. */
+function Breakdown({ from, to }: { from: string; to: string }) {
+  const [by, setBy] = useState<(typeof BY)[number][0]>('team');
+  const figures = useQuery({
+    queryKey: ['survey-figures', by, from],
+    queryFn: () => api<SurveyFigures>(`/survey-figures?by=${by}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+  });
+  const names = useNames(by);
+  return (
+    <Section title="NPS by group">
+      <div className="row"><label>Group by<select value={by} onChange={(e) => setBy(e.target.value as typeof by)}>{BY.map(([k, t]) => <option key={k} value={k}>{t}</option>)}</select></label></div>
+      <table className="table">
+        <thead><tr><th scope="col">Group</th><th scope="col">NPS</th><th scope="col">95 % interval</th><th scope="col">Answers</th><th scope="col">Effort (% agree)</th></tr></thead>
+        <tbody>{(figures.data?.groups ?? []).map((g) => (
+          <tr key={String(g.group)}><td>{g.group === null ? '—' : names(g.group)}</td><td>{one(g.nps)}</td><td>{one(g.low)} to {one(g.high)}</td><td>{g.answers}</td><td>{pct(g.ces.agreeShare)}</td></tr>
+        ))}</tbody>
+      </table>
+    </Section>
+  );
+}
+
+function useNames(by: string) {
+  const staff = useQuery({ queryKey: ['staff', 'all'], queryFn: () => api<{ items: Staff[] }>('/staff'), enabled: by === 'agent' });
+  const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), enabled: by === 'team' });
+  const depts = useQuery({ queryKey: ['departments'], queryFn: () => api<{ items: Department[] }>('/departments'), enabled: by === 'department' });
+  return (id: string | number) => {
+    const list: { id: number; name: string }[] | undefined = by === 'agent' ? staff.data?.items : by === 'team' ? teams.data?.items : by === 'department' ? depts.data?.items : undefined;
+    return list?.find((x) => x.id === id)?.name ?? String(id).replace(/_/g, ' ');
+  };
 }
