@@ -177,8 +177,8 @@ export async function listCustomers(ctx: Ctx, opts: { q?: string; segment?: stri
 }
 
 /**
- * Merging keeps both histories: the duplicate's cases, promises, emails and phones move to the
- * surviving record, and the duplicate stays as a pointer to it.
+ * Merging keeps both histories: the duplicate's cases, promises, recoveries, decisions, survey
+ * answers, emails and phones move to the surviving record; the duplicate stays as a pointer to it.
  */
 export async function mergeCustomers(ctx: Ctx, survivorId: number, duplicateId: number) {
   if (survivorId === duplicateId) throw new Invalid('body.duplicateId', 'distinct', 'A customer cannot be merged into itself');
@@ -187,7 +187,10 @@ export async function mergeCustomers(ctx: Ctx, survivorId: number, duplicateId: 
     if (survivor.mergedIntoId) throw new Conflict(`Customer ${survivorId} was itself merged into ${survivor.mergedIntoId}`);
     if (duplicate.mergedIntoId) throw new Conflict(`Customer ${duplicateId} was already merged into ${duplicate.mergedIntoId}`);
     const movedCases = await tx.db.updateTable('cases').set({ customer_id: survivorId }).where('customer_id', '=', duplicateId).executeTakeFirst();
-    await tx.db.updateTable('commitments').set({ customer_id: survivorId }).where('customer_id', '=', duplicateId).execute();
+    // Everything that is part of their story moves: promises, recoveries, goodwill, surveys.
+    for (const table of ['commitments', 'recoveries', 'decisions', 'survey_invitations', 'survey_responses'] as const) {
+      await tx.db.updateTable(table).set({ customer_id: survivorId }).where('customer_id', '=', duplicateId).execute();
+    }
     await tx.db.updateTable('customer_emails').set({ customer_id: survivorId }).where('customer_id', '=', duplicateId).execute();
     await tx.db.updateTable('customer_phones').set({ customer_id: survivorId }).where('customer_id', '=', duplicateId).execute();
     const notes = [survivor.notes, duplicate.notes].filter(Boolean).join('\n\n') || null;

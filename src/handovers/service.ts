@@ -103,6 +103,7 @@ export async function acceptHandover(ctx: Ctx, id: number) {
   return inTransaction(ctx, async (tx) => {
     const h = await claimPending(tx, id);
     assertReceiver(me, h);
+    if (h.fromOwnerId === me.id) throw new Conflict('You already own this case: an offer to your own team is for your colleagues');
     const now = tx.clock.now();
     const row = await tx.db
       .updateTable('handovers')

@@ -31,7 +31,8 @@ describe('customers, sign-in, tokens and idempotency', () => {
     const a = (await agent.post('/customers', { name: 'Cara Diaz', emails: ['cara@work.example'] })).body;
     const b = (await agent.post('/customers', { name: 'C. Diaz', emails: ['cara@home.example'], notes: 'prefers mornings' })).body;
     await agent.post('/cases', { subject: 'first', channel: 'email', customerId: a.id });
-    await agent.post('/cases', { subject: 'second', channel: 'phone', customerId: b.id });
+    const second = (await agent.post('/cases', { subject: 'second', channel: 'phone', customerId: b.id })).body;
+    await agent.post(`/cases/${second.id}/recoveries`, { note: 'we lost her parcel' });
     assert.equal((await agent.post(`/customers/${a.id}/merge`, { duplicateId: b.id })).status, 403, 'agents may not merge');
     const merged = await lead.post(`/customers/${a.id}/merge`, { duplicateId: b.id });
     assert.equal(merged.status, 200, JSON.stringify(merged.body));
@@ -40,6 +41,8 @@ describe('customers, sign-in, tokens and idempotency', () => {
     const cases = (await agent.get(`/cases?customer=${a.id}`)).body.items.map((c: { subject: string }) => c.subject).sort();
     assert.deepEqual(cases, ['first', 'second']);
     assert.equal((await agent.get(`/customers/${b.id}`)).body.mergedIntoId, a.id);
+    const moved = await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM recoveries WHERE customer_id = $1', [b.id]);
+    assert.equal(moved[0]!.n, 0, 'recoveries moved with the cases');
     // a new case from the duplicate's address lands on the survivor
     const next = (await agent.post('/cases', { subject: 'third', channel: 'email', customer: { name: 'whoever', emails: ['cara@home.example'] } })).body;
     assert.equal(next.customerId, a.id);
