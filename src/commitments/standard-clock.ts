@@ -16,10 +16,14 @@ export async function openStandardCommitments(
   c: { id: number; customerId: number; teamId: number | null; openedAt: Date },
   due: { firstResponseDueAt: Date; resolutionDueAt: Date },
 ) {
+  // An imported case (opened in the past) keeps its expected times, but a standard already past
+  // due when it arrives is history, not a live promise: it would only raise a storm of breaches.
+  const now = ctx.clock.now();
   const rows = [
     { kind: 'first_response' as const, text: 'First response within the service standard', due_at: due.firstResponseDueAt },
     { kind: 'resolution' as const, text: 'Resolution within the service standard', due_at: due.resolutionDueAt },
-  ];
+  ].filter((r) => r.due_at > now);
+  if (!rows.length) return;
   await ctx.db
     .insertInto('commitments')
     .values(rows.map((r) => ({
