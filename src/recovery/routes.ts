@@ -29,6 +29,10 @@ export function recoveryRoutes(app: App) {
 
   app.get('/recoveries/:id', { config: { access: 'cases:read' }, schema: { tags: ['recovery'], params: IdParams } }, async (req) => recovery.getRecovery(ctxOf(req), req.params.id));
 
+  app.patch('/recoveries/:id', {
+    config: { access: 'cases:work' },
+    schema: { tags: ['recovery'], summary: 'Name the department whose work caused it', params: IdParams, body: z.strictObject({ causedByDepartmentId: z.number().int().positive().nullable() }) },
+  }, async (req) => recovery.nameRootCause(ctxOf(req), req.params.id, req.body.causedByDepartmentId));
   app.post('/recoveries/:id/apology', { config: { access: 'cases:work' }, schema: { tags: ['recovery'], summary: 'The apology was made (how)', params: IdParams, body: z.strictObject({ how: Text(2_000) }) } },
     async (req) => recovery.recordStep(ctxOf(req), req.params.id, { step: 'apology', how: req.body.how }));
   app.post('/recoveries/:id/fix', { config: { access: 'cases:work' }, schema: { tags: ['recovery'], summary: 'The fix is done (what); within 24 h it is recovered, after that late', params: IdParams, body: z.strictObject({ what: Text(2_000) }) } },

@@ -124,6 +124,19 @@ export async function recordFollowUp(ctx: Ctx, id: number, input: { loyaltyAfter
   });
 }
 
+/** Root cause: name the department whose work caused the failure; it will see the recovery in its list. */
+export async function nameRootCause(ctx: Ctx, id: number, departmentId: number | null) {
+  return inTransaction(ctx, async (tx) => {
+    const r = await lockOwned(tx, id);
+    if (departmentId !== null && !(await tx.db.selectFrom('departments').select('id').where('id', '=', departmentId).executeTakeFirst())) {
+      throw new NotFound('Department', departmentId);
+    }
+    const row = await tx.db.updateTable('recoveries').set({ caused_by_department_id: departmentId }).where('id', '=', id).returning(recoveryColumns).executeTakeFirstOrThrow();
+    await recordAudit(tx, 'recovery', id, 'root_cause', { causedByDepartmentId: r.causedByDepartmentId }, { causedByDepartmentId: departmentId });
+    return row;
+  });
+}
+
 /** A hand-over moves the case's open recoveries to the new owner with it. */
 export async function reassignRecoveries(ctx: Ctx, caseId: number, ownerId: number) {
   await ctx.db.updateTable('recoveries').set({ owner_id: ownerId }).where('case_id', '=', caseId).where('status', '=', 'open').execute();

@@ -97,6 +97,10 @@ describe('empowered staff and service recovery', { timeout: 60_000 }, () => {
     assert.deepEqual([r.source, r.ownerId], ['staff', agent.id]);
     k.clock.advance(25 * HOUR);
     assert.equal((await agent.post(`/recoveries/${r.id}/fix`, { what: 'Right colour delivered' })).body.status, 'late');
+    const warehouse = (await admin.post('/departments', { name: 'Warehouse' })).body;
+    assert.equal((await agent.patch(`/recoveries/${r.id}`, { causedByDepartmentId: warehouse.id })).status, 200);
+    const theirs = (await admin.get(`/recoveries?department=${warehouse.id}`)).body.items;
+    assert.deepEqual(theirs.map((x: { id: number }) => x.id), [r.id], 'the department sees the recoveries its work caused');
   });
 
   it('a complaint opens a recovery, and a hand-over takes it to the new owner', async () => {

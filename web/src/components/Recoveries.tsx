@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, post } from '../api';
-import type { RecoveryItem as Recovery } from '../../../src/api-types';
+import type { Department, RecoveryItem as Recovery } from '../../../src/api-types';
 import { label, timeLeft, when } from '../format';
 import { ErrorNote, Section, useAction } from './ui';
 
@@ -43,6 +43,7 @@ function RecoveryItem({ r, caseId }: { r: Recovery; caseId: number }) {
       <div><span className={`pill ${r.status === 'late' ? 'broken' : r.status === 'recovered' ? 'kept' : ''}`}>{r.status}</span> {label(r.source)} · opened {when(r.openedAt)}
         {r.status === 'open' ? <span className={left.late ? 'late' : 'soon'}> · fix {left.text}</span> : null}</div>
       {r.note ? <div className="meta">{r.note}</div> : null}
+      <RootCause r={r} caseId={caseId} />
       <ol className="steps">
         <li>Apology: {r.apologyAt ? `${r.apologyHow} (${when(r.apologyAt)})` : 'not yet'}</li>
         <li>Fix: {r.fixAt ? `${r.fixWhat} (${when(r.fixAt)})` : 'not yet'}</li>
@@ -57,5 +58,25 @@ function RecoveryItem({ r, caseId }: { r: Recovery; caseId: number }) {
       ) : null}
       <ErrorNote error={step.error} />
     </div>
+  );
+}
+
+function RootCause({ r, caseId }: { r: Recovery; caseId: number }) {
+  const qc = useQueryClient();
+  const depts = useQuery({ queryKey: ['departments'], queryFn: () => api<{ items: Department[] }>('/departments'), staleTime: 300_000 });
+  const save = useAction(async (value: string) => {
+    await api(`/recoveries/${r.id}`, { method: 'PATCH', body: { causedByDepartmentId: value ? Number(value) : null } });
+    await qc.invalidateQueries({ queryKey: ['case', caseId] });
+  });
+  return (
+    <>
+      <label>Caused by (department)
+        <select value={r.causedByDepartmentId ?? ''} onChange={(e) => void save.run(e.target.value)}>
+          <option value="">— not named —</option>
+          {depts.data?.items.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+        </select>
+      </label>
+      <ErrorNote error={save.error} />
+    </>
   );
 }

@@ -1,8 +1,9 @@
 /** The monthly management review: the loyalty figures leaders are accountable for, with their uncertainty. */
 import { useState } from 'react';
+import { Link } from 'wouter';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api';
-import type { Department, Review as ReviewData, Staff, SurveyFigures, Team } from '../../../src/api-types';
+import type { Department, RecoveryItem, Review as ReviewData, Staff, SurveyFigures, Team } from '../../../src/api-types';
 import { ErrorNote, Section } from '../components/ui';
 
 
@@ -53,6 +54,7 @@ export function Review() {
             <Trend points={r.trend} />
           </Section>
           <Breakdown from={r.from} to={r.to} />
+          <CausedBy />
           <Section title="Detractor follow-ups">
             <p>{r.detractorFollowUps.detractors} unhappy answers · {r.detractorFollowUps.withRecovery} recoveries opened · {r.detractorFollowUps.fixedWithin24h} fixed within 24 h · {r.detractorFollowUps.fixedLate} late · {r.detractorFollowUps.stillOpen} still open · loyalty recovered for {r.detractorFollowUps.loyaltyRecovered}</p>
           </Section>
@@ -122,4 +124,24 @@ function useNames(by: string) {
     const list: { id: number; name: string }[] | undefined = by === 'agent' ? staff.data?.items : by === 'team' ? teams.data?.items : by === 'department' ? depts.data?.items : undefined;
     return list?.find((x) => x.id === id)?.name ?? String(id).replace(/_/g, ' ');
   };
+}
+
+/** Customer service is everyone's job: each department sees the recoveries its work caused. */
+function CausedBy() {
+  const depts = useQuery({ queryKey: ['departments'], queryFn: () => api<{ items: Department[] }>('/departments') });
+  const [dept, setDept] = useState('');
+  const list = useQuery({ queryKey: ['recoveries', 'department', dept], queryFn: () => api<{ items: RecoveryItem[] }>(`/recoveries?department=${dept}`), enabled: !!dept });
+  return (
+    <Section title="Recoveries caused by a department">
+      <div className="row"><label>Department<select value={dept} onChange={(e) => setDept(e.target.value)}>
+        <option value="">— choose —</option>
+        {depts.data?.items.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+      </select></label></div>
+      {dept ? (list.data?.items.length ? (
+        <ul className="list">{list.data.items.map((r) => (
+          <li key={r.id}><Link href={`/cases/${r.caseId}`}>{r.subject}</Link> <span className="meta">· {r.source.replace(/_/g, ' ')} · {r.status} · opened {new Date(r.openedAt).toLocaleDateString()}</span></li>
+        ))}</ul>
+      ) : <p className="empty">No recoveries caused by this department.</p>) : null}
+    </Section>
+  );
 }
