@@ -119,9 +119,29 @@ describe('the staff workspace in a real browser', { skip: skip ?? false, timeout
     await admin.getByRole('heading', { name: 'Ada Okafor' }).waitFor();
     await admin.getByText('Earlier: invoice question').waitFor();
     await screenshots(admin, '06-customer');
+    // the form of address changes only when the customer allows it
+    await admin.getByRole('button', { name: 'Edit profile' }).click();
+    await admin.getByLabel('The customer is happy to be called by their first name').check();
+    await admin.getByRole('button', { name: 'Save profile' }).click();
+    await admin.getByTestId('salutation').getByText('Ada', { exact: true }).waitFor();
     await admin.getByRole('link', { name: 'Customers' }).click();
     await admin.getByRole('heading', { name: 'Customers' }).waitFor();
     await screenshots(admin, '07-customers');
+
+    // a phone call from a new customer becomes a case owned by whoever took it
+    await admin.getByRole('link', { name: 'New case' }).click();
+    await admin.getByRole('heading', { name: 'New case' }).waitFor();
+    await screenshots(admin, '07b-new-case');
+    await admin.getByLabel('Title').fill('Mr');
+    await admin.getByLabel('First name').fill('Piet');
+    await admin.getByLabel('Surname').fill('Vance');
+    await admin.getByRole('textbox', { name: 'Phone' }).fill('+31 20 555 0101');
+    await admin.getByLabel('Subject').fill('Wants to move his delivery date');
+    await admin.getByLabel('What the customer said').fill('Can the delivery move to next Friday?');
+    await admin.getByRole('button', { name: /Open the case/ }).click();
+    await admin.getByRole('heading', { name: /Wants to move his delivery date/ }).waitFor();
+    assert.equal(await admin.getByTestId('salutation').textContent(), 'Mr Vance');
+    assert.match(await admin.getByTestId('owner').textContent() ?? '', /Owned by Alex Admin/);
     await admin.getByRole('link', { name: 'Settings' }).click();
     await admin.getByRole('heading', { name: 'Service standards (business minutes)' }).waitFor();
     await screenshots(admin, '08-settings');

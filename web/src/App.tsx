@@ -12,6 +12,7 @@ import { Customers, CustomerPage } from './routes/Customers';
 import { Settings } from './routes/Settings';
 import { Account } from './routes/Account';
 import { Review } from './routes/Review';
+import { NewCase } from './routes/NewCase';
 
 export function App() {
   const me = useMe();
@@ -46,6 +47,7 @@ function Shell() {
         <span className="brand">Kept</span>
         <nav aria-label="Main">
           {nav('/', 'My work', c ? c.offers + c.promisesOverdue + c.atRisk + c.approvals + c.recoveries : 0, 'items needing attention')}
+          {me.role !== 'executive' ? nav('/cases/new', 'New case') : null}
           {nav('/queues', 'Queues')}
           {nav('/customers', 'Customers')}
           {nav('/review', 'Review')}
@@ -59,6 +61,7 @@ function Shell() {
       <main id="main">
         <Switch>
           <Route path="/" component={MyWork} />
+          <Route path="/cases/new" component={NewCase} />
           <Route path="/cases/:id">{(p) => <CasePage id={Number(p.id)} />}</Route>
           <Route path="/queues" component={Queues} />
           <Route path="/customers" component={Customers} />

@@ -62,6 +62,7 @@ export function CustomerPage({ id }: { id: number }) {
       <div className="grid">
         <Section title="Profile">
           <CustomerFacts c={c} />
+          {me?.role !== 'executive' && !c.mergedIntoId ? <EditCustomer c={c} /> : null}
         </Section>
         {me && ['lead', 'manager', 'admin'].includes(me.role) && !c.mergedIntoId ? (
           <Section title="Merge a duplicate into this customer">
@@ -78,5 +79,50 @@ export function CustomerPage({ id }: { id: number }) {
         <CaseTable items={cases.data?.items ?? []} />
       </Section>
     </>
+  );
+}
+
+/** Respect starts here: title and surname until the customer says their first name is fine. */
+function EditCustomer({ c }: { c: Customer }) {
+  const qc = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [f, setF] = useState({
+    name: c.name, title: c.title ?? '', givenName: c.givenName ?? '', familyName: c.familyName ?? '', firstNameOk: c.firstNameOk,
+    preferredChannel: c.preferredChannel ?? '', language: c.language ?? '', segment: c.segment ?? '', notes: c.notes ?? '',
+    emails: c.emails.join(', '), phones: c.phones.join(', '),
+  });
+  const list = (v: string) => v.split(/[\s,]+/).filter(Boolean);
+  const save = useAction(async () => {
+    await api(`/customers/${c.id}`, { method: 'PATCH', body: {
+      name: f.name, title: f.title || null, givenName: f.givenName || null, familyName: f.familyName || null, firstNameOk: f.firstNameOk,
+      preferredChannel: f.preferredChannel || null, language: f.language || null, segment: f.segment || null, notes: f.notes || null,
+      emails: list(f.emails), phones: list(f.phones),
+    } });
+    setOpen(false);
+    await qc.invalidateQueries({ queryKey: ['customer', c.id] });
+  });
+  if (!open) return <button type="button" className="secondary" onClick={() => setOpen(true)}>Edit profile</button>;
+  return (
+    <form className="stack" onSubmit={(e) => { e.preventDefault(); void save.run(); }}>
+      <label>Full name<input value={f.name} onChange={(e) => setF({ ...f, name: e.target.value })} required /></label>
+      <div className="row wrap">
+        <label>Title<input value={f.title} onChange={(e) => setF({ ...f, title: e.target.value })} /></label>
+        <label>First name<input value={f.givenName} onChange={(e) => setF({ ...f, givenName: e.target.value })} /></label>
+        <label>Surname<input value={f.familyName} onChange={(e) => setF({ ...f, familyName: e.target.value })} /></label>
+      </div>
+      <label className="check"><input type="checkbox" checked={f.firstNameOk} onChange={(e) => setF({ ...f, firstNameOk: e.target.checked })} /> The customer is happy to be called by their first name</label>
+      <div className="row wrap">
+        <label>Prefers<select value={f.preferredChannel} onChange={(e) => setF({ ...f, preferredChannel: e.target.value })}>
+          <option value="">—</option>{['email', 'phone', 'chat', 'web', 'in_person', 'other'].map((ch) => <option key={ch} value={ch}>{label(ch)}</option>)}
+        </select></label>
+        <label>Language<input value={f.language} onChange={(e) => setF({ ...f, language: e.target.value })} placeholder="en" /></label>
+        <label>Segment<input value={f.segment} onChange={(e) => setF({ ...f, segment: e.target.value })} /></label>
+      </div>
+      <label>Emails (comma separated)<input value={f.emails} onChange={(e) => setF({ ...f, emails: e.target.value })} /></label>
+      <label>Phones (comma separated)<input value={f.phones} onChange={(e) => setF({ ...f, phones: e.target.value })} /></label>
+      <label>Notes<textarea rows={3} value={f.notes} onChange={(e) => setF({ ...f, notes: e.target.value })} /></label>
+      <ErrorNote error={save.error} />
+      <div className="row"><button type="submit" disabled={save.busy}>Save profile</button><button type="button" className="secondary" onClick={() => setOpen(false)}>Cancel</button></div>
+    </form>
   );
 }
