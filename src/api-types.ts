@@ -18,6 +18,7 @@ import type { listSurveys } from './surveys/service';
 import type { listMailboxes } from './email/mailboxes';
 import type { quarantined } from './email/ingest';
 import type { monthlyReview } from './review/service';
+import type { emailsOfCase } from './outbox/service';
 import type { surveyFigures } from './surveys/figures';
 
 /** What JSON makes of a value: dates become ISO strings. */
@@ -54,6 +55,7 @@ export type Survey = Answer<typeof listSurveys>[number];
 export type Mailbox = Answer<typeof listMailboxes>[number];
 export type QuarantinedEmail = Answer<typeof quarantined>[number];
 export type Review = Answer<typeof monthlyReview>;
+export type CaseEmail = Answer<typeof emailsOfCase>[number];
 export type SurveyFigures = Answer<typeof surveyFigures>;
 export type { Role } from './staff/schema';
 export type { Problem } from './core/http/problems';

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { CaseListPage, CaseView, Commitment, Department, MyWork, Settings, Staff, Team, TimelineEntry } from '../../../src/api-types';
+import type { CaseEmail, CaseListPage, CaseView, Commitment, Department, MyWork, Settings, Staff, Team, TimelineEntry } from '../../../src/api-types';
 import { api, patch } from '../api';
 import { inZone, label, timeLeft, when } from '../format';
 import { Empty, ErrorNote, Section, useAction } from '../components/ui';
@@ -75,7 +75,7 @@ export function CasePage({ id }: { id: number }) {
           </Section>
           <Recoveries caseId={id} />
           <Section title="Timeline">
-            <Timeline entries={timeline.data?.items ?? []} staffName={staffName} />
+            <Timeline caseId={id} entries={timeline.data?.items ?? []} staffName={staffName} />
           </Section>
         </div>
         <aside className="side-col" aria-label="Customer">
@@ -139,7 +139,10 @@ function Expectation({ c, timeZone }: { c: CaseView; timeZone?: string }) {
   );
 }
 
-function Timeline({ entries, staffName }: { entries: TimelineEntry[]; staffName: (id: number | null) => string }) {
+function Timeline({ caseId, entries, staffName }: { caseId: number; entries: TimelineEntry[]; staffName: (id: number | null) => string }) {
+  // Whether each reply reached the customer's mailbox: queued, sent, or failed after retries.
+  const emails = useQuery({ queryKey: ['case', caseId, 'emails'], queryFn: () => api<{ items: CaseEmail[] }>(`/cases/${caseId}/emails`) });
+  const delivery = new Map((emails.data?.items ?? []).filter((m) => m.entryId).map((m) => [m.entryId!, m]));
   if (!entries.length) return <Empty>Nothing yet.</Empty>;
   return (
     <ol className="timeline">
@@ -148,6 +151,7 @@ function Timeline({ entries, staffName }: { entries: TimelineEntry[]; staffName:
           <div className="meta"><strong>{label(e.kind)}</strong> · {e.authorName ?? (e.kind === 'inbound_message' ? 'customer' : 'Kept')} · <time dateTime={e.createdAt}>{when(e.createdAt)}</time></div>
           {e.body ? <div className="body">{e.body}</div> : null}
           <EventDetail entry={e} staffName={staffName} />
+          {delivery.get(e.id) ? <div className={`detail ${delivery.get(e.id)!.status === 'failed' ? 'late' : ''}`}>email to {delivery.get(e.id)!.to}: {delivery.get(e.id)!.status}{delivery.get(e.id)!.lastError ? ` (${delivery.get(e.id)!.lastError})` : ''}</div> : null}
         </li>
       ))}
     </ol>
