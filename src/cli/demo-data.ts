@@ -18,7 +18,14 @@ export function randomSource(seed = 20261125) {
 
 export const GIVEN = ['Ada', 'Bruno', 'Chiara', 'Dmitri', 'Elif', 'Femi', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Lars', 'Maya', 'Nikhil', 'Olga', 'Pablo', 'Quinn', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Viktor', 'Wen', 'Ximena', 'Yusuf', 'Zoe', 'Aoife', 'Bilal', 'Carmen', 'Dara'];
 export const FAMILY = ['Okafor', 'Rossi', 'Novak', 'Yilmaz', 'Adeyemi', 'Tanaka', 'Silva', 'Berg', 'Kowalski', 'Haddad', 'Murphy', 'Singh', 'Dubois', 'Garcia', 'Lindqvist', 'Osei', 'Petrov', 'Nguyen', 'Moreau', 'Schmidt', 'Costa', 'Kaya', 'Walsh', 'Mensah', 'Ivanova'];
-export const TITLES = ['Mr', 'Mrs', 'Ms', 'Dr', 'Mx'] as const;
+/** Given names that go with Mrs/Ms; the others with Mr. Dr and Mx for anyone, now and then. */
+export const FEMININE = new Set(['Ada', 'Chiara', 'Elif', 'Grace', 'Ines', 'Kemi', 'Maya', 'Olga', 'Rosa', 'Uma', 'Wen', 'Ximena', 'Zoe', 'Aoife', 'Carmen']);
+export function titleFor(given: string, roll: number): string {
+  if (roll < 0.06) return 'Dr';
+  if (roll < 0.09) return 'Mx';
+  if (!FEMININE.has(given)) return 'Mr';
+  return roll < 0.6 ? 'Mrs' : 'Ms';
+}
 export const SEGMENTS = ['consumer', 'consumer', 'consumer', 'small business', 'trade', 'vip'] as const;
 export const DEPARTMENTS = ['Customer Service', 'Logistics', 'Billing', 'Sales', 'Product', 'Warehouse', 'IT', 'Quality'] as const;
 export const TOUCHPOINTS = ['buy', 'deliver', 'bill', 'get help', 'return', 'renew'] as const;

@@ -22,7 +22,7 @@ import { parseFlags } from './args';
 import { createSurvey, answerInvitation } from '../surveys/service';
 import { setAuthorityLimit, createPolicyRule, recordDecision, approveDecision, declineDecision } from '../decisions';
 import { recordStep, recordFollowUp } from '../recovery';
-import { COMMENTS, CASE_TYPES, CHANNEL_MIX, DEPARTMENTS, FAMILY, GIVEN, PROMISES, SEGMENTS, TITLES, TOUCHPOINTS, randomSource } from './demo-data';
+import { COMMENTS, CASE_TYPES, CHANNEL_MIX, DEPARTMENTS, FAMILY, GIVEN, PROMISES, SEGMENTS, TOUCHPOINTS, randomSource, titleFor } from './demo-data';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -125,7 +125,7 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
     const batch = Array.from({ length: Math.min(500, nCustomers - i) }, (_, j) => {
       const given = rnd.pick(GIVEN);
       const family = rnd.pick(FAMILY);
-      return { name: `${given} ${family}`, title: rnd.pick(TITLES), given_name: given, family_name: family, first_name_ok: rnd.chance(0.3), preferred_channel: rnd.pick(CHANNEL_MIX), language: rnd.chance(0.85) ? 'en' : rnd.pick(['fr', 'de', 'pl', 'es']), segment: rnd.pick(SEGMENTS), created_at: new Date(start - rnd.int(0, 700) * DAY), updated_at: new Date(start), _n: i + j };
+      return { name: `${given} ${family}`, title: titleFor(given, rnd.next()), given_name: given, family_name: family, first_name_ok: rnd.chance(0.3), preferred_channel: rnd.pick(CHANNEL_MIX), language: rnd.chance(0.85) ? 'en' : rnd.pick(['fr', 'de', 'pl', 'es']), segment: rnd.pick(SEGMENTS), created_at: new Date(start - rnd.int(0, 700) * DAY), updated_at: new Date(start), _n: i + j };
     });
     const rows = await base.db.insertInto('customers').values(batch.map(({ _n, ...c }) => c)).returning('id').execute();
     await base.db.insertInto('customer_emails').values(rows.map((r, j) => ({ customer_id: r.id, email: `${batch[j]!.given_name.toLowerCase()}.${batch[j]!.family_name.toLowerCase()}.${batch[j]!._n}@mail.example` }))).execute();
