@@ -15,7 +15,7 @@ import { addEntry, addEntries } from '../timeline';
 import { businessCalendar } from '../org';
 import { expectationFor } from '../standards';
 import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStandardClock } from '../commitments';
-import { createCustomer, findCustomerByEmail, getCustomer, type CustomerInput } from '../customers';
+import { createCustomer, findCustomerByEmail, getCustomer, type Customer, type CustomerInput } from '../customers';
 import { checkReply } from '../respect';
 import { queueReplyEmail } from '../outbox';
 import { openRecovery } from '../recovery';
@@ -271,8 +271,10 @@ export async function addMessage(
     const c = await lockCase(tx, caseId);
     const now = tx.clock.now();
     const set: Record<string, unknown> = {};
+    let customer: Customer | null = null;
     if (kind === 'outbound_reply') {
-      checkReply(await getCustomer(tx, c.customerId), input.body);
+      customer = await getCustomer(tx, c.customerId); // read once: for the greeting check and the email
+      checkReply(customer, input.body);
       if (!c.ownerId) {
         set.owner_id = me!.id; // answering an unowned case is taking it
         set.status = 'open';
@@ -293,7 +295,7 @@ export async function addMessage(
     }
     const entry = await addEntry(tx, caseId, kind, { body: input.body, data: input.data ?? {}, authorId: kind === 'inbound_message' ? null : me!.id });
     await tx.db.updateTable('cases').set({ ...set, updated_at: now }).where('id', '=', caseId).execute();
-    if (kind === 'outbound_reply') await queueReplyEmail(tx, c, entry.id, input.body);
+    if (customer) await queueReplyEmail(tx, c, customer, entry.id, input.body);
     if (Object.keys(set).length) await recordAudit(tx, 'case', caseId, kind, null, set);
     return entry;
   });

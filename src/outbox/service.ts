@@ -41,24 +41,29 @@ function subjectFor(subject: string, caseId: number) {
   return `Re: ${clean.includes(ref) ? clean : `${clean} ${ref}`}`;
 }
 
-/** The thread so far: the customer's latest message and every Message-ID on the case. */
+/**
+ * The thread so far, in one query: every Message-ID on the case (newest 50, oldest first, for
+ * References), the customer's latest one (In-Reply-To) and the address it came from.
+ */
 async function threadOf(ctx: Ctx, caseId: number) {
-  const { rows } = await sql<{ message_id: string }>`
-    SELECT message_id FROM (
-      SELECT message_id, received_at AS at FROM inbound_emails WHERE case_id = ${caseId} AND message_id IS NOT NULL
+  const { rows } = await sql<{ message_id: string; sender: string | null; inbound: boolean }>`
+    SELECT message_id, sender, inbound FROM (
+      SELECT message_id, envelope_from AS sender, true AS inbound, received_at AS at, id FROM inbound_emails WHERE case_id = ${caseId} AND message_id IS NOT NULL
       UNION ALL
-      SELECT message_id, created_at AS at FROM outbound_emails WHERE case_id = ${caseId}
-    ) t ORDER BY at LIMIT 50`.execute(ctx.db);
-  const inbound = await ctx.db.selectFrom('inbound_emails').select('message_id').where('case_id', '=', caseId)
-    .where('message_id', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
-  return { inReplyTo: inbound?.message_id ?? null, references: rows.map((r) => r.message_id) };
+      SELECT message_id, NULL, false, created_at, id FROM outbound_emails WHERE case_id = ${caseId}
+    ) t ORDER BY at DESC, id DESC LIMIT 50`.execute(ctx.db);
+  const latestInbound = rows.find((r) => r.inbound);
+  return { inReplyTo: latestInbound?.message_id ?? null, lastSender: latestInbound?.sender ?? null, references: rows.map((r) => r.message_id).reverse() };
 }
+
+type Thread = Awaited<ReturnType<typeof threadOf>>;
 
 export async function queueEmail(
   ctx: Ctx,
   mail: { caseId: number | null; entryId: number | null; kind: 'reply' | 'acknowledgement' | 'survey'; to: string; subject: string; text: string },
+  known?: Thread,
 ) {
-  const thread = mail.caseId && mail.kind !== 'survey' ? await threadOf(ctx, mail.caseId) : { inReplyTo: null, references: [] };
+  const thread = known ?? (mail.caseId && mail.kind !== 'survey' ? await threadOf(ctx, mail.caseId) : { inReplyTo: null, references: [] });
   const now = ctx.clock.now();
   return ctx.db
     .insertInto('outbound_emails')
@@ -82,18 +87,20 @@ export async function queueEmail(
 
 /**
  * A reply goes out by email when the case came by email or the customer prefers email, and we
- * have an address for them.
+ * have an address for them: the one they last wrote from, else their first on file.
  */
-export async function queueReplyEmail(ctx: Ctx, c: { id: number; subject: string; channel: string; customerId: number }, entryId: number, body: string) {
-  const customer = await ctx.db
-    .selectFrom('customers')
-    .select(['preferred_channel', sql<string | null>`(SELECT email FROM customer_emails e WHERE e.customer_id = customers.id ORDER BY email LIMIT 1)`.as('email')])
-    .where('id', '=', c.customerId)
-    .executeTakeFirst();
-  const lastSender = await ctx.db.selectFrom('inbound_emails').select('envelope_from').where('case_id', '=', c.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const to = lastSender?.envelope_from ?? customer?.email;
-  if (!to || (c.channel !== 'email' && customer?.preferred_channel !== 'email')) return null;
-  return queueEmail(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text: body });
+export async function queueReplyEmail(
+  ctx: Ctx,
+  c: { id: number; subject: string; channel: string },
+  customer: { preferredChannel: string | null; emails: string[] },
+  entryId: number,
+  body: string,
+) {
+  if (c.channel !== 'email' && customer.preferredChannel !== 'email') return null;
+  const thread = await threadOf(ctx, c.id);
+  const to = thread.lastSender ?? customer.emails[0];
+  if (!to) return null;
+  return queueEmail(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text: body }, thread);
 }
 
 /** Timer: deliver what is due; retry with backoff; after the last try, show the failure on the case. */

@@ -21,7 +21,7 @@ export interface SurveyResponseTable {
   id: Id; survey_id: number; invitation_id: number | null; customer_id: number | null; external_ref: string | null; case_id: number | null;
   agent_id: number | null; team_id: number | null; department_id: number | null; case_type: string | null; case_channel: string | null;
   touchpoint: string | null; answers: Json<Record<string, unknown>>; nps: number | null; ces: number | null; csat: number | null; stay: number | null;
-  expectation: Expectation | null; comment: string | null; complaint: Generated<boolean>; language: string | null; started_at: Timestamp;
+  expectation: Expectation | null; comment: string | null; complaint: Generated<boolean>; started_at: Timestamp;
   updated_at: Timestamp; completed_at: Timestamp | null; imported: Generated<boolean>; recovery_case_id: number | null;
   follow_up_outcome: string | null; follow_up_at: Timestamp | null;
 }

@@ -250,7 +250,7 @@ async function recordAnswers(tx: Ctx, inv: Awaited<ReturnType<typeof invitationB
     : await tx.db.insertInto('survey_responses').values({
       ...columns, survey_id: inv.survey_id, invitation_id: inv.id, customer_id: inv.customer_id, case_id: inv.case_id, agent_id: inv.agent_id,
       team_id: inv.team_id, department_id: inv.department_id, case_type: inv.case_type, case_channel: inv.case_channel, touchpoint: inv.touchpoint,
-      started_at: now, language: null,
+      started_at: now,
     }).returning(['id', 'recovery_case_id']).executeTakeFirstOrThrow();
   const signal = columns.nps !== null && isDetractor(columns.nps) ? `detractor (${columns.nps})`
     : columns.expectation === 'below' ? 'below expectation' : complaint ? 'a comment that reads as a complaint' : null;
