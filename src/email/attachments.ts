@@ -42,7 +42,7 @@ async function writeDurably(file: string, bytes: Buffer) {
   await fs.rename(tmp, file);
 }
 
-export async function storeAttachments(ctx: Ctx, list: Attachment[], ref: { caseId: number; entryId: number; inboundEmailId: number }) {
+export async function storeAttachments(ctx: Ctx, list: Attachment[], ref: { caseId: number; inboundEmailId: number }) {
   const stored: { id: number; filename: string; contentType: string; size: number }[] = [];
   const refused: { filename: string; size: number; reason: string }[] = [];
   for (const a of list) {
@@ -56,10 +56,16 @@ export async function storeAttachments(ctx: Ctx, list: Attachment[], ref: { case
     const detected = (await fileTypeFromBuffer(a.content))?.mime ?? (a.contentType?.startsWith('text/') ? 'text/plain' : 'application/octet-stream');
     const row = await ctx.db
       .insertInto('attachments')
-      .values({ case_id: ref.caseId, entry_id: ref.entryId, inbound_email_id: ref.inboundEmailId, filename, declared_type: a.contentType ?? null, content_type: detected, size: a.size, sha256, created_at: ctx.clock.now() })
+      .values({ case_id: ref.caseId, entry_id: null, inbound_email_id: ref.inboundEmailId, filename, declared_type: a.contentType ?? null, content_type: detected, size: a.size, sha256, created_at: ctx.clock.now() })
       .returning('id')
       .executeTakeFirstOrThrow();
     stored.push({ id: row.id, filename, contentType: detected, size: a.size });
   }
   return { stored, refused };
+}
+
+/** Once the message's timeline entry exists, its attachments point at it. */
+export async function linkAttachments(ctx: Ctx, files: { stored: { id: number }[] }, entryId: number) {
+  if (!files.stored.length) return;
+  await ctx.db.updateTable('attachments').set({ entry_id: entryId }).where('id', 'in', files.stored.map((f) => f.id)).execute();
 }

@@ -18,7 +18,7 @@ import { queueEmail, caseReference } from '../outbox';
 import { addEntry } from '../timeline';
 import { automaticReason } from './automatic';
 import { caseForMessage } from './threading';
-import { storeAttachments } from './attachments';
+import { linkAttachments, storeAttachments } from './attachments';
 
 const EmailReplyParser = createRequire(import.meta.url)('email-reply-parser') as new () => { read(text: string): { getVisibleText(): string } };
 
@@ -113,15 +113,22 @@ async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelo
     },
   };
 
+  // Attachments are stored first so the timeline entry is written once, complete; the entry
+  // is never edited afterwards (the timeline is append-only).
+  const fileOnCase = async (caseId: number) => {
+    const files = await storeAttachments(ctx, mail.attachments, { caseId, inboundEmailId: inboundId });
+    const entry = await addMessage(ctx, caseId, 'inbound_message', { body: visible, data: files.stored.length || files.refused.length ? { ...data, attachments: files } : data });
+    await linkAttachments(ctx, files, entry.id);
+    return entry;
+  };
+
   if (existing && automatic) {
     // An out-of-office on a case is worth seeing, but it is not the customer answering: no clock or status change.
     const entry = await addEntry(ctx, existing.id, 'automatic_message', { authorId: null, body: visible, data });
     return { status: 'processed', automatic, case_id: existing.id, entry_id: entry.id };
   }
   if (existing && existing.status !== 'closed') {
-    const entry = await addMessage(ctx, existing.id, 'inbound_message', { body: visible, data });
-    const files = await storeAttachments(ctx, mail.attachments, { caseId: existing.id, entryId: entry.id, inboundEmailId: inboundId });
-    await noteAttachments(ctx, entry.id, files);
+    const entry = await fileOnCase(existing.id);
     return { status: 'processed', automatic, case_id: existing.id, entry_id: entry.id };
   }
 
@@ -130,18 +137,9 @@ async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelo
   const c = await openCase(ctx, { subject: subject.slice(0, 300), customerId, channel: 'email', type: 'question', ownerId: null, message: undefined,
     tags: existing ? [`follow-up-of-${caseReference(existing.id).toLowerCase()}`] : [] });
   await ctx.db.updateTable('inbound_emails').set({ case_id: c.id }).where('id', '=', inboundId).execute(); // the thread starts here
-  const entry = await addMessage(ctx, c.id, 'inbound_message', { body: visible, data });
-  const files = await storeAttachments(ctx, mail.attachments, { caseId: c.id, entryId: entry.id, inboundEmailId: inboundId });
-  await noteAttachments(ctx, entry.id, files);
+  const entry = await fileOnCase(c.id);
   await acknowledge(ctx, c.id, customerId, sender, subject);
   return { status: 'processed', automatic: null, case_id: c.id, entry_id: entry.id };
-}
-
-async function noteAttachments(ctx: Ctx, entryId: number, files: Awaited<ReturnType<typeof storeAttachments>>) {
-  if (!files.stored.length && !files.refused.length) return;
-  await ctx.db.updateTable('case_entries')
-    .set((eb) => ({ data: eb.fn('jsonb_set', ['data', eb.val('{attachments}'), eb.val(JSON.stringify(files))]) as never }))
-    .where('id', '=', entryId).execute();
 }
 
 /** The acknowledgement greets the customer by their form of address and states the expectation. */
