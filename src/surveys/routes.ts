@@ -4,7 +4,7 @@ import type { App } from '../core/http/server';
 import { ctxOf } from '../core/http/server';
 import { runIdempotent } from '../core/http/idempotency';
 import { IdParams, Instant, Text } from '../core/http/schemas';
-import { DomainError } from '../core/errors';
+import { Conflict, DomainError } from '../core/errors';
 import { QuestionSchema } from './questions';
 import * as surveys from './service';
 import { surveyFigures, BREAKDOWNS, type Breakdown } from './figures';
@@ -35,7 +35,11 @@ export function surveyRoutes(app: App) {
     config: { access: 'cases:work' },
     schema: { tags: ['surveys'], summary: 'Invite one customer (cooldown and open recoveries respected); the link is returned for the portal or the phone', params: IdParams,
       body: z.strictObject({ customerId: z.number().int().positive(), caseId: z.number().int().positive().optional() }) },
-  }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => surveys.invite(ctx, req.params.id, req.body.customerId, { caseId: req.body.caseId })));
+  }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, async (ctx) => {
+    const result = await surveys.invite(ctx, req.params.id, req.body.customerId, { caseId: req.body.caseId });
+    if ('skipped' in result) throw new Conflict(`Not asked: ${result.skipped}`); // nothing was created
+    return result;
+  }));
   app.post('/surveys/:id/send', {
     config: { access: 'org:admin' },
     schema: { tags: ['surveys'], summary: 'Relationship survey: invite a whole segment', params: IdParams, body: z.strictObject({ segment: Text(100) }) },
@@ -44,7 +48,7 @@ export function surveyRoutes(app: App) {
     config: { access: 'cases:work' },
     schema: { tags: ['surveys'], summary: 'A customer passed a touchpoint (e.g. delivery): survey them if a survey is set for it',
       body: z.strictObject({ customerId: z.number().int().positive(), touchpoint: Text(100), caseId: z.number().int().positive().optional() }) },
-  }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => surveys.inviteAfterTouchpoint(ctx, req.body)));
+  }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 200, (ctx) => surveys.inviteAfterTouchpoint(ctx, req.body)));
   app.post('/surveys/:id/import', {
     config: { access: 'org:admin' },
     bodyLimit: 10 * 1024 * 1024,

@@ -228,4 +228,20 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     assert.deepEqual([after.loyaltyAfter, after.loyaltyRecovered], [9, true]);
     k.clock.set('2026-05-04T09:00:00Z');
   });
+
+  it('a touchpoint event surveys the customer about that moment, once per cooldown; a refused invitation says why', async () => {
+    await admin.post('/surveys', { name: 'After delivery', trigger: 'touchpoint', touchpoint: 'deliver', questions: [{ kind: 'ces' }, { kind: 'feeling' }] });
+    const customer = (await admin.post('/customers', { name: 'Tom Touch' })).body;
+    const first = await agent.post('/touchpoint-events', { customerId: customer.id, touchpoint: 'deliver' });
+    assert.equal(first.status, 200);
+    assert.match(first.body.link, /\/s\/sv_/);
+    const again = await agent.post('/touchpoint-events', { customerId: customer.id, touchpoint: 'deliver' });
+    assert.match(again.body.skipped, /cooldown/);
+    assert.match((await agent.post('/touchpoint-events', { customerId: customer.id, touchpoint: 'unbox' })).body.skipped, /no active survey/);
+    const direct = await agent.post(`/surveys/${surveyId}/invitations`, { customerId: customer.id });
+    assert.equal(direct.status, 409);
+    assert.match(direct.body.detail, /cooldown/);
+    const n = await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM survey_invitations WHERE customer_id = $1', [customer.id]);
+    assert.equal(n[0]!.n, 1);
+  });
 });
