@@ -71,7 +71,7 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   await migrate(url);
   const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
   const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
-  const sys = { db: kept.db, clock: systemClock, actor: null };
+  const sys = kept.ctx;
   const agent = await createStaff(sys, { name: 'Bench Agent', email: 'bench@example.test', role: 'agent' });
   const me = { ...sys, actor: { id: agent.id, name: agent.name, role: agent.role, teamId: null, departmentId: null } };
   const { token } = await createApiToken(me, 'bench');
@@ -116,7 +116,7 @@ async function caseScreenTiming(kept: Awaited<ReturnType<typeof createKept>>) {
     return;
   }
   const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
-  const sys = { db: kept.db, clock: systemClock, actor: null };
+  const sys = kept.ctx;
   await createStaff(sys, { name: 'Screen Timer', email: 'screen@example.test', role: 'agent', password: 'screen-timer-password' });
   const ids = (await sql<{ id: number }>`SELECT id FROM cases TABLESAMPLE SYSTEM (0.1) LIMIT 9`.execute(kept.db)).rows.map((r) => r.id);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });

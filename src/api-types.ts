@@ -2,6 +2,7 @@
  * The API's answer types, shared with the web app (web/src imports these as types only), so
  * that the shapes are written once: here, derived from the services that produce them.
  */
+import type {} from './schema';
 import type { getCase, listCases } from './cases/service';
 import type { getCustomer, listCustomers } from './customers/service';
 import type { caseTimeline } from './timeline/service';

@@ -2,37 +2,23 @@
  * Kept assembled: the database, the HTTP API under /api/v1, and the durable timers.
  * Used by `kept start`, by the tests (with a manual clock) and by the benchmark.
  */
+import type {} from './schema';
 import type { Clock } from './core/clock';
+import type { Ctx, RuntimeConfig } from './core/context';
 import { connect, type Db } from './core/db/connect';
 import { createHttp, type App } from './core/http/server';
 import { startTimers, type Timers } from './core/timers';
-import { actorForToken, staffRoutes } from './staff';
-import { orgRoutes } from './org/routes';
-import { standardsRoutes } from './standards/routes';
-import { customerRoutes } from './customers/routes';
-import { caseRoutes } from './cases/routes';
-import { handoverRoutes } from './handovers/routes';
-import { commitmentRoutes } from './commitments/routes';
-import { notificationRoutes } from './notifications/routes';
-import { auditRoutes } from './audit/routes';
-import { expireHandovers } from './handovers';
+import { subscriberSweeps } from './core/subscribers';
+import type { AppServices } from './core/feature';
+import { actorForToken } from './staff';
 import path from 'node:path';
-import { decisionRoutes } from './decisions/routes';
-import { escalateOverdueApprovals } from './decisions';
-import { recoveryRoutes } from './recovery/routes';
-import { surveyPageRoutes, surveyRoutes } from './surveys/routes';
-import { configureSurveys } from './surveys/config';
-import { askRecoveredCustomers, sendScheduledSurveys } from './surveys/service';
-import { reviewRoutes } from './review/routes';
-import { remindFollowUps } from './recovery';
 import type { MailConfig } from './core/config';
-import { configureOutbox, deliverDueEmails } from './outbox';
-import { configureAttachments, emailRoutes, processStoredEmails, startImapPolling, startSmtpReceiver } from './email';
-import { myWorkRoutes } from './mywork/routes';
-import { liveRoutes } from './live/routes';
+import { configureOutbox } from './outbox';
+import { configureAttachments, startImapPolling, startSmtpReceiver } from './email';
 import { startEventHub } from './core/events';
 import { serveWorkspace } from './core/http/workspace';
-import { breakOverdueCommitments, warnOfDueCommitments } from './commitments';
+import { configureSurveys } from './surveys/config';
+import { FEATURES } from './features';
 
 export interface KeptOptions {
   databaseUrl: string;
@@ -46,11 +32,15 @@ export interface KeptOptions {
   mail?: Partial<MailConfig>;
   /** Where customers open survey links (KEPT_PUBLIC_URL). */
   publicUrl?: string;
+  /** Webhooks may call private and loopback addresses (KEPT_WEBHOOKS_ALLOW_PRIVATE). */
+  webhooksAllowPrivate?: boolean;
 }
 
 export interface Kept {
   http: App;
   db: Db;
+  /** The system's own service context (no actor), for the CLI and tests. */
+  ctx: Ctx;
   timers: Timers;
   /** The SMTP receiver's port when it runs. */
   smtpPort: number | null;
@@ -60,9 +50,14 @@ export interface Kept {
 
 export async function createKept(opts: KeptOptions): Promise<Kept> {
   const { db } = connect(opts.databaseUrl, opts.poolSize ?? 20);
+  const config: RuntimeConfig = {
+    publicUrl: (opts.publicUrl ?? 'http://localhost:3000').replace(/\/$/, ''),
+    webhooksAllowPrivate: opts.webhooksAllowPrivate ?? false,
+  };
   const http = createHttp({
     db,
     clock: opts.clock,
+    config,
     resolveActor: actorForToken,
     logLevel: opts.logLevel ?? 'info',
     secureCookies: opts.secureCookies ?? false,
@@ -78,35 +73,34 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     attachmentMaxBytes: 10 * 1024 * 1024, imapIntervalMs: 60_000, ...opts.mail,
   };
   configureOutbox({ from: mail.from, transportUrl: mail.transportUrl });
-  configureSurveys({ publicUrl: opts.publicUrl ?? 'http://localhost:3000' });
+  configureSurveys({ publicUrl: config.publicUrl });
   configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
-  const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'));
-  surveyPageRoutes(http);
-  await serveWorkspace(http);
-
-  await http.register(async (api) => {
-    for (const routes of [staffRoutes, orgRoutes, standardsRoutes, customerRoutes, caseRoutes, handoverRoutes, commitmentRoutes, notificationRoutes, auditRoutes, myWorkRoutes]) {
-      routes(api as unknown as App);
-    }
-    liveRoutes(api as unknown as App, hub);
-    decisionRoutes(api as unknown as App);
-    recoveryRoutes(api as unknown as App);
-    surveyRoutes(api as unknown as App);
-    reviewRoutes(api as unknown as App);
-    emailRoutes(api as unknown as App, { mailboxesChanged: () => void imap.pollNow().catch(() => {}) });
-  }, { prefix: '/api/v1' });
+  const system: Ctx = { db, clock: opts.clock, actor: null, config };
 
   const timers = startTimers(
-    { db, clock: opts.clock, actor: null },
-    { expireHandovers, warnOfDueCommitments, breakOverdueCommitments, processStoredEmails, deliverDueEmails, escalateOverdueApprovals, askRecoveredCustomers, remindFollowUps, sendScheduledSurveys },
+    system,
+    {
+      ...Object.assign({}, ...FEATURES.map((f) => f.timers ?? {})),
+      ...subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? [])),
+    },
     {
       intervalMs: opts.timerIntervalMs ?? 1000,
       autoStart: opts.autoTimers ?? true,
       onError: (name, e) => http.log.error({ err: e }, `timer ${name} failed`),
     },
   );
+  // A committed domain event wakes the subscribers at once rather than on the next beat.
+  const autoTimers = opts.autoTimers ?? true;
+  const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'), () => {
+    if (autoTimers) timers.kick();
+  });
+  const services: AppServices = { hub, mailboxesChanged: () => void imap.pollNow().catch(() => {}) };
+  for (const f of FEATURES) await f.pages?.(http);
+  await serveWorkspace(http);
+  await http.register(async (api) => {
+    for (const f of FEATURES) f.routes?.(api as unknown as App, services);
+  }, { prefix: '/api/v1' });
 
-  const system = { db, clock: opts.clock, actor: null };
   const onMailError = (e: unknown) => http.log.warn({ err: e }, 'mail');
   const kick = () => void timers.runDue();
   const receiver = mail.receiver ? await startSmtpReceiver(system, { ...mail.receiver, onStored: kick, onError: onMailError }) : null;
@@ -115,6 +109,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   return {
     http,
     db,
+    ctx: system,
     timers,
     smtpPort: receiver?.port ?? null,
     imap,

@@ -7,7 +7,7 @@ describe('kept seed --demo', { timeout: 120_000 }, () => {
   let k: TestKept;
   before(async () => {
     k = await startKept({ now: '2026-11-02T10:00:00Z' });
-    await seedDemo({ db: k.kept.db, clock: k.clock, actor: null }, { cases: 400, customers: 150 });
+    await seedDemo(k.kept.ctx, { cases: 400, customers: 150 });
   });
   after(() => k?.close());
 
@@ -39,7 +39,7 @@ describe('kept seed --demo', { timeout: 120_000 }, () => {
 
   it('does nothing to a database that already has cases', async () => {
     const before = (await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM cases'))[0]!.n;
-    await seedDemo({ db: k.kept.db, clock: k.clock, actor: null }, { cases: 50, onlyIfEmpty: true });
+    await seedDemo(k.kept.ctx, { cases: 50, onlyIfEmpty: true });
     assert.equal((await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM cases'))[0]!.n, before);
   });
 });

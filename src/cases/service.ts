@@ -18,8 +18,7 @@ import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStanda
 import { createCustomer, findCustomerByEmail, getCustomer, type Customer, type CustomerInput } from '../customers';
 import { checkReply } from '../respect';
 import { queueReplyEmail } from '../outbox';
-import { openRecovery } from '../recovery';
-import { inviteAfterResolution } from '../surveys/service';
+import { caseFacts, publish, publishAll, type DomainEvent } from '../events';
 import type { Channel } from '../customers';
 import type { CaseStatus, Priority } from './schema';
 
@@ -46,6 +45,8 @@ export interface NewCase {
   causedByDepartmentId?: number | null;
   tags?: string[];
   message?: string;
+  /** The case this one follows up (e.g. a recovery case opened by a survey answer about it). */
+  relatedCaseId?: number | null;
   /** For imports of history: when the case really opened. */
   openedAt?: Date;
 }
@@ -120,24 +121,19 @@ export async function openCase(ctx: Ctx, input: NewCase) {
       .executeTakeFirstOrThrow();
     if (expectation) await openStandardCommitments(tx, row, expectation);
     await addEntries(tx, row.id, [
-      { kind: 'case_opened', data: { channel: row.channel, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt, ownerId } },
+      { kind: 'case_opened', data: { channel: row.channel, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt, ownerId, ...(input.relatedCaseId ? { relatedCaseId: input.relatedCaseId } : {}) } },
       ...(input.message ? [{ kind: 'inbound_message' as const, body: input.message, authorId: null }] : []),
     ]);
     await recordAudit(tx, 'case', row.id, 'open', null, row);
-    await recoverComplaint(tx, row);
+    const opened: DomainEvent[] = [{ type: 'case.opened', caseId: row.id, customerId, payload: { case: caseFacts(row), openedAt: row.openedAt } }];
+    if (input.message) opened.push({ type: 'message.received', caseId: row.id, customerId, payload: { caseId: row.id, channel: row.channel, body: input.message } });
+    await publishAll(tx, opened);
     return withFlags(row);
   });
 }
 
 function normaliseTags(tags: string[]): string[] {
   return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].sort();
-}
-
-/** A complaint (by case type or tag) is a service failure: it opens a recovery, once per case. */
-async function recoverComplaint(ctx: Ctx, c: { id: number; type: string; tags: string[] }) {
-  if (c.type === 'complaint' || c.tags.includes('complaint')) {
-    await openRecovery(ctx, { caseId: c.id, source: 'complaint', sourceRef: `case:${c.id}` });
-  }
 }
 
 export interface CaseFilter {
@@ -219,14 +215,31 @@ export async function updateCase(ctx: Ctx, id: number, patch: CasePatch) {
     delete diff.before.updatedAt;
     delete diff.after.updatedAt;
     if (Object.keys(diff.after).length) {
-      await recoverComplaint(tx, row);
       await recordAudit(tx, 'case', id, 'update', diff.before, diff.after);
       const kind = diff.after.status ? 'status_changed' : 'case_updated';
       await addEntry(tx, id, kind, { data: { before: diff.before, after: diff.after } });
+      await publishAll(tx, caseChangeEvents(before, row, diff));
     }
     return withFlags(row);
   });
 }
+
+/** case.updated for every change, plus the status's own event (resolved, reopened, closed) that features react to. */
+function caseChangeEvents(before: CaseRow, after: CaseRow, diff: { before: object; after: object }): DomainEvent[] {
+  const subjects = { caseId: after.id, customerId: after.customerId };
+  const events: DomainEvent[] = [{ type: 'case.updated', ...subjects, payload: { case: caseFacts(after), before: diff.before, after: diff.after } }];
+  if (before.status !== after.status) {
+    const wasOpen = OPEN_STATUSES.includes(before.status);
+    if (after.status === 'resolved' || (after.status === 'closed' && wasOpen)) {
+      events.push({ type: 'case.resolved', ...subjects, payload: { case: caseFacts(after), resolvedAt: after.resolvedAt, firstTime: !before.resolvedAt } });
+    }
+    if (after.status === 'closed') events.push({ type: 'case.closed', ...subjects, payload: { case: caseFacts(after), closedAt: after.closedAt } });
+    if (!wasOpen && OPEN_STATUSES.includes(after.status)) events.push({ type: 'case.reopened', ...subjects, payload: { case: caseFacts(after), by: 'staff' } });
+  }
+  return events;
+}
+
+type CaseRow = Awaited<ReturnType<typeof lockCase>>;
 
 /** Status rules: the standard's clock pauses while waiting on the customer; resolving meets it. */
 async function changeStatus(ctx: Ctx, c: Awaited<ReturnType<typeof lockCase>>, to: Exclude<CaseStatus, 'new'>) {
@@ -246,10 +259,7 @@ async function changeStatus(ctx: Ctx, c: Awaited<ReturnType<typeof lockCase>>, t
   if (to === 'resolved' || to === 'closed') {
     await meetStandard(ctx, c.id, 'first_response');
     await meetStandard(ctx, c.id, 'resolution');
-    if (!c.resolvedAt) {
-      set.resolved_at = now;
-      await inviteAfterResolution(ctx, c.id); // the transactional survey, if the customer may be asked
-    }
+    if (!c.resolvedAt) set.resolved_at = now;
     if (to === 'closed') set.closed_at = now;
   } else if (!OPEN_STATUSES.includes(c.status)) {
     set.resolved_at = null; // reopened
@@ -257,6 +267,8 @@ async function changeStatus(ctx: Ctx, c: Awaited<ReturnType<typeof lockCase>>, t
   }
   return set;
 }
+
+const MESSAGE_EVENTS = { inbound_message: 'message.received', outbound_reply: 'reply.sent', internal_note: 'note.added', phone_call: 'call.logged' } as const;
 
 /** Messages on the timeline. A reply to the customer is the first response the standard asks for. */
 export async function addMessage(
@@ -297,6 +309,12 @@ export async function addMessage(
     await tx.db.updateTable('cases').set({ ...set, updated_at: now }).where('id', '=', caseId).execute();
     if (customer) await queueReplyEmail(tx, c, customer, entry.id, input.body);
     if (Object.keys(set).length) await recordAudit(tx, 'case', caseId, kind, null, set);
+    const subjects = { caseId, customerId: c.customerId };
+    const message = { caseId, entryId: entry.id, channel: c.channel, body: input.body, authorId: entry.authorId };
+    const events: DomainEvent[] = [{ type: MESSAGE_EVENTS[kind], ...subjects, payload: message }];
+    if (set.status === 'waiting_on_us' && c.status === 'resolved') events.push({ type: 'case.reopened', ...subjects, payload: { case: caseFacts({ ...c, status: 'waiting_on_us' }), by: 'customer' } });
+    if (set.owner_id) events.push({ type: 'case.taken', ...subjects, payload: { case: caseFacts({ ...c, ownerId: me!.id, status: 'open' }), ownerId: me!.id, by: 'reply' } });
+    await publishAll(tx, events);
     return entry;
   });
 }
@@ -315,6 +333,7 @@ export async function takeCase(ctx: Ctx, id: number) {
       .executeTakeFirstOrThrow();
     await addEntry(tx, id, 'case_taken', { data: { ownerId: me.id } });
     await recordAudit(tx, 'case', id, 'take', { ownerId: null, status: c.status }, { ownerId: me.id, status: 'open' });
+    await publish(tx, 'case.taken', { caseId: id, customerId: row.customerId }, { case: caseFacts(row), ownerId: me.id, by: 'take' });
     return withFlags(row);
   });
 }

@@ -3,6 +3,7 @@ import { loadConfig } from '../core/config';
 import { openDatabase } from '../core/db/open';
 import { connect } from '../core/db/connect';
 import { systemClock } from '../core/clock';
+import { DEFAULT_RUNTIME } from '../core/context';
 import { createStaff } from '../staff';
 import { CliError, parseFlags } from './args';
 
@@ -32,7 +33,7 @@ export async function adminCommand(args: string[]) {
   const database = await openDatabase(loadConfig());
   const { db } = connect(database.url, 2);
   try {
-    const admin = await createStaff({ db, clock: systemClock, actor: null }, { name: flags.name, email: flags.email, role: 'admin', password: flags.password });
+    const admin = await createStaff({ db, clock: systemClock, actor: null, config: DEFAULT_RUNTIME }, { name: flags.name, email: flags.email, role: 'admin', password: flags.password });
     console.log(`Created administrator ${admin.name} <${admin.email}> (id ${admin.id}).`);
   } catch (e) {
     throw new CliError(`Could not create the administrator: ${(e as Error).message}`);

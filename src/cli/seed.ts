@@ -11,7 +11,9 @@ import { connect } from '../core/db/connect';
 import { loadConfig } from '../core/config';
 import { openDatabase } from '../core/db/open';
 import { ManualClock, DAY, HOUR, MINUTE } from '../core/clock';
-import type { Actor, Ctx } from '../core/context';
+import { DEFAULT_RUNTIME, type Actor, type Ctx } from '../core/context';
+import { runSubscriber } from '../core/subscribers';
+import { FEATURES } from '../features';
 import { hashPassword } from '../core/passwords';
 import { updateSettings, setHoliday } from '../org';
 import { createStandard } from '../standards';
@@ -42,7 +44,7 @@ export async function seedCommand(args: string[]) {
   const database = await openDatabase(loadConfig());
   const { db } = connect(database.url, 4, { bulk: true });
   try {
-    await seedDemo({ db, clock: new ManualClock(new Date()), actor: null }, { cases: flags.cases, customers: flags.customers, onlyIfEmpty: !flags.force, log: console.log });
+    await seedDemo({ db, clock: new ManualClock(new Date()), actor: null, config: DEFAULT_RUNTIME }, { cases: flags.cases, customers: flags.customers, onlyIfEmpty: !flags.force, log: console.log });
   } finally {
     await db.destroy();
     await database.stop();
@@ -65,7 +67,7 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
   const end = base.clock.now().getTime();
   const start = end - 365 * DAY;
   const clock = new ManualClock(new Date(start - DAY));
-  const system: Ctx = { db: base.db, clock, actor: null };
+  const system: Ctx = { ...base, clock, actor: null };
 
   await updateSettings(system, { name: 'Northwind Living', timeZone: 'Europe/London', handoverExpiryMinutes: 240, commitmentWarningMinutes: 120,
     businessHours: { mon: [['09:00', '17:30']], tue: [['09:00', '17:30']], wed: [['09:00', '17:30']], thu: [['09:00', '17:30']], fri: [['09:00', '17:30']], sat: [['10:00', '14:00']] } });
@@ -237,7 +239,7 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
       lastSweep = step.at;
     }
     try {
-      await step.run({ db: base.db, clock, actor: null });
+      await step.run(system);
     } catch {
       failed += 1; // a step made moot by an earlier one (e.g. accepting an offer that expired): as in life
     }
@@ -281,6 +283,12 @@ async function answerAsCustomer(ctx: Ctx, caseId: number, rnd: ReturnType<typeof
   await answerInvitation(ctx, inv.id, answers, true);
 }
 
+/** The timers that matter to the story, and the features' reactions to what happened (recoveries, surveys). */
 async function sweep(ctx: Ctx) {
-  while ((await expireHandovers(ctx)) + (await warnOfDueCommitments(ctx)) + (await breakOverdueCommitments(ctx)) > 0) { /* until nothing is due */ }
+  const subscribers = FEATURES.flatMap((f) => f.subscribers ?? []);
+  for (;;) {
+    let fired = (await expireHandovers(ctx)) + (await warnOfDueCommitments(ctx)) + (await breakOverdueCommitments(ctx));
+    for (const s of subscribers) fired += await runSubscriber(ctx, s);
+    if (!fired) return;
+  }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { loadConfig } from '../core/config';
+import { DEFAULT_RUNTIME } from '../core/context';
 import { openDatabase } from '../core/db/open';
 import { connect } from '../core/db/connect';
 import { systemClock } from '../core/clock';
@@ -26,9 +27,9 @@ export async function startCommand(args: string[]) {
   const database = await openDatabase(config);
   // Demo data is played before the server's own timers start, so they cannot act on the
   // simulated year while it is being written.
-  const firstAdmin = await withConnection(database.url, false, ensureAdmin);
-  if (flags.demo) await withConnection(database.url, true, (ctx) => seedDemo(ctx, { onlyIfEmpty: true, log: (l) => console.log(l) }));
-  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl });
+  const firstAdmin = await withConnection(database.url, config.publicUrl, false, ensureAdmin);
+  if (flags.demo) await withConnection(database.url, config.publicUrl, true, (ctx) => seedDemo(ctx, { onlyIfEmpty: true, log: (l) => console.log(l) }));
+  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl, webhooksAllowPrivate: config.webhooksAllowPrivate });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -57,10 +58,10 @@ export async function startCommand(args: string[]) {
 }
 
 /** bulk: synchronous_commit off, for demo data only (a crash while seeding just means seeding again). */
-async function withConnection<T>(url: string, bulk: boolean, fn: (ctx: Parameters<typeof createStaff>[0]) => Promise<T>): Promise<T> {
+async function withConnection<T>(url: string, publicUrl: string, bulk: boolean, fn: (ctx: Parameters<typeof createStaff>[0]) => Promise<T>): Promise<T> {
   const { db } = connect(url, 2, { bulk });
   try {
-    return await fn({ db, clock: systemClock, actor: null });
+    return await fn({ db, clock: systemClock, actor: null, config: { ...DEFAULT_RUNTIME, publicUrl } });
   } finally {
     await db.destroy();
   }

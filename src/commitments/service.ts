@@ -12,6 +12,7 @@ import { Conflict, Invalid, NotFound } from '../core/errors';
 import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
 import { notify } from '../notifications';
+import { publish } from '../events';
 import { getSettings } from '../org';
 import { LIVE_STATUSES, type CommitmentKind } from './schema';
 
@@ -38,6 +39,9 @@ async function lockLive(ctx: Ctx, id: number) {
 function warnAt(due: Date, warningMinutes: number): Date {
   return new Date(due.getTime() - warningMinutes * 60_000);
 }
+
+/** The case and customer a commitment's events are about. */
+export const subjectsOf = (c: { caseId: number | null; customerId: number | null }) => ({ caseId: c.caseId, customerId: c.customerId });
 
 export async function makeCommitment(
   ctx: Ctx,
@@ -71,6 +75,7 @@ export async function makeCommitment(
     await addEntry(tx, input.caseId, 'commitment_made', { body: input.text, data: { commitmentId: row.id, ownerId: owner.id, dueAt: input.dueAt } });
     await recordAudit(tx, 'commitment', row.id, 'make', null, row);
     if (owner.id !== me.id) await notify(tx, owner.id, 'commitment_assigned', `${me.name} made a promise for you to keep: ${input.text}`, input.caseId);
+    await publish(tx, 'commitment.made', subjectsOf(row), { commitment: row });
     return row;
   });
 }
@@ -88,6 +93,7 @@ export async function keepCommitment(ctx: Ctx, id: number, note?: string) {
       .executeTakeFirstOrThrow();
     if (row.caseId) await addEntry(tx, row.caseId, 'commitment_kept', { body: note ?? null, data: { commitmentId: id, text: row.text } });
     await recordAudit(tx, 'commitment', id, 'keep', { status: before.status }, { status: 'kept' });
+    await publish(tx, 'commitment.kept', subjectsOf(row), { commitment: row, note: note ?? null });
     return row;
   });
 }
@@ -137,6 +143,9 @@ export async function renegotiateCommitment(
       });
     }
     await recordAudit(tx, 'commitment', id, 'renegotiate', { status: before.status, dueAt: before.dueAt }, { status: row.status, dueAt: row.dueAt });
+    await publish(tx, 'commitment.renegotiated', subjectsOf(row), {
+      commitment: row, previousDueAt: before.dueAt, newDueAt: row.dueAt, customerToldHow: input.customerToldHow, note: input.note ?? null,
+    });
     return row;
   });
 }

@@ -7,7 +7,8 @@ import type { Ctx } from '../core/context';
 import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
 import { addBusinessMinutes, businessMinutesBetween, type BusinessCalendar } from '../standards';
-import { commitmentColumns } from './service';
+import { publish } from '../events';
+import { commitmentColumns, subjectsOf } from './service';
 
 type StandardKind = 'first_response' | 'resolution';
 
@@ -47,6 +48,7 @@ export async function meetStandard(ctx: Ctx, caseId: number, kind: StandardKind)
   if (!row) return null;
   await addEntry(ctx, caseId, 'standard_met', { data: { commitmentId: row.id, standard: kind, dueAt: row.dueAt } });
   await recordAudit(ctx, 'commitment', row.id, 'keep', { status: 'open' }, { status: 'kept' });
+  await publish(ctx, 'standard.met', subjectsOf(row), { standard: kind, commitment: row });
   return true;
 }
 

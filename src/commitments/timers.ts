@@ -8,8 +8,8 @@ import { inTransaction } from '../core/context';
 import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
 import { notify } from '../notifications';
-import { commitmentColumns } from './service';
-import { openRecovery } from '../recovery';
+import { publish } from '../events';
+import { commitmentColumns, subjectsOf } from './service';
 
 const BATCH = 100;
 
@@ -30,15 +30,15 @@ export async function breakOverdueCommitments(ctx: Ctx): Promise<number> {
     for (const c of due) {
       await tx.db.updateTable('commitments').set({ status: 'broken', broken_at: now }).where('id', '=', c.id).execute();
       await recordAudit(tx, 'commitment', c.id, 'break', { status: c.status }, { status: 'broken' });
-      if (!c.caseId) continue;
       const isStandard = c.kind !== 'promise';
+      // A broken promise or a missed standard is a service failure: recovery reacts to this event.
+      await publish(tx, isStandard ? 'standard.missed' : 'commitment.broken', subjectsOf(c), { commitment: { ...c, status: 'broken', brokenAt: now } });
+      if (!c.caseId) continue;
       await addEntry(tx, c.caseId, isStandard ? 'standard_missed' : 'commitment_broken', {
         authorId: null,
         body: c.text,
         data: { commitmentId: c.id, kind: c.kind, dueAt: c.dueAt },
       });
-      // A broken promise or a missed standard is a service failure: recovery starts now.
-      await openRecovery(tx, { caseId: c.caseId, source: isStandard ? 'missed_standard' : 'broken_commitment', sourceRef: `commitment:${c.id}`, ownerId: c.ownerId });
       const alertId = c.ownerId ?? (await caseOwner(tx, c.caseId));
       if (alertId) {
         await notify(tx, alertId, isStandard ? 'standard_missed' : 'commitment_broken',

@@ -21,6 +21,7 @@ const EnvSchema = z.object({
   KEPT_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
   KEPT_IMAP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   KEPT_PUBLIC_URL: z.string().url().optional(),
+  KEPT_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 
@@ -37,6 +38,8 @@ export interface Config {
   mail: MailConfig;
   /** Base URL customers reach Kept on, for survey links. */
   publicUrl: string;
+  /** Webhook endpoints may be on private, loopback or link-local addresses. */
+  webhooksAllowPrivate: boolean;
 }
 
 export interface MailConfig {
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: e.KEPT_SECURE_COOKIES === 'true',
     logLevel: e.LOG_LEVEL,
     publicUrl: e.KEPT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    webhooksAllowPrivate: e.KEPT_WEBHOOKS_ALLOW_PRIVATE === 'true',
     mail: {
       receiver: e.KEPT_SMTP_PORT === undefined ? null : {
         port: e.KEPT_SMTP_PORT,

@@ -11,11 +11,22 @@ export interface Actor {
   departmentId: number | null;
 }
 
-/** Every service call receives the database (or the transaction it runs in), the clock and the actor. */
+/** How this instance was started (from the environment), as services need it: carried, never module state. */
+export interface RuntimeConfig {
+  /** Where customers reach Kept (links in mail). */
+  publicUrl: string;
+  /** Webhook receivers on private, loopback or link-local addresses are allowed (KEPT_WEBHOOKS_ALLOW_PRIVATE). */
+  webhooksAllowPrivate: boolean;
+}
+
+export const DEFAULT_RUNTIME: RuntimeConfig = { publicUrl: 'http://localhost:3000', webhooksAllowPrivate: false };
+
+/** Every service call receives the database (or the transaction it runs in), the clock, the actor and the configuration. */
 export interface Ctx {
   db: Db;
   clock: Clock;
   actor: Actor | null;
+  config: RuntimeConfig;
 }
 
 /** Runs fn in one transaction: a command either happens whole or not at all. */

@@ -12,12 +12,15 @@ export type LiveEvent =
   | { type: 'notification'; staffId: number; kind: string; caseId: number | null }
   | { type: 'case'; caseId: number; kind: string };
 
+/** The signal that domain events were committed (migration 0010): it wakes the subscribers. */
+type DomainSignal = { type: 'domain' };
+
 export interface EventHub {
   subscribe(listener: (e: LiveEvent) => void): () => void;
   close(): Promise<void>;
 }
 
-export async function startEventHub(databaseUrl: string, onError: (e: unknown) => void): Promise<EventHub> {
+export async function startEventHub(databaseUrl: string, onError: (e: unknown) => void, onDomainEvents: () => void = () => {}): Promise<EventHub> {
   const listeners = new Set<(e: LiveEvent) => void>();
   let client: pg.Client | null = null;
   let closed = false;
@@ -26,7 +29,8 @@ export async function startEventHub(databaseUrl: string, onError: (e: unknown) =
     const c = new pg.Client({ connectionString: databaseUrl });
     c.on('notification', (msg) => {
       if (!msg.payload) return;
-      const event = JSON.parse(msg.payload) as LiveEvent;
+      const event = JSON.parse(msg.payload) as LiveEvent | DomainSignal;
+      if (event.type === 'domain') return onDomainEvents();
       for (const l of listeners) l(event);
     });
     c.on('error', (e) => {

@@ -11,6 +11,8 @@ export type Sweep = (ctx: Ctx) => Promise<number>;
 export interface Timers {
   /** Runs every sweep until none has anything left due; returns how many timers fired. */
   runDue(): Promise<number>;
+  /** Asks for a run soon; many asks while one is waiting make one run. */
+  kick(): void;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,14 @@ export function startTimers(
     return next;
   }
 
+  let kicked = false;
+  function kick() {
+    if (kicked || stopped) return;
+    kicked = true;
+    const next = (running ?? Promise.resolve(0)).then(() => { kicked = false; return sweepAll(); }, () => { kicked = false; return sweepAll(); });
+    running = next;
+  }
+
   let ticking = false;
   const tick = async () => {
     if (ticking) return; // a slow sweep is still running: skip this beat rather than queue up behind it
@@ -60,6 +70,7 @@ export function startTimers(
 
   return {
     runDue,
+    kick,
     async stop() {
       stopped = true;
       if (handle) clearInterval(handle);

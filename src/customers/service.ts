@@ -8,6 +8,7 @@ import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
 import { Conflict, Invalid, NotFound } from '../core/errors';
 import { decodeCursor, toPage } from '../core/pagination';
+import { publish } from '../events';
 import { recordAudit, changedFields } from '../audit';
 import type { Channel } from './schema';
 
@@ -111,6 +112,7 @@ export async function createCustomer(ctx: Ctx, input: CustomerInput) {
     if (phones.length) await tx.db.insertInto('customer_phones').values(phones.map((phone) => ({ phone, customer_id: id }))).execute();
     const customer = await getCustomer(tx, id);
     await recordAudit(tx, 'customer', id, 'create', null, customer);
+    await publish(tx, 'customer.created', { customerId: id }, { customer });
     return customer;
   });
 }
@@ -149,6 +151,7 @@ export async function updateCustomer(ctx: Ctx, id: number, patch: Partial<Custom
     const after = await getCustomer(tx, id);
     const diff = changedFields(before, after);
     await recordAudit(tx, 'customer', id, 'update', diff.before, diff.after);
+    if (Object.keys(diff.after).length) await publish(tx, 'customer.updated', { customerId: id }, { customer: after, before: diff.before, after: diff.after });
     return after;
   });
 }
@@ -198,6 +201,8 @@ export async function mergeCustomers(ctx: Ctx, survivorId: number, duplicateId: 
     await tx.db.updateTable('customers').set({ merged_into_id: survivorId, updated_at: tx.clock.now() }).where('id', '=', duplicateId).execute();
     await recordAudit(tx, 'customer', survivorId, 'merge', { duplicate }, { movedCases: Number(movedCases.numUpdatedRows) });
     await recordAudit(tx, 'customer', duplicateId, 'merged_into', null, { survivorId });
-    return getCustomer(tx, survivorId);
+    const merged = await getCustomer(tx, survivorId);
+    await publish(tx, 'customer.merged', { customerId: survivorId }, { customer: merged, duplicateId, movedCases: Number(movedCases.numUpdatedRows) });
+    return merged;
   });
 }

@@ -14,6 +14,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../core/errors';
 import { DAY, MINUTE } from '../core/clock';
 import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
+import { publish } from '../events';
 import { notify } from '../notifications';
 import { getSettings } from '../org';
 import { leadOf } from '../staff';
@@ -82,6 +83,7 @@ export async function recordDecision(ctx: Ctx, caseId: number, input: { kind: st
       await notify(tx, approverId!, 'approval_requested', `${me.name} asks you to approve a ${kind.name.toLowerCase()} of ${money} on case ${c.id}`, c.id);
     }
     await recordAudit(tx, 'decision', d.id, approved ? 'decide' : 'request', null, d);
+    await publish(tx, approved ? 'decision.made' : 'decision.requested', { caseId: c.id, customerId: c.customer_id }, { decision: d });
     return d;
   });
 }
@@ -117,7 +119,7 @@ export async function approveDecision(ctx: Ctx, id: number, note?: string) {
     await addEntry(tx, d.case_id, 'decision_approved', { body: note ?? null, data: { decisionId: id } });
     await notify(tx, d.requested_by_id, 'approval_approved', `${me.name} approved your request on case ${d.case_id}`, d.case_id);
     await recordAudit(tx, 'decision', id, 'approve', { status: 'pending' }, { status: 'approved' });
-    return getDecision(tx, id);
+    return publishDecision(tx, 'decision.approved', id);
   });
 }
 
@@ -128,8 +130,14 @@ export async function declineDecision(ctx: Ctx, id: number, reason: string) {
     await addEntry(tx, d.case_id, 'decision_declined', { body: reason, data: { decisionId: id } });
     await notify(tx, d.requested_by_id, 'approval_declined', `${me.name} declined your request on case ${d.case_id}: ${reason}`, d.case_id);
     await recordAudit(tx, 'decision', id, 'decline', { status: 'pending' }, { status: 'declined', declineReason: reason });
-    return getDecision(tx, id);
+    return publishDecision(tx, 'decision.declined', id);
   });
+}
+
+async function publishDecision(ctx: Ctx, type: 'decision.approved' | 'decision.declined' | 'decision.escalated', id: number, extra: Record<string, unknown> = {}) {
+  const d = await getDecision(ctx, id);
+  await publish(ctx, type, { caseId: d.caseId, customerId: d.customerId }, { decision: d, ...extra });
+  return d;
 }
 
 /** Timer: a request not answered within the approval standard goes up to the approver's own lead or a manager. */
@@ -142,6 +150,7 @@ export async function escalateOverdueApprovals(ctx: Ctx): Promise<number> {
       const next = d.approver_id ? await leadOf(tx, d.approver_id) : null;
       await tx.db.updateTable('decisions').set({ escalated_at: tx.clock.now(), approver_id: next ?? d.approver_id }).where('id', '=', d.id).execute();
       await addEntry(tx, d.case_id, 'decision_escalated', { authorId: null, data: { decisionId: d.id, from: d.approver_id, to: next } });
+      await publishDecision(tx, 'decision.escalated', d.id, { from: d.approver_id, to: next });
       if (next && next !== d.approver_id) await notify(tx, next, 'approval_requested', `An approval on case ${d.case_id} waited too long and now comes to you`, d.case_id);
     }
     return due.length;

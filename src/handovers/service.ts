@@ -15,7 +15,7 @@ import { notify } from '../notifications';
 import { getSettings } from '../org';
 import { lockCase, transferOwnership, RUN_AROUND_THRESHOLD } from '../cases';
 import type { HandoverStatus } from './schema';
-import { reassignRecoveries } from '../recovery';
+import { publish, type EventType } from '../events';
 
 const columns = ['handovers.id', 'handovers.case_id as caseId', 'handovers.offered_by_id as offeredById',
   'handovers.from_owner_id as fromOwnerId', 'handovers.to_staff_id as toStaffId', 'handovers.to_team_id as toTeamId',
@@ -23,6 +23,14 @@ const columns = ['handovers.id', 'handovers.case_id as caseId', 'handovers.offer
   'handovers.expires_at as expiresAt', 'handovers.answered_at as answeredAt', 'handovers.answered_by_id as answeredById'] as const;
 
 const UNIQUE_VIOLATION = '23505';
+
+type HandoverRow = { id: number; caseId: number; [fact: string]: unknown };
+
+/** A hand-over event carries the hand-over and the case's customer, so receivers need no second call. */
+async function publishHandover(ctx: Ctx, type: EventType, h: HandoverRow, extra: Record<string, unknown> = {}) {
+  const c = await ctx.db.selectFrom('cases').select('customer_id').where('id', '=', h.caseId).executeTakeFirstOrThrow();
+  await publish(ctx, type, { caseId: h.caseId, customerId: c.customer_id }, { handover: h, ...extra });
+}
 
 export async function getHandover(ctx: Ctx, id: number) {
   const row = await ctx.db.selectFrom('handovers').select(columns).where('handovers.id', '=', id).executeTakeFirst();
@@ -73,6 +81,7 @@ export async function offerHandover(ctx: Ctx, caseId: number, input: { toStaffId
       data: { handoverId: row.id, toStaffId: row.toStaffId, toTeamId: row.toTeamId, expiresAt: row.expiresAt },
     });
     await recordAudit(tx, 'handover', row.id, 'offer', null, row);
+    await publishHandover(tx, 'handover.offered', row);
     for (const receiver of await receivers(tx, row)) {
       await notify(tx, receiver, 'handover_offered', `${me.name} offers you case ${caseId}: ${row.note}`, caseId);
     }
@@ -112,10 +121,11 @@ export async function acceptHandover(ctx: Ctx, id: number) {
       .returning(columns)
       .executeTakeFirstOrThrow();
     const c = await transferOwnership(tx, h.caseId, me.id, h.toTeamId ?? me.teamId);
-    await reassignRecoveries(tx, h.caseId, me.id);
     const secondsToAccept = Math.round((now.getTime() - h.offeredAt.getTime()) / 1000);
     await addEntry(tx, h.caseId, 'handover_accepted', { data: { handoverId: id, fromOwnerId: h.fromOwnerId, secondsToAccept, runAround: c.runAround } });
     await recordAudit(tx, 'handover', id, 'accept', { status: 'pending' }, { status: 'accepted' });
+    // Open promises and recoveries of the case follow the new owner (their features react to this).
+    await publish(tx, 'handover.accepted', { caseId: h.caseId, customerId: c.customerId }, { handover: row, fromOwnerId: h.fromOwnerId, toOwnerId: me.id, secondsToAccept, runAround: c.runAround });
     await notify(tx, h.offeredById, 'handover_accepted', `${me.name} accepted case ${h.caseId}`, h.caseId);
     return { handover: row, case: c };
   });
@@ -135,6 +145,7 @@ export async function declineHandover(ctx: Ctx, id: number, reason: string) {
       .executeTakeFirstOrThrow();
     await addEntry(tx, h.caseId, 'handover_declined', { body: reason.trim(), data: { handoverId: id } });
     await recordAudit(tx, 'handover', id, 'decline', { status: 'pending' }, { status: 'declined', declineReason: reason.trim() });
+    await publishHandover(tx, 'handover.declined', row);
     await notify(tx, h.offeredById, 'handover_declined', `${me.name} declined case ${h.caseId}: ${reason.trim()}`, h.caseId);
     return row;
   });
@@ -153,6 +164,7 @@ export async function withdrawHandover(ctx: Ctx, id: number) {
       .executeTakeFirstOrThrow();
     await addEntry(tx, h.caseId, 'handover_withdrawn', { data: { handoverId: id } });
     await recordAudit(tx, 'handover', id, 'withdraw', { status: 'pending' }, { status: 'withdrawn' });
+    await publishHandover(tx, 'handover.withdrawn', row);
     return row;
   });
 }
@@ -175,6 +187,7 @@ export async function expireHandovers(ctx: Ctx): Promise<number> {
       await tx.db.updateTable('handovers').set({ status: 'expired', answered_at: now }).where('id', '=', h.id).execute();
       await addEntry(tx, h.caseId, 'handover_expired', { authorId: null, data: { handoverId: h.id, offeredById: h.offeredById } });
       await recordAudit(tx, 'handover', h.id, 'expire', { status: 'pending' }, { status: 'expired' });
+      await publishHandover(tx, 'handover.expired', { ...h, status: 'expired', answeredAt: now });
       await notify(tx, h.offeredById, 'handover_expired', `Nobody accepted case ${h.caseId} in time: it is still yours`, h.caseId);
     }
     return due.length;

@@ -1,5 +1,5 @@
 /**
- * GET /api/v1/events: a server-sent event stream for the signed-in staff member. They receive
+ * GET /api/v1/live: a server-sent event stream for the signed-in staff member. They receive
  * their own notifications and a "case changed" signal for every case, which screens showing
  * that case use to refresh. Events carry ids only; data is always fetched through the API, so
  * the stream can never show anybody more than their role may see.
@@ -10,7 +10,7 @@ import type { EventHub, LiveEvent } from '../core/events';
 const HEARTBEAT_MS = 25_000;
 
 export function liveRoutes(app: App, hub: EventHub) {
-  app.get('/events', { config: { access: 'self' }, schema: { tags: ['live'], summary: 'Server-sent events for the signed-in staff member' } }, (req, reply) => {
+  app.get('/live', { config: { access: 'self' }, schema: { tags: ['live'], summary: 'Server-sent events (live updates) for the signed-in staff member' } }, (req, reply) => {
     const me = req.actor!;
     reply.hijack();
     const res = reply.raw;

@@ -14,6 +14,7 @@ import { DAY, HOUR } from '../core/clock';
 import { can } from '../core/access';
 import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
+import { publish } from '../events';
 import { notify } from '../notifications';
 import { getSettings } from '../org';
 import type { RecoverySource } from './schema';
@@ -56,6 +57,7 @@ export async function openRecovery(ctx: Ctx, input: { caseId: number; source: Re
   if (!row) return null;
   await addEntry(ctx, c.id, 'recovery_opened', { body: input.note ?? null, data: { recoveryId: row.id, source: input.source, dueAt: row.dueAt, ownerId } });
   await recordAudit(ctx, 'recovery', row.id, 'open', null, row);
+  await publish(ctx, 'recovery.opened', { caseId: c.id, customerId: c.customer_id }, { recovery: row });
   if (ownerId) await notify(ctx, ownerId, 'recovery_opened', `Recovery on case ${c.id} (${input.source.replace('_', ' ')}): fix it within 24 hours`, c.id);
   return row;
 }
@@ -105,6 +107,9 @@ export async function recordStep(ctx: Ctx, id: number, s: RecoveryStep) {
     const text = s.step === 'apology' ? s.how : s.what;
     await addEntry(tx, r.caseId, `recovery_${s.step}`, { body: text, data: { recoveryId: id, status: row.status, withinHours: (now.getTime() - r.openedAt.getTime()) / HOUR } });
     await recordAudit(tx, 'recovery', id, s.step, null, set);
+    const subjects = { caseId: row.caseId, customerId: row.customerId };
+    await publish(tx, 'recovery.step_recorded', subjects, { recovery: row, step: s.step, text });
+    if (s.step === 'fix') await publish(tx, 'recovery.fixed', subjects, { recovery: row, withinWindow: row.status === 'recovered' });
     return row;
   });
 }
@@ -120,6 +125,7 @@ export async function recordFollowUp(ctx: Ctx, id: number, input: { loyaltyAfter
       .set({ follow_up_at: tx.clock.now(), loyalty_after: input.loyaltyAfter, loyalty_recovered: recovered })
       .where('id', '=', id).returning(recoveryColumns).executeTakeFirstOrThrow();
     await addEntry(tx, r.caseId, 'recovery_follow_up', { body: input.note ?? null, data: { recoveryId: id, loyaltyBefore: r.loyaltyBefore, loyaltyAfter: input.loyaltyAfter, recovered } });
+    await publish(tx, 'recovery.followed_up', { caseId: row.caseId, customerId: row.customerId }, { recovery: row, recovered });
     return row;
   });
 }

@@ -17,7 +17,7 @@ import { newToken, tokenHash } from '../core/passwords';
 import { getSettings } from '../org';
 import { formOfAddress } from '../customers';
 import { queueEmail } from '../outbox';
-import { openRecovery, recordFollowUp } from '../recovery';
+import { publish } from '../events';
 import { addEntry } from '../timeline';
 import { answerSchema, questionText, withComment, type Question } from './questions';
 import { surveyLink } from './config';
@@ -109,6 +109,9 @@ export async function invite(ctx: Ctx, surveyId: number, customerId: number, abo
     });
   }
   if (c) await addEntry(ctx, c.id, 'survey_sent', { authorId: null, data: { invitationId: row.id, surveyId, channel: row.channel } });
+  await publish(ctx, 'survey.invited', { caseId: c?.id ?? null, customerId }, {
+    invitationId: row.id, surveyId, surveyName: survey.name, customerId, caseId: c?.id ?? null, channel: row.channel, touchpoint: about.touchpoint ?? c?.touchpoint ?? null,
+  });
   return { id: row.id, token, link, channel: row.channel };
 }
 
@@ -252,38 +255,21 @@ async function recordAnswers(tx: Ctx, inv: Awaited<ReturnType<typeof invitationB
       team_id: inv.team_id, department_id: inv.department_id, case_type: inv.case_type, case_channel: inv.case_channel, touchpoint: inv.touchpoint,
       started_at: now,
     }).returning(['id', 'recovery_case_id']).executeTakeFirstOrThrow();
+  // Closing the loop (a recovery for an unhappy answer, the loyalty after a recovery) reacts to this event.
   const signal = columns.nps !== null && isDetractor(columns.nps) ? `detractor (${columns.nps})`
     : columns.expectation === 'below' ? 'below expectation' : complaint ? 'a comment that reads as a complaint' : null;
-  if (signal && !row.recovery_case_id) await closeTheLoop(tx, row.id, inv, signal, columns.nps ?? columns.stay);
-  if (inv.recovery_id && columns.stay !== null) {
-    const r = await tx.db.selectFrom('recoveries').select('follow_up_at').where('id', '=', inv.recovery_id).executeTakeFirst();
-    if (r && !r.follow_up_at) await recordFollowUp(tx, inv.recovery_id, { loyaltyAfter: columns.stay, note: 'answered the follow-up survey' });
-  }
+  await publish(tx, 'survey.answered', { caseId: inv.case_id, customerId: inv.customer_id }, {
+    responseId: row.id, invitationId: inv.id, surveyId: inv.survey_id, customerId: inv.customer_id, caseId: inv.case_id,
+    agentId: inv.agent_id, teamId: inv.team_id, touchpoint: inv.touchpoint, completed: complete,
+    nps: columns.nps, category: npsCategory(columns.nps), ces: columns.ces, csat: columns.csat, stay: columns.stay, expectation: columns.expectation,
+    comment, complaint, signal: row.recovery_case_id ? null : signal, followUpOfRecoveryId: inv.recovery_id,
+  });
   return { saved: true, completed: complete };
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : null);
 
-/** Opens the recovery case for an unhappy answer: owned by the last case owner, else that team's lead. */
-async function closeTheLoop(ctx: Ctx, responseId: number, inv: { customer_id: number; case_id: number | null; agent_id: number | null; team_id: number | null }, signal: string, loyaltyBefore: number | null) {
-  const last = inv.case_id
-    ? await ctx.db.selectFrom('cases').select(['owner_id', 'team_id']).where('id', '=', inv.case_id).executeTakeFirst()
-    : await ctx.db.selectFrom('cases').select(['owner_id', 'team_id']).where('customer_id', '=', inv.customer_id).orderBy('id', 'desc').executeTakeFirst();
-  let ownerId = last?.owner_id ?? inv.agent_id;
-  const ownerActive = ownerId ? await ctx.db.selectFrom('staff').select('active').where('id', '=', ownerId).executeTakeFirst() : null;
-  if (!ownerActive?.active) {
-    const teamId = last?.team_id ?? inv.team_id;
-    ownerId = teamId ? (await ctx.db.selectFrom('teams').select('lead_id').where('id', '=', teamId).executeTakeFirst())?.lead_id ?? null : null;
-  }
-  const now = ctx.clock.now();
-  const { id: caseId } = await ctx.db.insertInto('cases').values({
-    subject: `Recovery: ${signal} in a survey answer`, customer_id: inv.customer_id, channel: 'other', type: 'recovery', priority: 'high',
-    status: ownerId ? 'open' : 'new', owner_id: ownerId, team_id: last?.team_id ?? inv.team_id, tags: ['survey-follow-up'], opened_at: now, updated_at: now,
-  }).returning('id').executeTakeFirstOrThrow();
-  await addEntry(ctx, caseId, 'case_opened', { authorId: null, body: `Opened by a survey answer: ${signal}.`, data: { responseId, relatedCaseId: inv.case_id } });
-  await openRecovery(ctx, { caseId, source: 'detractor', sourceRef: `response:${responseId}`, ownerId, note: `Survey answer: ${signal}`, loyaltyBefore });
-  await ctx.db.updateTable('survey_responses').set({ recovery_case_id: caseId }).where('id', '=', responseId).execute();
-}
+const npsCategory = (nps: number | null) => (nps === null ? null : isDetractor(nps) ? 'detractor' : nps >= 9 ? 'promoter' : 'passive');
 
 export async function recordResponseFollowUp(ctx: Ctx, id: number, outcome: string) {
   const row = await ctx.db.updateTable('survey_responses').set({ follow_up_outcome: outcome, follow_up_at: ctx.clock.now() }).where('id', '=', id)

@@ -108,6 +108,7 @@ describe('empowered staff and service recovery', { timeout: 60_000 }, () => {
     const c = (await agent.post('/cases', { subject: 'Rude driver', channel: 'email', type: 'complaint', customer: { name: 'Pat' } })).body;
     const offer = (await agent.post(`/cases/${c.id}/handovers`, { toStaffId: other.id, note: 'complaint about logistics' })).body;
     await other.post(`/handovers/${offer.id}/accept`);
+    await k.runTimers(); // recoveries react to the complaint and the hand-over
     const [r] = (await other.get(`/recoveries?case=${c.id}`)).body.items;
     assert.deepEqual([r.source, r.ownerId], ['complaint', other.id]);
   });

@@ -24,7 +24,7 @@ describe('live updates across instances, and respectful replies', { timeout: 30_
     const c = (await a.post('/cases', { subject: 'Live one', channel: 'chat', customer: { name: 'Noor' } })).body;
     const { token } = (await b.post('/auth/tokens', { name: 'stream' })).body;
     const controller = new AbortController();
-    const res = await fetch(`${secondUrl}/api/v1/events`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+    const res = await fetch(`${secondUrl}/api/v1/live`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
     assert.equal(res.headers.get('content-type'), 'text/event-stream');
     const reader = res.body!.getReader();
     const received: string[] = [];

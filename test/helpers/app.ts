@@ -60,7 +60,7 @@ const PASSWORD = 'correct horse battery';
 export async function startKept(opts: { now?: string; mail?: KeptOptions['mail'] } = {}): Promise<TestKept> {
   const databaseUrl = await createTestDatabase();
   const clock = new ManualClock(opts.now ?? '2026-03-02T09:00:00Z');
-  const kept = await createKept({ databaseUrl, clock, logLevel: 'silent', autoTimers: false, poolSize: 5, mail: opts.mail });
+  const kept = await createKept({ databaseUrl, clock, logLevel: 'silent', autoTimers: false, poolSize: 5, mail: opts.mail, webhooksAllowPrivate: true });
   const address = await kept.http.listen({ port: 0, host: '127.0.0.1' });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   let n = 0;
@@ -72,7 +72,7 @@ export async function startKept(opts: { now?: string; mail?: KeptOptions['mail']
     async signedIn(role, extra = {}) {
       n += 1;
       const email = `${role}${n}@example.test`;
-      const staff = await createStaff({ db: kept.db, clock, actor: null }, {
+      const staff = await createStaff(kept.ctx, {
         name: extra.name ?? `${role[0]!.toUpperCase()}${role.slice(1)} ${n}`, email, role, password: PASSWORD,
         teamId: extra.teamId ?? null, departmentId: extra.departmentId ?? null,
       });

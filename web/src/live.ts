@@ -9,7 +9,7 @@ export function useLiveUpdates(enabled: boolean) {
   const qc = useQueryClient();
   useEffect(() => {
     if (!enabled) return;
-    const source = new EventSource('/api/v1/events');
+    const source = new EventSource('/api/v1/live');
     const onCase = (e: MessageEvent) => {
       const { caseId } = JSON.parse(e.data) as { caseId: number };
       void qc.invalidateQueries({ queryKey: ['case', caseId] });

@@ -1,19 +1,10 @@
-/** The whole schema as Kysely sees it, composed from each feature's own tables. */
-import type { AuditTable } from '../../audit/schema';
-import type { CaseEntryTable, CaseTable } from '../../cases/schema';
-import type { CommitmentRenegotiationTable, CommitmentTable } from '../../commitments/schema';
-import type { CustomerEmailTable, CustomerPhoneTable, CustomerTable } from '../../customers/schema';
-import type { HandoverTable } from '../../handovers/schema';
-import type { NotificationTable } from '../../notifications/schema';
-import type { DepartmentTable, HolidayTable, OrganisationTable, TeamTable } from '../../org/schema';
-import type { ServiceStandardTable } from '../../standards/schema';
-import type { ApiTokenTable, SessionTable, StaffTable } from '../../staff/schema';
-import type { AttachmentTable, InboundEmailTable, MailboxTable } from '../../email/schema';
-import type { OutboundEmailTable } from '../../outbox/schema';
-import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleTable } from '../../decisions/schema';
-import type { RecoveryTable } from '../../recovery/schema';
-import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from '../../surveys/schema';
-import type { CreatedAt, Json } from './columns';
+/**
+ * The tables the core itself owns (idempotency keys, the domain event stream). The whole schema
+ * is this interface merged with every feature's tables, composed by the app in src/schema.ts:
+ * the core knows no product word.
+ */
+import type { ColumnType } from 'kysely';
+import type { CreatedAt, Generated, Id, Json, Timestamp } from './columns';
 
 export interface IdempotencyKeyTable {
   staff_id: number;
@@ -24,36 +15,43 @@ export interface IdempotencyKeyTable {
   created_at: CreatedAt;
 }
 
+/** xid8 comes back from pg as a string; written as a string too. */
+type Xid8 = ColumnType<string, string | undefined, string>;
+
+export interface DomainEventTable {
+  id: Id;
+  tx_id: Xid8;
+  type: string;
+  version: Generated<number>;
+  occurred_at: Timestamp;
+  actor_id: number | null;
+  case_id: number | null;
+  customer_id: number | null;
+  payload: Json<Record<string, unknown>>;
+}
+
+export interface EventCursorTable {
+  subscriber: string;
+  last_tx_id: Xid8;
+  last_id: Generated<number>;
+  attempts: Generated<number>;
+  retry_at: Timestamp | null;
+  last_error: string | null;
+  updated_at: Generated<Date>;
+}
+
+export interface EventFailureTable {
+  id: Id;
+  subscriber: string;
+  event_id: number;
+  error: string;
+  failed_at: Timestamp;
+  resolved_at: Timestamp | null;
+}
+
 export interface Database {
-  organisation: OrganisationTable;
-  holidays: HolidayTable;
-  departments: DepartmentTable;
-  teams: TeamTable;
-  staff: StaffTable;
-  sessions: SessionTable;
-  api_tokens: ApiTokenTable;
-  customers: CustomerTable;
-  customer_emails: CustomerEmailTable;
-  customer_phones: CustomerPhoneTable;
-  service_standards: ServiceStandardTable;
-  cases: CaseTable;
-  case_entries: CaseEntryTable;
-  handovers: HandoverTable;
-  commitments: CommitmentTable;
-  commitment_renegotiations: CommitmentRenegotiationTable;
-  notifications: NotificationTable;
-  audit_log: AuditTable;
   idempotency_keys: IdempotencyKeyTable;
-  inbound_emails: InboundEmailTable;
-  outbound_emails: OutboundEmailTable;
-  attachments: AttachmentTable;
-  mailboxes: MailboxTable;
-  decision_kinds: DecisionKindTable;
-  authority_limits: AuthorityLimitTable;
-  policy_rules: PolicyRuleTable;
-  decisions: DecisionTable;
-  recoveries: RecoveryTable;
-  surveys: SurveyTable;
-  survey_invitations: SurveyInvitationTable;
-  survey_responses: SurveyResponseTable;
+  domain_events: DomainEventTable;
+  event_cursors: EventCursorTable;
+  event_failures: EventFailureTable;
 }

@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Clock } from '../clock';
-import type { Actor, Ctx } from '../context';
+import type { Actor, Ctx, RuntimeConfig } from '../context';
 import type { Db } from '../db/connect';
 import { requireCapability, type Capability } from '../access';
 import { Forbidden } from '../errors';
@@ -28,13 +28,14 @@ declare module 'fastify' {
     token: string | null;
   }
   interface FastifyInstance {
-    kept: { db: Db; clock: Clock; secureCookies: boolean };
+    kept: { db: Db; clock: Clock; config: RuntimeConfig; secureCookies: boolean };
   }
 }
 
 export interface HttpDeps {
   db: Db;
   clock: Clock;
+  config: RuntimeConfig;
   resolveActor: (ctx: Ctx, token: string) => Promise<Actor | null>;
   logLevel: string;
   secureCookies: boolean;
@@ -65,7 +66,7 @@ export function createHttp(deps: HttpDeps) {
     transform: jsonSchemaTransform,
   });
 
-  app.decorate('kept', { db: deps.db, clock: deps.clock, secureCookies: deps.secureCookies });
+  app.decorate('kept', { db: deps.db, clock: deps.clock, config: deps.config, secureCookies: deps.secureCookies });
   app.decorateRequest('actor', null);
   app.decorateRequest('token', null);
 
@@ -74,7 +75,7 @@ export function createHttp(deps: HttpDeps) {
     const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : req.cookies[SESSION_COOKIE];
     if (!token) return;
     req.token = token;
-    req.actor = await deps.resolveActor({ db: deps.db, clock: deps.clock, actor: null }, token);
+    req.actor = await deps.resolveActor({ db: deps.db, clock: deps.clock, config: deps.config, actor: null }, token);
   });
 
   app.addHook('preValidation', async (req) => {
@@ -102,7 +103,7 @@ export type App = ReturnType<typeof createHttp>;
 
 /** The service context for a request: the shared database, the clock, and who is calling. */
 export function ctxOf(req: FastifyRequest): Ctx {
-  return { db: req.server.kept.db, clock: req.server.kept.clock, actor: req.actor };
+  return { db: req.server.kept.db, clock: req.server.kept.clock, config: req.server.kept.config, actor: req.actor };
 }
 
 export type Reply = FastifyReply;

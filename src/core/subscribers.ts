@@ -1,0 +1,108 @@
+/**
+ * Subscribers: features reacting to each other's events. Each subscriber has a cursor row;
+ * a run locks it (FOR UPDATE SKIP LOCKED: one instance at a time per subscriber, the others
+ * skip), reads the next events, runs the handler for each inside the same transaction and moves
+ * the cursor. The handler's writes and the cursor commit together, so an event is handled
+ * exactly once, across restarts, kill -9 and several instances.
+ *
+ * A handler that throws is rolled back to a savepoint and retried later with backoff; after
+ * MAX_ATTEMPTS the event is set aside in event_failures and the stream goes on. One subscriber
+ * failing never holds up another, nor the write that published the event.
+ */
+import { sql } from 'kysely';
+import type { Ctx } from './context';
+import { inTransaction } from './context';
+import { eventsBeyondHorizon, readStream, START, type StoredEvent } from './domain-events';
+import type { Sweep } from './timers';
+
+export interface Subscriber {
+  /** Stable name: the cursor is stored under it. */
+  name: string;
+  /** Event types handled; everything else passes by. */
+  types: readonly string[] | 'all';
+  handle(ctx: Ctx, event: StoredEvent): Promise<void>;
+}
+
+const BATCH = 200;
+export const MAX_ATTEMPTS = 5;
+/** How long a run waits for an older transaction to finish before leaving the rest to the next beat. */
+const HORIZON_WAIT_MS = 1500;
+
+const backoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** attempts);
+
+async function ensureCursor(ctx: Ctx, name: string) {
+  await ctx.db.insertInto('event_cursors').values({ subscriber: name }).onConflict((oc) => oc.column('subscriber').doNothing()).execute();
+}
+
+/** One run of one subscriber: how many events it handled (or set aside). */
+export async function runSubscriber(ctx: Ctx, sub: Subscriber): Promise<number> {
+  const types = sub.types === 'all' ? null : [...sub.types];
+  const started = Date.now();
+  for (;;) {
+    const { handled, pending } = await runBatch(ctx, sub, types);
+    if (handled > 0 || !pending || Date.now() - started > HORIZON_WAIT_MS) return handled;
+    // Committed events wait behind a transaction that is still running: it ends in milliseconds.
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+async function runBatch(ctx: Ctx, sub: Subscriber, types: string[] | null): Promise<{ handled: number; pending: boolean }> {
+  return inTransaction({ ...ctx, actor: null }, async (tx) => {
+    let cursor = await tx.db.selectFrom('event_cursors').selectAll().where('subscriber', '=', sub.name).forUpdate().skipLocked().executeTakeFirst();
+    if (!cursor) {
+      const exists = await tx.db.selectFrom('event_cursors').select('subscriber').where('subscriber', '=', sub.name).executeTakeFirst();
+      if (exists) return { handled: 0, pending: false }; // another instance is running it right now
+      await ensureCursor(tx, sub.name);
+      cursor = await tx.db.selectFrom('event_cursors').selectAll().where('subscriber', '=', sub.name).forUpdate().executeTakeFirstOrThrow();
+    }
+    const now = tx.clock.now();
+    if (cursor.retry_at && cursor.retry_at > now) return { handled: 0, pending: false };
+    const position = { txId: String(cursor.last_tx_id), id: Number(cursor.last_id) };
+    const events = await readStream(tx, position, { types, limit: BATCH });
+    if (!events.length) return { handled: 0, pending: await eventsBeyondHorizon(tx, position, types) };
+
+    let last = position;
+    let attempts = cursor.attempts;
+    let error: string | null = null;
+    for (const event of events) {
+      await sql`SAVEPOINT kept_event`.execute(tx.db);
+      try {
+        await sub.handle(tx, event);
+        await sql`RELEASE SAVEPOINT kept_event`.execute(tx.db);
+        attempts = 0;
+      } catch (e) {
+        await sql`ROLLBACK TO SAVEPOINT kept_event`.execute(tx.db);
+        error = e instanceof Error ? e.message : String(e);
+        attempts += 1;
+        if (attempts < MAX_ATTEMPTS) break; // retry this event later; what came before is kept
+        await tx.db.insertInto('event_failures').values({ subscriber: sub.name, event_id: event.id, error, failed_at: now })
+          .onConflict((oc) => oc.columns(['subscriber', 'event_id']).doNothing()).execute();
+        attempts = 0;
+        error = null;
+      }
+      last = { txId: event.txId, id: event.id };
+    }
+    const handled = last === position ? 0 : events.findIndex((e) => e.id === last.id) + 1;
+    await tx.db.updateTable('event_cursors').set({
+      last_tx_id: last.txId, last_id: last.id, attempts,
+      retry_at: error ? new Date(now.getTime() + backoffMs(attempts)) : null,
+      last_error: error, updated_at: now,
+    }).where('subscriber', '=', sub.name).execute();
+    return { handled, pending: false };
+  });
+}
+
+/** Each subscriber as a timer sweep, so they run on the same beat (and in tests on runDue). */
+export function subscriberSweeps(subscribers: Subscriber[]): Record<string, Sweep> {
+  return Object.fromEntries(subscribers.map((s) => [`subscriber:${s.name}`, (ctx: Ctx) => runSubscriber(ctx, s)]));
+}
+
+/** Where each subscriber stands: how far behind the stream and whether it is failing. */
+export async function subscriberStatus(ctx: Ctx) {
+  return ctx.db.selectFrom('event_cursors')
+    .select(['subscriber', 'last_id as lastEventId', 'attempts', 'retry_at as retryAt', 'last_error as lastError', 'updated_at as updatedAt'])
+    .select(sql<number>`(SELECT count(*) FROM domain_events d WHERE (d.tx_id, d.id) > (event_cursors.last_tx_id, event_cursors.last_id))::int`.as('behind'))
+    .orderBy('subscriber').execute();
+}
+
+export { START };

@@ -1,0 +1,27 @@
+/** Every feature of Kept, in the order their routes, timers and subscribers are registered. */
+import type { Feature } from './core/feature';
+import { staffFeature } from './staff/feature';
+import { orgFeature } from './org/feature';
+import { standardsFeature } from './standards/feature';
+import { customersFeature } from './customers/feature';
+import { casesFeature } from './cases/feature';
+import { handoversFeature } from './handovers/feature';
+import { commitmentsFeature } from './commitments/feature';
+import { notificationsFeature } from './notifications/feature';
+import { auditFeature } from './audit/feature';
+import { myWorkFeature } from './mywork/feature';
+import { liveFeature } from './live/feature';
+import { decisionsFeature } from './decisions/feature';
+import { recoveryFeature } from './recovery/feature';
+import { surveysFeature } from './surveys/feature';
+import { reviewFeature } from './review/feature';
+import { emailFeature } from './email/feature';
+import { outboxFeature } from './outbox/feature';
+import { eventsFeature } from './events/feature';
+import { webhooksFeature } from './webhooks/feature';
+
+export const FEATURES: Feature[] = [
+  staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
+  notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
+  reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
+];

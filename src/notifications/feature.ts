@@ -1,0 +1,4 @@
+import type { Feature } from '../core/feature';
+import { notificationRoutes } from './routes';
+
+export const notificationsFeature: Feature = { name: 'notifications', routes: notificationRoutes };

@@ -1,0 +1,4 @@
+import type { Feature } from '../core/feature';
+import { deliverDueEmails } from './service';
+
+export const outboxFeature: Feature = { name: 'outbox', timers: { deliverDueEmails } };

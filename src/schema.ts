@@ -1,0 +1,56 @@
+/**
+ * The whole schema as Kysely sees it: the core's tables merged with each feature's own.
+ * Imported (for its types) by the app and by the API types, so every program sees the full schema.
+ */
+import type { AuditTable } from './audit/schema';
+import type { CaseEntryTable, CaseTable } from './cases/schema';
+import type { CommitmentRenegotiationTable, CommitmentTable } from './commitments/schema';
+import type { CustomerEmailTable, CustomerPhoneTable, CustomerTable } from './customers/schema';
+import type { HandoverTable } from './handovers/schema';
+import type { NotificationTable } from './notifications/schema';
+import type { DepartmentTable, HolidayTable, OrganisationTable, TeamTable } from './org/schema';
+import type { ServiceStandardTable } from './standards/schema';
+import type { ApiTokenTable, SessionTable, StaffTable } from './staff/schema';
+import type { AttachmentTable, InboundEmailTable, MailboxTable } from './email/schema';
+import type { OutboundEmailTable } from './outbox/schema';
+import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleTable } from './decisions/schema';
+import type { RecoveryTable } from './recovery/schema';
+import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './surveys/schema';
+import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
+
+declare module './core/db/database' {
+  interface Database {
+    organisation: OrganisationTable;
+    holidays: HolidayTable;
+    departments: DepartmentTable;
+    teams: TeamTable;
+    staff: StaffTable;
+    sessions: SessionTable;
+    api_tokens: ApiTokenTable;
+    customers: CustomerTable;
+    customer_emails: CustomerEmailTable;
+    customer_phones: CustomerPhoneTable;
+    service_standards: ServiceStandardTable;
+    cases: CaseTable;
+    case_entries: CaseEntryTable;
+    handovers: HandoverTable;
+    commitments: CommitmentTable;
+    commitment_renegotiations: CommitmentRenegotiationTable;
+    notifications: NotificationTable;
+    audit_log: AuditTable;
+    inbound_emails: InboundEmailTable;
+    outbound_emails: OutboundEmailTable;
+    attachments: AttachmentTable;
+    mailboxes: MailboxTable;
+    decision_kinds: DecisionKindTable;
+    authority_limits: AuthorityLimitTable;
+    policy_rules: PolicyRuleTable;
+    decisions: DecisionTable;
+    recoveries: RecoveryTable;
+    surveys: SurveyTable;
+    survey_invitations: SurveyInvitationTable;
+    survey_responses: SurveyResponseTable;
+    webhooks: WebhookTable;
+    webhook_deliveries: WebhookDeliveryTable;
+  }
+}

@@ -1,0 +1,8 @@
+import type { Feature } from '../core/feature';
+import { surveyPageRoutes, surveyRoutes } from './routes';
+import { askRecoveredCustomers, sendScheduledSurveys } from './service';
+import { surveySubscribers } from './subscribers';
+
+export const surveysFeature: Feature = {
+  name: 'surveys', routes: surveyRoutes, pages: surveyPageRoutes, timers: { askRecoveredCustomers, sendScheduledSurveys }, subscribers: surveySubscribers,
+};
