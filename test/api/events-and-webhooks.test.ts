@@ -110,7 +110,7 @@ describe('domain events: one stream, subscribers, webhooks and the events API', 
         [{ url: 'https://example.com/x', events: ['case.exploded'] }, 'known'],
       ] as const) {
         const res = await post(body);
-        assert.equal(res.status, 400, JSON.stringify(body));
+        assert.equal(res.status, 422, JSON.stringify(body));
         assert.match(res.headers.get('content-type') ?? '', /problem\+json/);
         const problem = await res.json() as { errors: { rule: string }[] };
         assert.equal(problem.errors[0]!.rule, rule, JSON.stringify(problem));
@@ -148,8 +148,8 @@ describe('domain events: one stream, subscribers, webhooks and the events API', 
     };
     assert.ok((await all(admin)).includes('webhook.test'));
     assert.ok(!(await all(agent)).includes('webhook.test'), 'an agent does not see admin events');
-    assert.equal((await agent.get('/events?types=case.nonsense')).status, 400);
-    assert.equal((await agent.get('/events?after=not-a-cursor')).status, 400);
+    assert.equal((await agent.get('/events?types=case.nonsense')).status, 422);
+    assert.equal((await agent.get('/events?after=not-a-cursor')).status, 422);
     await admin.delete(`/webhooks/${hook.id}`);
   });
 
