@@ -8,7 +8,7 @@ import { startKept, type TestKept } from '../helpers/app';
  * collected and reported together; the seed and the probe names make each one reproducible.
  */
 const SEED = 20260302;
-const PROBES_PER_OPERATION = 32;
+const PROBES_PER_OPERATION = 48;
 const BUDGET_MS = 55_000;
 const CONCURRENCY = 4;
 const PASSWORD = 'correct horse battery';
@@ -86,7 +86,7 @@ function wrongTypeFor(v: unknown): unknown {
 const NUL = 'a\u0000b';
 const LONE = 'a\ud800b';
 const HUGE = 'x'.repeat(70_000);
-const BAD_IDS = ['-1', '0', '99999', '99999999999999999999999', 'abc', '1.5', '%00', '%F0%28%8C%28'];
+const BAD_IDS = ['-1', '0', '99999', '2147483648', '99999999999999999999999', 'abc', '1.5', '%00', '%F0%28%8C%28'];
 
 function probesFor(op: Operation, rnd: () => number): Probe[] {
   const pathParams = op.params.filter((p) => p.in === 'path');
@@ -126,7 +126,7 @@ function probesFor(op: Operation, rnd: () => number): Probe[] {
         if (typeof value === 'string') must.push(send(`${name} with NUL`, setAt(full, at, NUL)), send(`${name} huge`, setAt(full, at, HUGE)));
         if (typeof value === 'string') may.push(send(`${name} lone surrogate`, setAt(full, at, LONE)));
         if (typeof value === 'number' && /id$/i.test(String(at.at(-1)))) must.push(send(`${name} does not exist`, setAt(full, at, 99999)));
-        if (typeof value === 'number') may.push(send(`${name} negative`, setAt(full, at, -1)), send(`${name} huge`, setAt(full, at, 1e300)), send(`${name} beyond int`, setAt(full, at, 2 ** 63)));
+        if (typeof value === 'number') may.push(send(`${name} negative`, setAt(full, at, -1)), send(`${name} huge`, setAt(full, at, 1e300)), send(`${name} beyond int`, setAt(full, at, 2 ** 63)), send(`${name} beyond int4`, setAt(full, at, 2 ** 31)));
         may.push(send(`${name} wrong type`, setAt(full, at, wrongTypeFor(value))), send(`${name} null`, setAt(full, at, null)));
       }
       if (full && typeof full === 'object' && !Array.isArray(full)) must.push(send('unknown key with NUL', { ...full, [`k${NUL}`]: 1 }));
