@@ -15,7 +15,7 @@ const Row = (m: ImportMapping) => z.object({
   [m.score]: z.string().trim().regex(/^(10|[0-9])$/, 'a whole number from 0 to 10'),
   ...(m.comment ? { [m.comment]: z.string().max(10_000).optional() } : {}),
   ...(m.ref ? { [m.ref]: z.string().max(200).optional() } : {}),
-  ...(m.date ? { [m.date]: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'a date such as 2026-05-31') } : {}),
+  ...(m.date ? { [m.date]: z.string().max(100).refine((s) => !Number.isNaN(Date.parse(s)), 'a date such as 2026-05-31') } : {}),
 });
 
 export async function importResponses(ctx: Ctx, surveyId: number, csv: string, mapping: ImportMapping) {

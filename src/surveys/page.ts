@@ -6,9 +6,9 @@
 import { CHOICE_LABELS, STANDARD, type QuestionKind } from './questions';
 
 const WORDS: Record<string, Record<string, string>> = {
-  en: { title: 'Your feedback', hello: 'Hello', intro: 'Thank you for taking a moment. Every answer is read by a person.', finish: 'Send my answers', why: 'Why?', thanks: 'Thank you. Your answers are with us.', done: 'You have already answered this survey. Thank you!', expired: 'This survey link has expired.', missing: 'This survey link is not valid.', saved: 'Saved' },
-  de: { title: 'Ihre Meinung', hello: 'Guten Tag', intro: 'Danke, dass Sie sich einen Moment Zeit nehmen. Jede Antwort wird von einem Menschen gelesen.', finish: 'Antworten senden', why: 'Warum?', thanks: 'Vielen Dank. Ihre Antworten sind bei uns angekommen.', done: 'Sie haben diese Umfrage bereits beantwortet. Danke!', expired: 'Dieser Link ist abgelaufen.', missing: 'Dieser Link ist nicht gültig.', saved: 'Gespeichert' },
-  fr: { title: 'Votre avis', hello: 'Bonjour', intro: 'Merci de prendre un instant. Chaque réponse est lue par une personne.', finish: 'Envoyer mes réponses', why: 'Pourquoi ?', thanks: 'Merci. Nous avons bien reçu vos réponses.', done: 'Vous avez déjà répondu à cette enquête. Merci !', expired: 'Ce lien a expiré.', missing: 'Ce lien n’est pas valide.', saved: 'Enregistré' },
+  en: { title: 'Your feedback', hello: 'Hello', intro: 'Thank you for taking a moment. Every answer is read by a person.', finish: 'Send my answers', why: 'Why?', thanks: 'Thank you. Your answers are with us.', done: 'You have already answered this survey. Thank you!', expired: 'This survey link has expired.', missing: 'This survey link is not valid.', saved: 'Saved', chose: 'You chose {n}. Tap to confirm your score; the other questions are optional.', confirm: 'Confirm my score' },
+  de: { title: 'Ihre Meinung', hello: 'Guten Tag', intro: 'Danke, dass Sie sich einen Moment Zeit nehmen. Jede Antwort wird von einem Menschen gelesen.', finish: 'Antworten senden', why: 'Warum?', thanks: 'Vielen Dank. Ihre Antworten sind bei uns angekommen.', done: 'Sie haben diese Umfrage bereits beantwortet. Danke!', expired: 'Dieser Link ist abgelaufen.', missing: 'Dieser Link ist nicht gültig.', saved: 'Gespeichert', chose: 'Sie haben {n} gewählt. Bitte bestätigen Sie Ihre Bewertung; die anderen Fragen sind freiwillig.', confirm: 'Bewertung bestätigen' },
+  fr: { title: 'Votre avis', hello: 'Bonjour', intro: 'Merci de prendre un instant. Chaque réponse est lue par une personne.', finish: 'Envoyer mes réponses', why: 'Pourquoi ?', thanks: 'Merci. Nous avons bien reçu vos réponses.', done: 'Vous avez déjà répondu à cette enquête. Merci !', expired: 'Ce lien a expiré.', missing: 'Ce lien n’est pas valide.', saved: 'Enregistré', chose: 'Vous avez choisi {n}. Confirmez votre note ; les autres questions sont facultatives.', confirm: 'Confirmer ma note' },
 };
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -24,7 +24,7 @@ legend{font-weight:600;padding:0 .3rem}.scale{display:flex;flex-wrap:wrap;gap:.3
 .scale label:has(input:focus-visible){outline:3px solid #2f81f7;outline-offset:2px}.ends{display:flex;justify-content:space-between;font-size:.85rem;color:#57606a;margin-top:.3rem}
 .choice{display:block;margin:.3rem 0}textarea{width:100%;font:inherit;padding:.5rem;border:1px solid #8c959f;border-radius:6px}
 button{font:inherit;font-weight:600;background:#0b5cad;color:#fff;border:0;border-radius:6px;padding:.7rem 1.2rem;width:100%}
-.note{color:#17663a}</style></head><body><main>${body}</main></body></html>`;
+.note{color:#17663a}.confirm{margin:0 0 1.5rem}</style></head><body><main>${body}</main></body></html>`;
 }
 
 export function messagePage(language: string, key: 'thanks' | 'done' | 'expired' | 'missing') {
@@ -32,9 +32,21 @@ export function messagePage(language: string, key: 'thanks' | 'done' | 'expired'
   return layout(language, w.title!, `<h1>${esc(w.title)}</h1><p role="status">${esc(w[key])}</p>`);
 }
 
-export function surveyPage(token: string, view: { greeting: string | null; organisation: string; language: string; questions: { kind: QuestionKind; text: string }[]; answers: Record<string, unknown> }) {
+export interface SurveyPageOptions {
+  greeting: string | null; organisation: string; language: string; questions: { kind: QuestionKind; text: string }[]; answers: Record<string, unknown>;
+  /** The score clicked in the email: pre-selected, and recorded only when the customer confirms. */
+  clicked?: { kind: 'nps' | 'stay'; value: number };
+  /** Just saved (after the confirmation): say so. */
+  saved?: boolean;
+}
+
+export function surveyPage(token: string, view: SurveyPageOptions) {
   const w = words(view.language);
-  const a = view.answers;
+  const clicked = view.clicked && view.questions.some((q) => q.kind === view.clicked!.kind) ? view.clicked : undefined;
+  const a = clicked ? { ...view.answers, [clicked.kind]: clicked.value } : view.answers;
+  const confirm = clicked ? `<form method="post" action="/s/${esc(token)}" class="confirm">
+<input type="hidden" name="${clicked.kind}" value="${clicked.value}"><input type="hidden" name="confirm" value="true">
+<p>${esc(w.chose!.replace('{n}', String(clicked.value)))}</p><button type="submit">${esc(w.confirm)}</button></form>` : '';
   const fields = view.questions.map((q, i) => {
     const std = STANDARD[q.kind];
     const id = `q${i}`;
@@ -59,10 +71,11 @@ export function surveyPage(token: string, view: { greeting: string | null; organ
 <h1>${esc(w.title)}: ${esc(view.organisation)}</h1>
 <p>${esc(greeting)}</p>
 <p>${esc(w.intro)}</p>
+${confirm}
 <form method="post" action="/s/${esc(token)}" id="survey">
 ${fields}
 <input type="hidden" name="complete" value="true">
-<p class="note" role="status" id="saved" aria-live="polite"></p>
+<p class="note" role="status" id="saved" aria-live="polite">${view.saved ? esc(w.saved) : ''}</p>
 <button type="submit">${esc(w.finish)}</button>
 </form>
 <script>

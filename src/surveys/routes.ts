@@ -9,7 +9,7 @@ import { QuestionSchema } from './questions';
 import * as surveys from './service';
 import { surveyFigures, BREAKDOWNS, type Breakdown } from './figures';
 import { importResponses } from './import';
-import { messagePage, surveyPage } from './page';
+import { messagePage, surveyPage, type SurveyPageOptions } from './page';
 
 const Token = z.strictObject({ token: z.string().regex(/^sv_[A-Za-z0-9_-]{43}$/, 'not a survey token') });
 const SurveyBody = z.strictObject({
@@ -33,7 +33,7 @@ export function surveyRoutes(app: App) {
     async (req) => surveys.updateSurvey(ctxOf(req), req.params.id, req.body));
   app.post('/surveys/:id/invitations', {
     config: { access: 'cases:work' },
-    schema: { tags: ['surveys'], summary: 'Invite one customer (cooldown and open recoveries respected); the link is returned for the portal or the phone', params: IdParams,
+    schema: { tags: ['surveys'], summary: 'Invite one customer (cooldown and open recoveries respected) about one of their cases; the link goes to the customer only, never back to staff', params: IdParams,
       body: z.strictObject({ customerId: z.number().int().positive(), caseId: z.number().int().positive().optional() }) },
   }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, async (ctx) => {
     const result = await surveys.invite(ctx, req.params.id, req.body.customerId, { caseId: req.body.caseId });
@@ -79,7 +79,7 @@ export function surveyRoutes(app: App) {
   app.get('/public/surveys/:token', { config: { access: 'public' }, schema: { tags: ['public'], params: Token } }, async (req) => surveys.openSurvey(ctxOf(req), req.params.token));
   app.post('/public/surveys/:token', {
     config: { access: 'public' },
-    schema: { tags: ['public'], params: Token, body: z.strictObject({ answers: z.record(z.string(), z.unknown()), complete: z.boolean().default(false) }) },
+    schema: { tags: ['public'], params: Token, body: z.strictObject({ answers: z.record(z.string().max(40), z.unknown()), complete: z.boolean().default(false) }) },
   }, async (req) => surveys.answerSurvey(ctxOf(req), req.params.token, req.body.answers, req.body.complete));
 }
 
@@ -88,13 +88,13 @@ export function surveyPageRoutes(app: App) {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
-  const render = async (req: FastifyRequest, reply: FastifyReply, token: string) => {
+  const render = async (req: FastifyRequest, reply: FastifyReply, token: string, shown: Pick<SurveyPageOptions, 'clicked' | 'saved'>) => {
     const ctx = ctxOf(req);
     try {
       const view = await surveys.openSurvey(ctx, token);
       if (view.expired) return reply.status(410).type('text/html').send(messagePage(view.language, 'expired'));
       if (view.completed) return reply.type('text/html').send(messagePage(view.language, 'done'));
-      return reply.type('text/html').header('cache-control', 'no-store').send(surveyPage(token, view));
+      return reply.type('text/html').header('cache-control', 'no-store').send(surveyPage(token, { ...view, ...shown }));
     } catch (e) {
       if (e instanceof DomainError && e.status === 404) return reply.status(404).type('text/html').send(messagePage('en', 'missing'));
       throw e;
@@ -108,17 +108,23 @@ export function surveyPageRoutes(app: App) {
   };
 
   const Score = z.coerce.number().int().min(0).max(10).optional();
-  app.get('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token, querystring: z.strictObject({ nps: Score, stay: Score }) } as object }, async (req, reply) => {
+  app.get('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token, querystring: z.strictObject({ nps: Score, stay: Score, saved: z.enum(['1']).optional() }) } as object }, async (req, reply) => {
     const { token } = req.params as { token: string };
-    const oneClick = req.query as { nps?: number; stay?: number };
-    // One click on the score in the email answers the first question.
-    if (oneClick.nps !== undefined || oneClick.stay !== undefined) await surveys.answerSurvey(ctxOf(req), token, oneClick, false).catch(() => undefined);
-    return render(req, reply, token);
+    const { nps, stay, saved } = req.query as { nps?: number; stay?: number; saved?: '1' };
+    // The score clicked in the email is only pre-selected: link scanners and mail previews open
+    // links too, so a GET never records an answer. The customer confirms with one tap (a POST).
+    const clicked = nps !== undefined ? { kind: 'nps' as const, value: nps } : stay !== undefined ? { kind: 'stay' as const, value: stay } : undefined;
+    return render(req, reply, token, { clicked, saved: !!saved });
   });
   app.post('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token } as object }, async (req, reply) => {
     const { token } = req.params as { token: string };
-    const { complete, ...answers } = (req.body ?? {}) as Record<string, string>;
+    const { complete, confirm, ...answers } = (req.body ?? {}) as Record<string, string>;
     try {
+      // The one-tap confirmation of an emailed score: saved, and the rest of the survey stays open.
+      if (confirm === 'true') {
+        await surveys.answerSurvey(ctxOf(req), token, answers, false);
+        return reply.redirect(`/s/${token}?saved=1`, 303);
+      }
       await surveys.answerSurvey(ctxOf(req), token, answers, complete === 'true');
       const view = await surveys.openSurvey(ctxOf(req), token);
       return reply.type('text/html').send(messagePage(view.language, 'thanks'));

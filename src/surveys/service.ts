@@ -11,7 +11,8 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
-import { Conflict, DomainError, Invalid, NotFound } from '../core/errors';
+import { Conflict, DomainError, Forbidden, Invalid, NotFound } from '../core/errors';
+import { staffActor } from '../core/access';
 import { DAY } from '../core/clock';
 import { newToken, tokenHash } from '../core/passwords';
 import { getSettings } from '../org';
@@ -21,6 +22,7 @@ import { publish } from '../events';
 import { addEntry } from '../timeline';
 import { answerSchema, questionText, withComment, type Question } from './questions';
 import { surveyLink } from './config';
+import { countSave } from './save-limit';
 import { isDetractor } from './nps';
 import type { SurveyTrigger } from './schema';
 
@@ -76,21 +78,32 @@ export async function whyNotAsk(ctx: Ctx, customerId: number, opts: { cooldown: 
   return null;
 }
 
-export interface Invitation { id: number; token: string; link: string; channel: 'email' | 'portal' }
+/**
+ * What staff get back: never the token. The link travels to the customer only (by email); a
+ * staff member holding it could answer in the customer's name and move a colleague's NPS.
+ */
+export interface Invitation { id: number; channel: 'email' | 'portal' }
 
-/** Invites if allowed; returns the invitation (with its one-time token) or the reason it was not sent. */
+/** Invites if allowed; returns the invitation or the reason it was not sent. */
 export async function invite(ctx: Ctx, surveyId: number, customerId: number, about: { caseId?: number | null; touchpoint?: string | null; recoveryId?: number } = {}): Promise<Invitation | { skipped: string }> {
+  // What the invitation names must exist, and its case must be this customer's: answers are
+  // credited to that case's owner, team and department.
+  const survey = await getSurvey(ctx, surveyId);
+  const [customer, email, c, settings] = await Promise.all([
+    ctx.db.selectFrom('customers').select(['id', 'name', 'title', 'given_name as givenName', 'family_name as familyName', 'first_name_ok as firstNameOk']).where('id', '=', customerId).executeTakeFirst(),
+    ctx.db.selectFrom('customer_emails').select('email').where('customer_id', '=', customerId).orderBy('email').executeTakeFirst(),
+    about.caseId ? ctx.db.selectFrom('cases').select(['id', 'customer_id', 'owner_id', 'team_id', 'type', 'channel', 'touchpoint', 'caused_by_department_id', 'subject']).where('id', '=', about.caseId).executeTakeFirst() : undefined,
+    getSettings(ctx),
+  ]);
+  if (!customer) throw new NotFound('Customer', customerId);
+  if (about.caseId && !c) throw new NotFound('Case', about.caseId);
+  if (c && c.customer_id !== customerId) {
+    throw new Conflict(`Case ${c.id} is another customer's case: a survey about it can only go to that customer`, [{ field: 'body.caseId', rule: 'same_customer', message: 'belongs to another customer' }]);
+  }
   // The recovery follow-up is part of closing the loop, not another survey: the cooldown does not apply.
   const reason = await whyNotAsk(ctx, customerId, { cooldown: !about.recoveryId });
   if (reason) return { skipped: reason };
-  const survey = await getSurvey(ctx, surveyId);
   if (!survey.active) return { skipped: 'the survey is not active' };
-  const [customer, email, c, settings] = await Promise.all([
-    ctx.db.selectFrom('customers').select(['id', 'name', 'title', 'given_name as givenName', 'family_name as familyName', 'first_name_ok as firstNameOk']).where('id', '=', customerId).executeTakeFirstOrThrow(),
-    ctx.db.selectFrom('customer_emails').select('email').where('customer_id', '=', customerId).orderBy('email').executeTakeFirst(),
-    about.caseId ? ctx.db.selectFrom('cases').select(['id', 'owner_id', 'team_id', 'type', 'channel', 'touchpoint', 'caused_by_department_id', 'subject']).where('id', '=', about.caseId).executeTakeFirst() : undefined,
-    getSettings(ctx),
-  ]);
   const { token, hash } = newToken('sv');
   const now = ctx.clock.now();
   const row = await ctx.db.insertInto('survey_invitations').values({
@@ -112,7 +125,7 @@ export async function invite(ctx: Ctx, surveyId: number, customerId: number, abo
   await publish(ctx, 'survey.invited', { caseId: c?.id ?? null, customerId }, {
     invitationId: row.id, surveyId, surveyName: survey.name, customerId, caseId: c?.id ?? null, channel: row.channel, touchpoint: about.touchpoint ?? c?.touchpoint ?? null,
   });
-  return { id: row.id, token, link, channel: row.channel };
+  return { id: row.id, channel: row.channel };
 }
 
 /** After a case is resolved: the first active transactional survey, if the customer may be asked. */
@@ -124,6 +137,7 @@ export async function inviteAfterResolution(ctx: Ctx, caseId: number) {
 }
 
 export async function inviteAfterTouchpoint(ctx: Ctx, input: { customerId: number; touchpoint: string; caseId?: number | null }) {
+  if (!await ctx.db.selectFrom('customers').select('id').where('id', '=', input.customerId).executeTakeFirst()) throw new NotFound('Customer', input.customerId);
   const survey = await ctx.db.selectFrom('surveys').select('id').where('trigger', '=', 'touchpoint').where('touchpoint', '=', input.touchpoint).where('active', '=', true).orderBy('id').executeTakeFirst();
   if (!survey) return { skipped: `no active survey for the touchpoint "${input.touchpoint}"` };
   return invite(ctx, survey.id, input.customerId, { caseId: input.caseId ?? null, touchpoint: input.touchpoint });
@@ -168,13 +182,15 @@ export async function sendScheduledSurveys(ctx: Ctx): Promise<number> {
 
 /** A relationship survey to a segment: everyone who may be asked is asked; the rest are counted. */
 export async function sendToSegment(ctx: Ctx, surveyId: number, segment: string) {
+  await getSurvey(ctx, surveyId);
   const customers = await ctx.db.selectFrom('customers').select('id').where('segment', '=', segment).where('merged_into_id', 'is', null).orderBy('id').execute();
   let sent = 0;
   const skipped: Record<string, number> = {};
   for (const { id } of customers) {
     const r = await inTransaction(ctx, (tx) => invite(tx, surveyId, id));
     if ('skipped' in r) {
-      const key = r.skipped.replace(/\d{4}-\d{2}-\d{2}|\(\d+\)/g, '').trim();
+      // Counted by reason, so the per-customer details (the date asked, the recovery) are dropped.
+      const key = r.skipped.replace(/^asked on \S+, within/, 'asked recently, within').replace(/ \(\d+\)$/, '');
       skipped[key] = (skipped[key] ?? 0) + 1;
     } else sent += 1;
   }
@@ -219,7 +235,11 @@ function greetingOf(c: { name: string; title: string | null; givenName: string |
 }
 
 export async function answerSurvey(ctx: Ctx, token: string, raw: Record<string, unknown>, complete: boolean) {
-  return inTransaction({ ...ctx, actor: null }, async (tx) => recordAnswers(tx, await invitationByToken(tx, token, true), raw, complete));
+  return inTransaction({ ...ctx, actor: null }, async (tx) => {
+    const inv = await invitationByToken(tx, token, true);
+    if (!complete) countSave(tx, inv);
+    return recordAnswers(tx, inv, raw, complete);
+  });
 }
 
 /** Answers for one invitation (the token has been checked, or the demo seeder is answering). */
@@ -271,11 +291,30 @@ const num = (v: unknown) => (typeof v === 'number' ? v : null);
 
 const npsCategory = (nps: number | null) => (nps === null ? null : isDetractor(nps) ? 'detractor' : nps >= 9 ? 'promoter' : 'passive');
 
+/**
+ * The follow-up belongs to whoever owns the loop: the owner of the recovery case the answer
+ * opened (else the owner of the case it was about), their team lead, managers and admins.
+ * Anyone else could overwrite a colleague's account of the conversation.
+ */
 export async function recordResponseFollowUp(ctx: Ctx, id: number, outcome: string) {
-  const row = await ctx.db.updateTable('survey_responses').set({ follow_up_outcome: outcome, follow_up_at: ctx.clock.now() }).where('id', '=', id)
-    .returning(['id', 'follow_up_outcome as followUpOutcome', 'follow_up_at as followUpAt']).executeTakeFirst();
-  if (!row) throw new NotFound('Survey response', id);
-  return row;
+  const actor = staffActor(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const response = await tx.db.selectFrom('survey_responses').select(['id', 'recovery_case_id', 'case_id', 'agent_id', 'team_id']).where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+    if (!response) throw new NotFound('Survey response', id);
+    if (actor.role !== 'manager' && actor.role !== 'admin') {
+      const caseId = response.recovery_case_id ?? response.case_id;
+      const c = caseId ? await tx.db.selectFrom('cases').select(['owner_id', 'team_id']).where('id', '=', caseId).executeTakeFirst() : undefined;
+      const ownerId = c ? c.owner_id : response.agent_id;
+      const owner = ownerId ? await tx.db.selectFrom('staff').select('team_id').where('id', '=', ownerId).executeTakeFirst() : undefined;
+      const teamIds = [owner?.team_id, c?.team_id ?? response.team_id].filter((t): t is number => !!t);
+      const leads = teamIds.length ? await tx.db.selectFrom('teams').select('lead_id').where('id', 'in', teamIds).execute() : [];
+      if (ownerId !== actor.id && !leads.some((t) => t.lead_id === actor.id)) {
+        throw new Forbidden('Only the owner of this follow-up, their team lead, a manager or an admin may record its outcome');
+      }
+    }
+    return tx.db.updateTable('survey_responses').set({ follow_up_outcome: outcome, follow_up_at: tx.clock.now() }).where('id', '=', id)
+      .returning(['id', 'follow_up_outcome as followUpOutcome', 'follow_up_at as followUpAt']).executeTakeFirstOrThrow();
+  });
 }
 
 export async function listResponses(ctx: Ctx, f: { surveyId?: number; detractorsOnly?: boolean; limit: number }) {

@@ -46,13 +46,19 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     return c;
   }
 
+  /** The survey token, as only the customer sees it: in the email we sent them. */
+  async function tokenMailedTo(address: string) {
+    const [mail] = await k.sql<{ text_body: string }>(`SELECT text_body FROM outbound_emails WHERE kind = 'survey' AND to_address = $1 ORDER BY id DESC LIMIT 1`, [address]);
+    return /Or answer here: \S+\/s\/(sv_\S+)/.exec(mail!.text_body)![1]!;
+  }
+
   function linkIn(mailIndex: number) {
     const text = sink.received[mailIndex]!.text!;
     const link = /Or answer here: (\S+)/.exec(text)![1]!;
     return new URL(link).pathname;
   }
 
-  it('resolve a case → survey email → one click on 3 → a recovery case owned by the case owner, in their My work at once', async () => {
+  it('resolve a case → survey email → one click on 3, one tap to confirm → a recovery case owned by the case owner, in their My work at once', async () => {
     const c = await resolvedCaseFor({ name: 'Ada Okafor', title: 'Mrs', givenName: 'Ada', familyName: 'Okafor', emails: ['ada@okafor.example'] });
     await sink.waitFor(1);
     const mail = sink.received[0]!;
@@ -68,6 +74,10 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     assert.match(html, /Hello Mrs Okafor,/);
     assert.doesNotMatch(html, /Ada|okafor\.example|Broken lamp/, 'nothing about the customer beyond the greeting');
     assert.match(html, /value="3" checked/);
+    assert.equal((await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM survey_responses'))[0]!.n, 0, 'opening the link records nothing');
+    const confirmed = await fetch(`${k.baseUrl}${path}`, { method: 'POST', body: new URLSearchParams({ nps: '3', confirm: 'true' }), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    assert.equal(confirmed.status, 303);
+    assert.equal(confirmed.headers.get('location'), `${path}?saved=1`);
 
     const work = (await agent.get('/my-work')).body;
     const recovery = work.recoveries.find((r: { source: string }) => r.source === 'detractor');
@@ -116,11 +126,13 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
   });
 
   it('a token answers for its own customer only: the answer lands on that invitation', async () => {
-    const one = (await admin.post('/customers', { name: 'One' })).body;
-    const two = (await admin.post('/customers', { name: 'Two' })).body;
-    const a = (await agent.post(`/surveys/${surveyId}/invitations`, { customerId: one.id })).body;
-    const b = (await agent.post(`/surveys/${surveyId}/invitations`, { customerId: two.id })).body;
-    assert.equal(a.channel, 'portal');
+    const one = (await admin.post('/customers', { name: 'One', emails: ['one@one.example'] })).body;
+    const two = (await admin.post('/customers', { name: 'Two', emails: ['two@two.example'] })).body;
+    const invited = (await agent.post(`/surveys/${surveyId}/invitations`, { customerId: one.id })).body;
+    await agent.post(`/surveys/${surveyId}/invitations`, { customerId: two.id });
+    assert.equal(invited.channel, 'email');
+    const a = { token: await tokenMailedTo('one@one.example') };
+    const b = { token: await tokenMailedTo('two@two.example') };
     await fetch(`${k.baseUrl}/api/v1/public/surveys/${a.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 9 }, complete: true }) });
     const rows = await k.sql<{ customer_id: number; nps: number }>('SELECT customer_id, nps FROM survey_responses WHERE customer_id IN ($1, $2)', [one.id, two.id]);
     assert.deepEqual(rows, [{ customer_id: one.id, nps: 9 }]);
@@ -130,10 +142,11 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
 
   it('a comment that reads as a complaint closes the loop too; with the case owner gone, the team lead owns it', async () => {
     const leaver = await k.signedIn('agent', { teamId });
-    const customer = (await admin.post('/customers', { name: 'Cy' })).body;
+    const customer = (await admin.post('/customers', { name: 'Cy', emails: ['cy@cy.example'] })).body;
     const c = (await leaver.post('/cases', { subject: 'x', channel: 'phone', customerId: customer.id, teamId })).body;
     await admin.patch(`/staff/${leaver.id}`, { active: false });
-    const inv = (await agent.post(`/surveys/${surveyId}/invitations`, { customerId: customer.id, caseId: c.id })).body;
+    assert.equal((await agent.post(`/surveys/${surveyId}/invitations`, { customerId: customer.id, caseId: c.id })).status, 201);
+    const inv = { token: await tokenMailedTo('cy@cy.example') };
     await fetch(`${k.baseUrl}/api/v1/public/surveys/${inv.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 8, comment: 'Terrible service, rude and useless. Very disappointed.' }, complete: true }) });
     const [r] = (await lead.get('/my-work')).body.recoveries;
     assert.ok(r, 'the team lead has the recovery');
@@ -234,7 +247,7 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     const customer = (await admin.post('/customers', { name: 'Tom Touch' })).body;
     const first = await agent.post('/touchpoint-events', { customerId: customer.id, touchpoint: 'deliver' });
     assert.equal(first.status, 200);
-    assert.match(first.body.link, /\/s\/sv_/);
+    assert.deepEqual(Object.keys(first.body).sort(), ['channel', 'id'], 'the link goes to the customer, not back to staff');
     const again = await agent.post('/touchpoint-events', { customerId: customer.id, touchpoint: 'deliver' });
     assert.match(again.body.skipped, /cooldown/);
     assert.match((await agent.post('/touchpoint-events', { customerId: customer.id, touchpoint: 'unbox' })).body.skipped, /no active survey/);

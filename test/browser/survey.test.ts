@@ -23,7 +23,7 @@ describe('a customer answers a survey; the loop closes in the workspace', { skip
     await sink?.close();
   });
 
-  it('resolve → survey link → answer 3 on the public page → a recovery case for the owner appears in My work', async () => {
+  it('resolve → survey email → click 3 and confirm with one tap → a recovery case for the owner appears in My work', async () => {
     const admin = await k.signedIn('admin');
     await admin.patch('/settings', { name: 'Acme' });
     await admin.post('/surveys', { name: 'After a case', trigger: 'case_resolved', questions: [{ kind: 'nps' }, { kind: 'ces' }, { kind: 'expectation' }] });
@@ -37,15 +37,17 @@ describe('a customer answers a survey; the loop closes in the workspace', { skip
     await staff.getByLabel('Status').and(staff.locator('select')).evaluate((el) => (el as unknown as { value: string }).value === 'resolved');
     for (let i = 0; i < 20 && !sink.received.length; i++) { await k.runTimers(); await new Promise((r) => setTimeout(r, 100)); }
     await sink.waitFor(1);
-    const link = /Or answer here: (\S+)/.exec(sink.received[0]!.text!)![1]!;
-    const path = new URL(link).pathname;
+    const link = /^3: (\S+)/m.exec(sink.received[0]!.text!)![1]!; // the score 3, clicked in the email
+    const url = new URL(link);
 
     const customer = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-    await customer.goto(`${k.baseUrl}${path}`);
+    await customer.goto(`${k.baseUrl}${url.pathname}${url.search}`);
     await customer.getByText('Hello Mrs Okafor,').waitFor();
     await screenshots(customer, '12-survey-page');
-    await customer.getByRole('group', { name: /recommend Acme/ }).getByText('3', { exact: true }).click();
-    await customer.getByRole('status').getByText('Saved').waitFor(); // partial answers are kept as they are given
+    assert.ok(await customer.getByRole('group', { name: /recommend Acme/ }).getByRole('radio', { name: '3', exact: true }).isChecked(), 'the clicked score is pre-selected');
+    assert.deepEqual(await k.sql('SELECT id FROM survey_responses'), [], 'opening the link records nothing: link scanners open links too');
+    await customer.getByRole('button', { name: 'Confirm my score' }).click();
+    await customer.getByRole('status').getByText('Saved').waitFor();
     await customer.getByRole('button', { name: 'Send my answers' }).click();
     await customer.getByText('Thank you. Your answers are with us.').waitFor();
     await screenshots(customer, '13-survey-thanks');

@@ -9,7 +9,7 @@ export const Text = (max: number) => z.string().trim().min(1).max(max);
 
 /** "a,b" or repeated ?status=a&status=b, as a list. */
 export function listOf<T extends z.ZodType>(item: T) {
-  return z.preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(item));
+  return z.preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(item).max(50));
 }
 
 export const Problem = z.object({

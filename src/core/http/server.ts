@@ -13,6 +13,7 @@ import type { Db } from '../db/connect';
 import { requireCapability, type Capability } from '../access';
 import { Forbidden } from '../errors';
 import { sendProblem, toProblem } from './problems';
+import { guardInputs } from './inputs';
 
 export const SESSION_COOKIE = 'kept_session';
 export const BODY_LIMIT = 256 * 1024;
@@ -69,6 +70,7 @@ export function createHttp(deps: HttpDeps) {
   app.decorate('kept', { db: deps.db, clock: deps.clock, config: deps.config, secureCookies: deps.secureCookies });
   app.decorateRequest('actor', null);
   app.decorateRequest('token', null);
+  guardInputs(app);
 
   app.addHook('onRequest', async (req) => {
     const auth = req.headers.authorization;
