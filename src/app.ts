@@ -10,6 +10,7 @@ import { actorForToken, staffRoutes } from './staff';
 import { orgRoutes } from './org/routes';
 import { standardsRoutes } from './standards/routes';
 import { customerRoutes } from './customers/routes';
+import { normaliseStoredPhones } from './customers';
 import { caseRoutes } from './cases/routes';
 import { handoverRoutes } from './handovers/routes';
 import { commitmentRoutes } from './commitments/routes';
@@ -80,6 +81,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   configureOutbox({ from: mail.from, transportUrl: mail.transportUrl });
   configureSurveys({ publicUrl: opts.publicUrl ?? 'http://localhost:3000' });
   configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
+  await normaliseStoredPhones({ db, clock: opts.clock, actor: null }); // numbers entered before E.164
   const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'));
   surveyPageRoutes(http);
   await serveWorkspace(http);
