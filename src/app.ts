@@ -11,6 +11,7 @@ import { startTimers, type Timers } from './core/timers';
 import { subscriberSweeps } from './core/subscribers';
 import type { AppServices } from './core/feature';
 import { actorForToken } from './staff';
+import { normaliseStoredPhones } from './customers';
 import path from 'node:path';
 import type { MailConfig } from './core/config';
 import { configureOutbox } from './outbox';
@@ -76,6 +77,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   configureSurveys({ publicUrl: config.publicUrl });
   configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
   const system: Ctx = { db, clock: opts.clock, actor: null, config };
+  await normaliseStoredPhones(system); // numbers entered before E.164
 
   const timers = startTimers(
     system,

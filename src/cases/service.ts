@@ -15,7 +15,7 @@ import { addEntry, addEntries } from '../timeline';
 import { businessCalendar } from '../org';
 import { expectationFor } from '../standards';
 import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStandardClock } from '../commitments';
-import { createCustomer, findCustomerByEmail, getCustomer, type Customer, type CustomerInput } from '../customers';
+import { createCustomer, findCustomerByEmail, findCustomerByPhone, getCustomer, type Customer, type CustomerInput } from '../customers';
 import { checkReply } from '../respect';
 import { queueReplyEmail } from '../outbox';
 import { caseFacts, publish, publishAll, type DomainEvent } from '../events';
@@ -85,6 +85,7 @@ async function resolveCustomer(ctx: Ctx, input: NewCase): Promise<number> {
     const known = await findCustomerByEmail(ctx, email);
     if (known) return known;
   }
+  for (const phone of input.customer.phones ?? []) { const known = await findCustomerByPhone(ctx, phone); if (known) return known; }
   return (await createCustomer(ctx, input.customer)).id;
 }
 

@@ -7,6 +7,8 @@ import { PageQuery } from '../core/pagination';
 import { CHANNELS } from './schema';
 import * as customers from './service';
 
+const PhoneText = z.string().trim().min(3).max(40)
+  .regex(/^\+?[\d\s()./-]+$/, 'is not a phone number: write digits, spaces and + ( ) - . / only');
 const Short = z.string().trim().max(200).nullable().optional();
 export const CustomerBody = z.strictObject({
   name: Text(200),
@@ -15,7 +17,8 @@ export const CustomerBody = z.strictObject({
   familyName: Short,
   firstNameOk: z.boolean().optional(),
   emails: z.array(z.email().max(320)).max(20).optional(),
-  phones: z.array(z.string().trim().min(3).max(40)).max(20).optional(),
+  // The shape only; whether it is a real number depends on the organisation's region (service).
+  phones: z.array(PhoneText).max(20).optional(),
   preferredChannel: z.enum(CHANNELS).nullable().optional(),
   language: z.string().trim().min(2).max(35).nullable().optional(),
   notes: z.string().max(10_000).nullable().optional(),
@@ -27,6 +30,15 @@ export function customerRoutes(app: App) {
     config: { access: 'customers:read' },
     schema: { tags: ['customers'], querystring: z.strictObject({ q: z.string().trim().min(1).max(200).optional(), segment: z.string().max(100).optional(), ...PageQuery }) },
   }, async (req) => customers.listCustomers(ctxOf(req), req.query));
+
+  app.get('/customers/lookup', {
+    config: { access: 'customers:read' },
+    schema: {
+      tags: ['customers'],
+      summary: 'Who is calling: the customer with this phone number, written any way, or 404',
+      querystring: z.strictObject({ phone: PhoneText }),
+    },
+  }, async (req) => customers.lookupCustomerByPhone(ctxOf(req), req.query.phone));
 
   app.get('/customers/:id', { config: { access: 'customers:read' }, schema: { tags: ['customers'], params: IdParams } },
     async (req) => customers.getCustomer(ctxOf(req), req.params.id));

@@ -1,16 +1,22 @@
 /**
  * Customers: one person, one history across every channel. Each has a form of address
  * (title and surname until they say their first name is fine). An email address belongs to one
- * customer only; merging two records moves everything of the second onto the first.
+ * customer only, and so does a phone number (kept in E.164, see phones.ts); merging two records
+ * moves everything of the second onto the first.
  */
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
-import { Conflict, Invalid, NotFound } from '../core/errors';
+import { Conflict, DomainError, NotFound } from '../core/errors';
 import { decodeCursor, toPage } from '../core/pagination';
 import { publish } from '../events';
 import { recordAudit, changedFields } from '../audit';
 import type { Channel } from './schema';
+import { parseDisplayName } from './names';
+import { findCustomerByPhone, invalidPhone, normalisePhones, phoneRegion, toE164 } from './phones';
+
+export { parseDisplayName, type ParsedName } from './names';
+export { DEFAULT_PHONE_REGION, findCustomerByPhone, normaliseStoredPhones } from './phones';
 
 export interface CustomerInput {
   name: string;
@@ -68,6 +74,16 @@ export async function findCustomerByEmail(ctx: Ctx, email: string): Promise<numb
   return row?.customer_id ?? null;
 }
 
+/** For telephony: who is calling? The live customer with this number, however it is written. */
+export async function lookupCustomerByPhone(ctx: Ctx, phone: string) {
+  const region = await phoneRegion(ctx);
+  const e164 = toE164(phone, region);
+  if (!e164) throw invalidPhone('querystring.phone', phone, region);
+  const id = await findCustomerByPhone(ctx, e164);
+  if (!id) throw new NotFound('Customer with phone number', e164);
+  return getCustomer(ctx, id);
+}
+
 async function assertEmailsFree(ctx: Ctx, emails: string[], exceptCustomer?: number) {
   for (const email of emails) {
     const owner = await findCustomerByEmail(ctx, email);
@@ -79,16 +95,39 @@ async function assertEmailsFree(ctx: Ctx, emails: string[], exceptCustomer?: num
   }
 }
 
+async function assertPhonesFree(ctx: Ctx, phones: string[], exceptCustomer?: number) {
+  for (const phone of phones) {
+    // Two requests adding the same number at once must not both see it free.
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`phone:${phone}`}))`.execute(ctx.db);
+    const owner = await findCustomerByPhone(ctx, phone);
+    if (owner && owner !== exceptCustomer) {
+      throw new Conflict(`${phone} already belongs to customer ${owner}`, [
+        { field: 'body.phones', rule: 'unique', message: `${phone} already belongs to customer ${owner}` },
+      ]);
+    }
+  }
+}
+
+/** A customer given by name only ("Mrs Helen Clark") gets the title and names read from it. */
+function withParsedName(input: CustomerInput): CustomerInput {
+  if (input.title != null || input.givenName != null || input.familyName != null) return input;
+  const parsed = parseDisplayName(input.name);
+  return { ...input, ...parsed };
+}
+
 function dedupe(list: string[]): string[] {
   const seen = new Map<string, string>();
   for (const v of list) seen.set(v.toLowerCase(), v);
   return [...seen.values()];
 }
 
-export async function createCustomer(ctx: Ctx, input: CustomerInput) {
+export async function createCustomer(ctx: Ctx, given: CustomerInput) {
+  const input = withParsedName(given);
   return inTransaction(ctx, async (tx) => {
     const emails = dedupe(input.emails ?? []);
     await assertEmailsFree(tx, emails);
+    const phones = await normalisePhones(tx, input.phones ?? []);
+    await assertPhonesFree(tx, phones);
     const now = tx.clock.now();
     const { id } = await tx.db
       .insertInto('customers')
@@ -108,7 +147,6 @@ export async function createCustomer(ctx: Ctx, input: CustomerInput) {
       .returning('id')
       .executeTakeFirstOrThrow();
     if (emails.length) await tx.db.insertInto('customer_emails').values(emails.map((email) => ({ email, customer_id: id }))).execute();
-    const phones = [...new Set(input.phones ?? [])];
     if (phones.length) await tx.db.insertInto('customer_phones').values(phones.map((phone) => ({ phone, customer_id: id }))).execute();
     const customer = await getCustomer(tx, id);
     await recordAudit(tx, 'customer', id, 'create', null, customer);
@@ -144,8 +182,9 @@ export async function updateCustomer(ctx: Ctx, id: number, patch: Partial<Custom
       if (emails.length) await tx.db.insertInto('customer_emails').values(emails.map((email) => ({ email, customer_id: id }))).execute();
     }
     if (patch.phones) {
+      const phones = await normalisePhones(tx, patch.phones);
+      await assertPhonesFree(tx, phones, id);
       await tx.db.deleteFrom('customer_phones').where('customer_id', '=', id).execute();
-      const phones = [...new Set(patch.phones)];
       if (phones.length) await tx.db.insertInto('customer_phones').values(phones.map((phone) => ({ phone, customer_id: id }))).execute();
     }
     const after = await getCustomer(tx, id);
@@ -164,8 +203,11 @@ export async function listCustomers(ctx: Ctx, opts: { q?: string; segment?: stri
   if (opts.q) {
     const term = opts.q.toLowerCase();
     const prefix = `${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    // A term that reads as a phone number finds its owner however the number was written.
+    const phone = /^[\d\s()+./-]{6,}$/.test(opts.q) ? toE164(opts.q, await phoneRegion(ctx)) : null;
     q = q.where((eb) =>
       eb.or([
+        ...(phone ? [eb('customers.id', 'in', (sub) => sub.selectFrom('customer_phones').select('customer_phones.customer_id').where('customer_phones.phone', '=', phone))] : []),
         eb(eb.fn('lower', ['customers.name']), 'like', prefix),
         eb(eb.fn('lower', ['customers.family_name']), 'like', prefix),
         eb('customers.id', 'in', (sub) =>
@@ -184,17 +226,27 @@ export async function listCustomers(ctx: Ctx, opts: { q?: string; segment?: stri
  * answers, emails and phones move to the surviving record; the duplicate stays as a pointer to it.
  */
 export async function mergeCustomers(ctx: Ctx, survivorId: number, duplicateId: number) {
-  if (survivorId === duplicateId) throw new Invalid('body.duplicateId', 'distinct', 'A customer cannot be merged into itself');
+  if (survivorId === duplicateId) {
+    const message = `Customer ${survivorId} cannot be merged into itself; give the id of the duplicate record`;
+    throw new DomainError(400, 'Invalid request', message, [{ field: 'body.duplicateId', rule: 'distinct', message }]);
+  }
   return inTransaction(ctx, async (tx) => {
+    // Both records are locked, lowest id first, before either is read: a merge of A into B and
+    // one of B into A wait for each other instead of both succeeding or deadlocking, and the
+    // second then sees the first and is refused below.
+    await tx.db.selectFrom('customers').select('id').where('id', 'in', [survivorId, duplicateId]).orderBy('id').forUpdate().execute();
     const [survivor, duplicate] = await Promise.all([getCustomer(tx, survivorId), getCustomer(tx, duplicateId)]);
-    if (survivor.mergedIntoId) throw new Conflict(`Customer ${survivorId} was itself merged into ${survivor.mergedIntoId}`);
-    if (duplicate.mergedIntoId) throw new Conflict(`Customer ${duplicateId} was already merged into ${duplicate.mergedIntoId}`);
+    if (survivor.mergedIntoId) throw new Conflict(`Customer ${survivorId} was itself merged into ${survivor.mergedIntoId}; merge into customer ${survivor.mergedIntoId} instead`);
+    if (duplicate.mergedIntoId) throw new Conflict(`Customer ${duplicateId} was already merged into ${duplicate.mergedIntoId}; there is nothing left to merge`);
     const movedCases = await tx.db.updateTable('cases').set({ customer_id: survivorId }).where('customer_id', '=', duplicateId).executeTakeFirst();
     // Everything that is part of their story moves: promises, recoveries, goodwill, surveys.
     for (const table of ['commitments', 'recoveries', 'decisions', 'survey_invitations', 'survey_responses'] as const) {
       await tx.db.updateTable(table).set({ customer_id: survivorId }).where('customer_id', '=', duplicateId).execute();
     }
     await tx.db.updateTable('customer_emails').set({ customer_id: survivorId }).where('customer_id', '=', duplicateId).execute();
+    // A number both records have is kept once.
+    await tx.db.deleteFrom('customer_phones').where('customer_id', '=', duplicateId)
+      .where('phone', 'in', (sub) => sub.selectFrom('customer_phones').select('phone').where('customer_id', '=', survivorId)).execute();
     await tx.db.updateTable('customer_phones').set({ customer_id: survivorId }).where('customer_id', '=', duplicateId).execute();
     const notes = [survivor.notes, duplicate.notes].filter(Boolean).join('\n\n') || null;
     await tx.db.updateTable('customers').set({ notes, updated_at: tx.clock.now() }).where('id', '=', survivorId).execute();

@@ -1,1 +1,1 @@
-export { checkReply, suggestedGreeting } from './service';
+export { checkReply, suggestedGreeting, type Addressee } from './service';
