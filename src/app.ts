@@ -27,7 +27,7 @@ import { reviewRoutes } from './review/routes';
 import { remindFollowUps } from './recovery';
 import type { MailConfig } from './core/config';
 import { configureOutbox, deliverDueEmails } from './outbox';
-import { configureAttachments, emailRoutes, processStoredEmails, startImapPolling, startSmtpReceiver } from './email';
+import { configureAttachments, configureMailTrust, emailRoutes, processStoredEmails, startImapPolling, startSmtpReceiver } from './email';
 import { myWorkRoutes } from './mywork/routes';
 import { liveRoutes } from './live/routes';
 import { startEventHub } from './core/events';
@@ -80,6 +80,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   configureOutbox({ from: mail.from, transportUrl: mail.transportUrl });
   configureSurveys({ publicUrl: opts.publicUrl ?? 'http://localhost:3000' });
   configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
+  configureMailTrust({ authservIds: mail.trustedAuthservIds });
   const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'));
   surveyPageRoutes(http);
   await serveWorkspace(http);
