@@ -148,7 +148,7 @@ async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelo
   await ctx.db.updateTable('inbound_emails').set({ case_id: c.id }).where('id', '=', inboundId).execute(); // the thread starts here
   const entry = await fileOnCase(c.id);
   const suspicion = thread.suspected && !existing
-    ? `The subject names case ${thread.suspected}, but nothing proves the sender received that case's mail (no case secret, no answer to our message, no DKIM/SPF pass for ${sender.split('@')[1]}), so it opened this new case. Merge only after checking with the customer.`
+    ? `This message names case ${thread.suspected}, but nothing proves the sender received that case's mail (no case secret, no answer to our message, no DKIM/SPF pass for ${sender.split('@')[1]}), so it opened this new case. Merge only after checking with the customer.`
     : null;
   if (suspicion) await addEntry(ctx, c.id, 'internal_note', { authorId: null, body: suspicion, data: { suspectedReference: thread.suspected } });
   await acknowledge(ctx, c.id, customerId, sender, subject);
