@@ -15,7 +15,7 @@ import { normaliseStoredPhones } from './customers';
 import path from 'node:path';
 import type { MailConfig } from './core/config';
 import { configureOutbox } from './outbox';
-import { configureAttachments, startImapPolling, startSmtpReceiver } from './email';
+import { configureAttachments, configureMailTrust, startImapPolling, startSmtpReceiver } from './email';
 import { startEventHub } from './core/events';
 import { serveWorkspace } from './core/http/workspace';
 import { configureSurveys } from './surveys/config';
@@ -76,6 +76,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   configureOutbox({ from: mail.from, transportUrl: mail.transportUrl });
   configureSurveys({ publicUrl: config.publicUrl });
   configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
+  configureMailTrust({ authservIds: mail.trustedAuthservIds });
   const system: Ctx = { db, clock: opts.clock, actor: null, config };
   await normaliseStoredPhones(system); // numbers entered before E.164
 

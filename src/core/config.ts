@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   KEPT_ATTACHMENTS_DIR: z.string().optional(),
   KEPT_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
   KEPT_IMAP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Receiving servers whose Authentication-Results headers are believed (their authserv-ids, comma separated). */
+  KEPT_MAIL_TRUSTED_AUTHSERV_IDS: z.string().default(''),
   KEPT_PUBLIC_URL: z.string().url().optional(),
   KEPT_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
@@ -51,6 +53,8 @@ export interface MailConfig {
   attachmentsDir: string;
   attachmentMaxBytes: number;
   imapIntervalMs: number;
+  /** authserv-ids of receiving servers whose DKIM/SPF verdicts count as proof of a sender's domain. */
+  trustedAuthservIds?: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       attachmentsDir: path.resolve(e.KEPT_ATTACHMENTS_DIR ?? path.join(e.KEPT_DATA_DIR, 'attachments')),
       attachmentMaxBytes: e.KEPT_ATTACHMENT_MAX_BYTES,
       imapIntervalMs: e.KEPT_IMAP_INTERVAL_MS,
+      trustedAuthservIds: e.KEPT_MAIL_TRUSTED_AUTHSERV_IDS.split(',').map((s) => s.trim()).filter(Boolean),
     },
   };
 }

@@ -14,11 +14,12 @@ import { NotFound } from '../core/errors';
 import { addMessage, openCase, getCase } from '../cases';
 import { createCustomer, findCustomerByEmail, getCustomer } from '../customers';
 import { getSettings } from '../org';
-import { queueEmail, caseReference } from '../outbox';
+import { queueEmail, caseReference, withoutCaseReference } from '../outbox';
 import { addEntry } from '../timeline';
 import { automaticReason } from './automatic';
 import { caseForMessage } from './threading';
 import { linkAttachments, storeAttachments } from './attachments';
+import { cleanMail, InvalidSender, senderOf, withoutControls } from './sender';
 
 const EmailReplyParser = createRequire(import.meta.url)('email-reply-parser') as new () => { read(text: string): { getVisibleText(): string } };
 
@@ -64,7 +65,7 @@ export async function processInbound(ctx: Ctx, id: number): Promise<boolean> {
       const mail = await parse(row.raw);
       // The Message-ID first: an acknowledgement queued while filing answers (threads to) it.
       await tx.db.updateTable('inbound_emails').set({ attempts: row.attempts + 1, message_id: mail.messageId ?? null }).where('id', '=', id).execute();
-      const outcome = await fileMessage(tx, row.id, mail, row.envelope_from);
+      const outcome = await fileMessage(tx, row.id, mail, row.envelope_from, row.envelope_to);
       await tx.db.updateTable('inbound_emails').set({ ...outcome, processed_at: tx.clock.now() }).where('id', '=', id).execute();
       return true;
     });
@@ -87,18 +88,25 @@ async function parse(raw: Buffer): Promise<ParsedMail> {
   if (!raw.length) throw new Error('empty message');
   const mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, maxHtmlLengthToParse: 5_000_000 });
   if (!mail.headers.size) throw new Error('not an email message: no header lines could be read');
-  return mail;
+  return cleanMail(mail);
 }
 
 type Outcome = { status: 'processed' | 'ignored'; reason?: string | null; automatic?: string | null; case_id?: number | null; entry_id?: number | null };
 
-async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelopeFrom: string | null): Promise<Outcome> {
-  const sender = mail.from?.value.find((a) => a.address)?.address?.toLowerCase() ?? envelopeFrom?.toLowerCase() ?? null;
-  if (!sender) throw new Error('no sender address: neither From nor the envelope names one');
-  const automatic = automaticReason(mail, envelopeFrom);
+async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelopeFrom: string | null, envelopeTo: string[]): Promise<Outcome> {
+  const automatic = withoutControls(automaticReason(mail, envelopeFrom) ?? '') || null;
+  let who: ReturnType<typeof senderOf>;
+  try {
+    who = senderOf(mail, envelopeFrom);
+  } catch (e) {
+    // A bounce from "MAILER-DAEMON" names no address; it is still only machine mail.
+    if (automatic && e instanceof InvalidSender) return { status: 'ignored', reason: `automatic mail not filed: ${automatic}; ${e.message}`, automatic };
+    throw e;
+  }
+  const { address: sender, name } = who;
   const knownCustomer = await findCustomerByEmail(ctx, sender);
-  const threadedCase = await caseForMessage(ctx, mail, knownCustomer);
-  const existing = threadedCase ? await getCase(ctx, threadedCase) : null;
+  const thread = await caseForMessage(ctx, mail, { address: sender, customerId: knownCustomer, envelopeTo });
+  const existing = thread.caseId ? await getCase(ctx, thread.caseId) : null;
 
   if (automatic && (!existing || automatic.startsWith('loop'))) {
     return { status: 'ignored', reason: `automatic mail not filed: ${automatic}`, automatic, case_id: existing?.id ?? null };
@@ -110,6 +118,7 @@ async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelo
     email: {
       inboundEmailId: inboundId, from: sender, subject: mail.subject ?? null, messageId: mail.messageId ?? null,
       html, quoted: visible !== text ? text.slice(0, MAX_HTML) : null, automatic,
+      ...(thread.proof ? { threadedBecause: thread.proof } : {}), ...(thread.suspected ? { suspectedReference: thread.suspected } : {}),
     },
   };
 
@@ -132,14 +141,18 @@ async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelo
     return { status: 'processed', automatic, case_id: existing.id, entry_id: entry.id };
   }
 
-  const customerId = knownCustomer ?? (await createCustomer(ctx, { name: mail.from?.value[0]?.name || sender.split('@')[0]!, emails: [sender], preferredChannel: 'email' })).id;
-  const subject = (mail.subject ?? '').replace(/\s*\[K-\d+\]/i, '').trim() || '(no subject)';
+  const customerId = knownCustomer ?? (await createCustomer(ctx, { name, emails: [sender], preferredChannel: 'email' })).id;
+  const subject = withoutCaseReference(mail.subject ?? '') || '(no subject)';
   const c = await openCase(ctx, { subject: subject.slice(0, 300), customerId, channel: 'email', type: 'question', ownerId: null, message: undefined,
     tags: existing ? [`follow-up-of-${caseReference(existing.id).toLowerCase()}`] : [] });
   await ctx.db.updateTable('inbound_emails').set({ case_id: c.id }).where('id', '=', inboundId).execute(); // the thread starts here
   const entry = await fileOnCase(c.id);
+  const suspicion = thread.suspected && !existing
+    ? `This message names case ${thread.suspected}, but nothing proves the sender received that case's mail (no case secret, no answer to our message, no DKIM/SPF pass for ${sender.split('@')[1]}), so it opened this new case. Merge only after checking with the customer.`
+    : null;
+  if (suspicion) await addEntry(ctx, c.id, 'internal_note', { authorId: null, body: suspicion, data: { suspectedReference: thread.suspected } });
   await acknowledge(ctx, c.id, customerId, sender, subject);
-  return { status: 'processed', automatic: null, case_id: c.id, entry_id: entry.id };
+  return { status: 'processed', automatic: null, case_id: c.id, entry_id: entry.id, reason: suspicion && `suspected reference ${thread.suspected} without proof: opened a new case` };
 }
 
 /** The acknowledgement greets the customer by their form of address and states the expectation. */

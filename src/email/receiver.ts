@@ -28,7 +28,9 @@ export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promis
     logger: false,
     onRcptTo(address, _session, callback) {
       getSettings(ctx).then(({ supportAddresses }) => {
-        if (supportAddresses.length && !supportAddresses.includes(address.address.toLowerCase())) {
+        // support+k12.secret@acme.test is a case's reply address at support@acme.test.
+        const to = address.address.toLowerCase();
+        if (supportAddresses.length && !supportAddresses.includes(to) && !supportAddresses.includes(to.replace(/\+[^@+]*@/, '@'))) {
           const err = new Error(`No mailbox for ${address.address} here`) as Error & { responseCode: number };
           err.responseCode = 550;
           return callback(err);

@@ -11,6 +11,9 @@ export interface OutboundEmailTable {
   in_reply_to: string | null;
   references: Generated<string[]>;
   text_body: string;
+  /** The case's secret this mail carried (subject token and Reply-To); null for mail without a case. */
+  reply_secret: string | null;
+  reply_to: string | null;
   html_body: string;
   status: Generated<'queued' | 'sent' | 'failed'>;
   attempts: Generated<number>;

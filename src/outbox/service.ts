@@ -2,7 +2,9 @@
  * Outgoing email: replies and acknowledgements are queued in the same transaction as the
  * reply itself, then delivered by a timer with retries and backoff. Each carries Message-ID,
  * In-Reply-To and References so the customer's mail program threads it, and the case
- * reference [K-123] in the subject. A permanent failure is shown on the case.
+ * reference with the case's secret, [K-123-secret], in the subject and in the Reply-To
+ * plus-address: a case number alone is guessable, so it never proves a reply belongs to a
+ * case (see email/threading.ts). A permanent failure is shown on the case.
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
@@ -17,13 +19,69 @@ const BACKOFF_MINUTES = [1, 5, 30, 120, 360];
 
 export const caseReference = (caseId: number) => `K-${caseId}`;
 
-export function newMessageId(caseId: number): string {
-  return `<${caseReference(caseId)}.${randomBytes(9).toString('base64url')}@${outboxConfig().domain}>`;
+/**
+ * Random through and through: quoting one of our Message-IDs is proof of having received our
+ * mail, so it must not be derivable from the case number. outbound_emails maps it to the case.
+ */
+export function newMessageId(): string {
+  return `<kept.${randomBytes(18).toString('base64url')}@${outboxConfig().domain}>`;
 }
 
-/** Our own Message-IDs are recognisable: mail carrying one back to us is a loop. */
+/** Our own Message-IDs are recognisable (also the older <K-12.…> form): mail carrying one back to us is a loop. */
 export function isOurMessageId(id: string | undefined | null): boolean {
-  return !!id && id.startsWith('<K-') && id.endsWith(`@${outboxConfig().domain}>`);
+  return !!id && (id.startsWith('<kept.') || id.startsWith('<K-')) && id.endsWith(`@${outboxConfig().domain}>`);
+}
+
+// Lower-case letters and digits only: mail servers may fold the case of an address's local part.
+const SECRET_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+const SECRET_LENGTH = 10;
+
+function newSecret() {
+  return [...randomBytes(SECRET_LENGTH)].map((b) => SECRET_ALPHABET[b & 31]).join('');
+}
+
+/** The case's secret: the one its earlier mail carried, else a new one (kept with this mail). */
+async function secretOf(ctx: Ctx, caseId: number) {
+  const row = await ctx.db.selectFrom('outbound_emails').select('reply_secret').where('case_id', '=', caseId)
+    .where('reply_secret', 'is not', null).orderBy('id').limit(1).executeTakeFirst();
+  return row?.reply_secret ?? newSecret();
+}
+
+/** Whether this secret was sent out on this case's mail, so whoever carries it back received that mail. */
+export async function isCaseSecret(ctx: Ctx, caseId: number, secret: string): Promise<boolean> {
+  if (!Number.isSafeInteger(caseId)) return false;
+  const row = await ctx.db.selectFrom('outbound_emails').select('id').where('case_id', '=', caseId)
+    .where('reply_secret', '=', secret.toLowerCase()).limit(1).executeTakeFirst();
+  return !!row;
+}
+
+const SUBJECT_TOKEN = /\[K-(\d{1,15})(?:-([a-z0-9]{1,40}))?\]/gi;
+const ADDRESS_TOKEN = /\+k(\d{1,15})\.([a-z0-9]{1,40})@/i;
+
+/** Every case reference in a subject: [K-12-secret], or the older bare [K-12] (secret null). */
+export function subjectReferences(subject: string): { caseId: number; secret: string | null }[] {
+  return [...subject.matchAll(SUBJECT_TOKEN)].map((m) => ({ caseId: Number(m[1]), secret: m[2]?.toLowerCase() ?? null }));
+}
+
+/** The case reference in one of our reply addresses, support+k12.secret@domain. */
+export function addressReference(address: string): { caseId: number; secret: string } | null {
+  const m = ADDRESS_TOKEN.exec(address);
+  return m ? { caseId: Number(m[1]), secret: m[2]!.toLowerCase() } : null;
+}
+
+/** The subject without any case reference, for a new case's own subject. */
+export function withoutCaseReference(subject: string): string {
+  return subject.replace(SUBJECT_TOKEN, '').replace(/\s{2,}/g, ' ').trim();
+}
+
+/** Our From address with the case's token as plus-address: replies to it prove receipt. */
+function replyAddress(caseId: number, secret: string): string | null {
+  const { from } = outboxConfig();
+  const m = /^(.*?)<?([^<>\s@]+)@([^<>\s@]+?)>?\s*$/.exec(from);
+  if (!m) return null;
+  const name = m[1]!.trim();
+  const address = `${m[2]}+k${caseId}.${secret}@${m[3]}`;
+  return name ? `${name} <${address}>` : address;
 }
 
 function escapeHtml(s: string) {
@@ -35,10 +93,9 @@ export function textToHtml(text: string): string {
   return `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">${paragraphs.join('\n')}</body></html>`;
 }
 
-function subjectFor(subject: string, caseId: number) {
-  const ref = `[${caseReference(caseId)}]`;
-  const clean = subject.replace(/^\s*(re|fw|fwd|aw|sv)\s*:\s*/i, '');
-  return `Re: ${clean.includes(ref) ? clean : `${clean} ${ref}`}`;
+function subjectFor(subject: string, caseId: number, secret: string) {
+  const clean = withoutCaseReference(subject.replace(/^\s*(re|fw|fwd|aw|sv)\s*:\s*/i, ''));
+  return `Re: ${clean} [${caseReference(caseId)}-${secret}]`;
 }
 
 /**
@@ -65,6 +122,7 @@ export async function queueEmail(
 ) {
   const thread = known ?? (mail.caseId && mail.kind !== 'survey' ? await threadOf(ctx, mail.caseId) : { inReplyTo: null, references: [] });
   const now = ctx.clock.now();
+  const secret = mail.caseId ? await secretOf(ctx, mail.caseId) : null;
   return ctx.db
     .insertInto('outbound_emails')
     .values({
@@ -72,8 +130,10 @@ export async function queueEmail(
       entry_id: mail.entryId,
       kind: mail.kind,
       to_address: mail.to,
-      subject: mail.kind === 'survey' || !mail.caseId ? mail.subject : subjectFor(mail.subject, mail.caseId),
-      message_id: newMessageId(mail.caseId ?? 0),
+      subject: mail.kind === 'survey' || !mail.caseId || !secret ? mail.subject : subjectFor(mail.subject, mail.caseId, secret),
+      message_id: newMessageId(),
+      reply_secret: secret,
+      reply_to: mail.caseId && secret ? replyAddress(mail.caseId, secret) : null,
       in_reply_to: thread.inReplyTo,
       references: thread.references,
       text_body: mail.text,
@@ -121,7 +181,7 @@ export async function deliverDueEmails(ctx: Ctx): Promise<number> {
     for (const m of due) {
       try {
         await transport.sendMail({
-          from, to: m.to_address, subject: m.subject, messageId: m.message_id,
+          from, to: m.to_address, subject: m.subject, messageId: m.message_id, replyTo: m.reply_to ?? undefined,
           inReplyTo: m.in_reply_to ?? undefined, references: m.references.length ? m.references : undefined,
           text: m.text_body, html: m.html_body,
           headers: m.kind !== 'reply' ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {},

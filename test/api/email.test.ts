@@ -56,7 +56,7 @@ describe('email: customers write and get answers by ordinary email', { timeout: 
     await sink.waitFor(1);
     const ack = sink.received[0]!;
     assert.deepEqual(ack.envelopeTo, ['ada@okafor.example']);
-    assert.match(ack.subject!, new RegExp(`\\[K-${c.id}\\]`));
+    assert.match(ack.subject!, new RegExp(`\\[K-${c.id}-[a-z2-7]{10}\\]`), 'the case reference carries the case secret');
     assert.match(ack.text!, /^Dear Ada Okafor,/);
     assert.match(ack.text!, /personal answer by Monday 1 June at 13:00 BST/);
     assert.ok(ack.html, 'plain-text and HTML parts');
@@ -97,7 +97,7 @@ describe('email: customers write and get answers by ordinary email', { timeout: 
     assert.equal(reply.inReplyTo, customerMessageIds.at(-1)!.message_id);
     const refs = Array.isArray(reply.references) ? reply.references : [reply.references];
     assert.ok(refs.includes(customerMessageIds[0]!.message_id));
-    assert.match(reply.subject!, /^Re: My sofa arrived torn \[K-\d+\]$/);
+    assert.match(reply.subject!, /^Re: My sofa arrived torn \[K-\d+-[a-z2-7]{10}\]$/);
     assert.match(reply.html as string, /<p>Dear Ada Okafor,<\/p>/);
     assert.equal((await agent.get(`/cases/${caseId}/emails`)).body.items.find((m: { kind: string }) => m.kind === 'reply').status, 'sent');
   });
