@@ -136,6 +136,7 @@ describe('inputs that cannot break the server, surveys that cannot be abused', {
     const rows = async () => k.sql('SELECT nps, recovery_case_id IS NOT NULL AS recovery FROM survey_responses WHERE customer_id = $1', [customerId]);
     assert.deepEqual(await rows(), [], 'no answer and no detractor recovery from GETs');
     const tap = await fetch(`${k.baseUrl}/s/${token}`, { method: 'POST', body: new URLSearchParams({ nps: '2', confirm: 'true' }), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    await k.runTimers(); // the closed loop reacts to the answer
     assert.equal(tap.status, 303);
     assert.deepEqual(await rows(), [{ nps: 2, recovery: true }]);
   });
@@ -161,6 +162,7 @@ describe('inputs that cannot break the server, surveys that cannot be abused', {
     await agent.post(`/surveys/${surveyId}/invitations`, { customerId, caseId });
     const token = await tokenMailedTo(email);
     await fetch(`${k.baseUrl}/api/v1/public/surveys/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 1 }, complete: true }) });
+    await k.runTimers(); // the closed loop reacts to the answer
     const [response] = await k.sql<{ id: number }>('SELECT id FROM survey_responses WHERE customer_id = $1', [customerId]);
     const url = `/survey-responses/${response!.id}/follow-up`;
 

@@ -76,6 +76,7 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     assert.match(html, /value="3" checked/);
     assert.equal((await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM survey_responses'))[0]!.n, 0, 'opening the link records nothing');
     const confirmed = await fetch(`${k.baseUrl}${path}`, { method: 'POST', body: new URLSearchParams({ nps: '3', confirm: 'true' }), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    await k.runTimers(); // the closed loop reacts to the answer
     assert.equal(confirmed.status, 303);
     assert.equal(confirmed.headers.get('location'), `${path}?saved=1`);
 
@@ -91,9 +92,11 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     // the rest of the answers, then a second submit that must not count twice
     const form = new URLSearchParams({ nps: '3', ces: '2', expectation: 'below', expectation_words: 'Took three calls', comment: 'Slow and frustrating', complete: 'true' });
     const done = await fetch(`${k.baseUrl}${path}`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await k.runTimers(); // the closed loop reacts to the answer
     assert.equal(done.status, 200);
     assert.match(await done.text(), /Thank you/);
     const again = await fetch(`${k.baseUrl}${path}`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await k.runTimers(); // the closed loop reacts to the answer
     assert.equal(again.status, 409);
     const responses = await k.sql<{ n: number; recoveries: number }>(`SELECT count(*)::int AS n, count(DISTINCT recovery_case_id)::int AS recoveries FROM survey_responses`);
     assert.deepEqual(responses[0], { n: 1, recoveries: 1 });
@@ -121,6 +124,7 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     k.clock.advance(15 * DAY);
     assert.equal((await fetch(`${k.baseUrl}${path}`)).status, 410);
     const late = await fetch(`${k.baseUrl}/api/v1/public/surveys/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 10 } }) });
+    await k.runTimers(); // the closed loop reacts to the answer
     assert.equal(late.status, 410);
     k.clock.set('2026-05-04T09:00:00Z');
   });
@@ -134,9 +138,11 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     const a = { token: await tokenMailedTo('one@one.example') };
     const b = { token: await tokenMailedTo('two@two.example') };
     await fetch(`${k.baseUrl}/api/v1/public/surveys/${a.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 9 }, complete: true }) });
+    await k.runTimers(); // the closed loop reacts to the answer
     const rows = await k.sql<{ customer_id: number; nps: number }>('SELECT customer_id, nps FROM survey_responses WHERE customer_id IN ($1, $2)', [one.id, two.id]);
     assert.deepEqual(rows, [{ customer_id: one.id, nps: 9 }]);
     const wrongShape = await fetch(`${k.baseUrl}/api/v1/public/surveys/${b.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 11 } }) });
+    await k.runTimers(); // the closed loop reacts to the answer
     assert.equal(wrongShape.status, 400);
   });
 
@@ -148,6 +154,7 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     assert.equal((await agent.post(`/surveys/${surveyId}/invitations`, { customerId: customer.id, caseId: c.id })).status, 201);
     const inv = { token: await tokenMailedTo('cy@cy.example') };
     await fetch(`${k.baseUrl}/api/v1/public/surveys/${inv.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { nps: 8, comment: 'Terrible service, rude and useless. Very disappointed.' }, complete: true }) });
+    await k.runTimers(); // the closed loop reacts to the answer
     const [r] = (await lead.get('/my-work')).body.recoveries;
     assert.ok(r, 'the team lead has the recovery');
     assert.equal(r.source, 'detractor');
@@ -236,6 +243,7 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     const token = /Or answer here: \S+\/s\/(\S+)/.exec(mail.text!)![1]!;
     assert.match(mail.text!, /9: \S+\?stay=9/);
     const res = await fetch(`${k.baseUrl}/api/v1/public/surveys/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers: { stay: 9 }, complete: true }) });
+    await k.runTimers(); // the closed loop reacts to the answer
     assert.equal(res.status, 200);
     const after = (await agent.get(`/recoveries/${r.id}`)).body;
     assert.deepEqual([after.loyaltyAfter, after.loyaltyRecovered], [9, true]);

@@ -51,6 +51,7 @@ describe('a customer answers a survey; the loop closes in the workspace', { skip
     await customer.getByRole('button', { name: 'Send my answers' }).click();
     await customer.getByText('Thank you. Your answers are with us.').waitFor();
     await screenshots(customer, '13-survey-thanks');
+    await k.runTimers(); // the closed loop reacts to the answer (on a running server: at once, woken by the event)
 
     await staff.getByRole('link', { name: 'My work' }).click();
     const clock = staff.getByRole('region', { name: /Recoveries on the clock/ });
