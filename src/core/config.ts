@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSecretKey } from './secrets';
 
 /** Configuration comes from the environment, validated like any other input. */
 const EnvSchema = z.object({
@@ -21,6 +22,7 @@ const EnvSchema = z.object({
   KEPT_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
   KEPT_IMAP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
   KEPT_PUBLIC_URL: z.string().url().optional(),
+  KEPT_SECRET_KEY: z.string().refine((k) => parseSecretKey(k) !== null, 'must be 32 bytes in base64 or hex (openssl rand -base64 32)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 
@@ -37,6 +39,8 @@ export interface Config {
   mail: MailConfig;
   /** Base URL customers reach Kept on, for survey links. */
   publicUrl: string;
+  /** Seals stored secrets (IMAP passwords); unset: a key file made once in dataDir. */
+  secretKey: string | undefined;
 }
 
 export interface MailConfig {
@@ -67,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: e.KEPT_SECURE_COOKIES === 'true',
     logLevel: e.LOG_LEVEL,
     publicUrl: e.KEPT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    secretKey: e.KEPT_SECRET_KEY,
     mail: {
       receiver: e.KEPT_SMTP_PORT === undefined ? null : {
         port: e.KEPT_SMTP_PORT,
