@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,6 +69,12 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     assert.match(html, /Hello Mrs Okafor,/);
     assert.doesNotMatch(html, /Ada|okafor\.example|Broken lamp/, 'nothing about the customer beyond the greeting');
     assert.match(html, /value="3" checked/);
+    // The page's inline script and style run under a CSP that allows exactly them, by hash.
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+    assert.ok(csp.includes(hash(/<script>([\s\S]*?)<\/script>/.exec(html)![1]!)), csp);
+    assert.ok(csp.includes(hash(/<style>([\s\S]*?)<\/style>/.exec(html)![1]!)), csp);
+    assert.doesNotMatch(csp, /unsafe-inline/);
 
     const work = (await agent.get('/my-work')).body;
     const recovery = work.recoveries.find((r: { source: string }) => r.source === 'detractor');
