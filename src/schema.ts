@@ -10,7 +10,7 @@ import type { HandoverTable } from './handovers/schema';
 import type { NotificationTable } from './notifications/schema';
 import type { DepartmentTable, HolidayTable, OrganisationTable, TeamTable } from './org/schema';
 import type { ServiceStandardTable } from './standards/schema';
-import type { ApiTokenTable, SessionTable, StaffTable } from './staff/schema';
+import type { ApiTokenTable, SessionTable, SignInFailureTable, StaffTable } from './staff/schema';
 import type { AttachmentTable, InboundEmailTable, MailboxTable } from './email/schema';
 import type { OutboundEmailTable } from './outbox/schema';
 import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleTable } from './decisions/schema';
@@ -27,6 +27,7 @@ declare module './core/db/database' {
     staff: StaffTable;
     sessions: SessionTable;
     api_tokens: ApiTokenTable;
+    sign_in_failures: SignInFailureTable;
     customers: CustomerTable;
     customer_emails: CustomerEmailTable;
     customer_phones: CustomerPhoneTable;

@@ -4,7 +4,7 @@ import { openDatabase } from '../core/db/open';
 import { connect } from '../core/db/connect';
 import { systemClock } from '../core/clock';
 import { DEFAULT_RUNTIME } from '../core/context';
-import { createStaff } from '../staff';
+import { createStaff, passwordProblem } from '../staff';
 import { CliError, parseFlags } from './args';
 
 const HELP = `kept admin create — create an administrator
@@ -12,12 +12,16 @@ const HELP = `kept admin create — create an administrator
 Options:
   --email <address>     their sign-in email (required)
   --name <name>         their name (default: Administrator)
-  --password <secret>   at least 10 characters (default: read from KEPT_ADMIN_PASSWORD)`;
+  --password <secret>   at least 12 characters, not a common password nor the email or name
+                        (default: read from KEPT_ADMIN_PASSWORD)`;
 
 const Flags = z.object({
   email: z.email(),
   name: z.string().min(1).max(200).default('Administrator'),
-  password: z.string().min(10, 'use at least 10 characters').max(200),
+  password: z.string().max(200),
+}).superRefine((f, ctx) => {
+  const problem = passwordProblem(f.password, f);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem.message });
 });
 
 export async function adminCommand(args: string[]) {

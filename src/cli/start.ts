@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '../core/config';
 import { DEFAULT_RUNTIME } from '../core/context';
@@ -9,6 +10,7 @@ import { createKept } from '../app';
 import { createStaff } from '../staff';
 import { parseFlags } from './args';
 import { seedDemo } from './seed';
+import { configureSecrets } from '../core/secrets';
 
 const HELP = `kept start — run Kept (API and web UI)
 
@@ -23,6 +25,7 @@ export async function startCommand(args: string[]) {
   const flags = parseFlags(args, { demo: { type: 'boolean' } }, z.object({ demo: z.boolean().optional() }), HELP);
   if (!flags) return;
   const config = loadConfig();
+  configureSecrets({ key: config.secretKey, keyFile: path.join(config.dataDir, 'secret.key') });
   const started = Date.now();
   const database = await openDatabase(config);
   // Demo data is played before the server's own timers start, so they cannot act on the

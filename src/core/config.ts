@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSecretKey } from './secrets';
 
 /** Configuration comes from the environment, validated like any other input. */
 const EnvSchema = z.object({
@@ -24,6 +25,7 @@ const EnvSchema = z.object({
   KEPT_MAIL_TRUSTED_AUTHSERV_IDS: z.string().default(''),
   KEPT_PUBLIC_URL: z.string().url().optional(),
   KEPT_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  KEPT_SECRET_KEY: z.string().refine((k) => parseSecretKey(k) !== null, 'must be 32 bytes in base64 or hex (openssl rand -base64 32)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 
@@ -42,6 +44,8 @@ export interface Config {
   publicUrl: string;
   /** Webhook endpoints may be on private, loopback or link-local addresses. */
   webhooksAllowPrivate: boolean;
+  /** Seals stored secrets (IMAP passwords); unset: a key file made once in dataDir. */
+  secretKey: string | undefined;
 }
 
 export interface MailConfig {
@@ -75,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     publicUrl: e.KEPT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     webhooksAllowPrivate: e.KEPT_WEBHOOKS_ALLOW_PRIVATE === 'true',
+    secretKey: e.KEPT_SECRET_KEY,
     mail: {
       receiver: e.KEPT_SMTP_PORT === undefined ? null : {
         port: e.KEPT_SMTP_PORT,

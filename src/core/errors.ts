@@ -50,3 +50,10 @@ export class Invalid extends DomainError {
     super(422, 'Invalid request', message, [{ field, rule, message }]);
   }
 }
+
+/** Too many attempts (sign-in throttling); the answer carries Retry-After. */
+export class TooManyRequests extends DomainError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(429, 'Too many requests', message);
+  }
+}

@@ -7,6 +7,7 @@
  */
 import { ImapFlow } from 'imapflow';
 import type { Ctx } from '../core/context';
+import { isSealed, openSecret, sealSecret } from '../core/secrets';
 import { storeInbound } from './ingest';
 
 const STORED_FLAG = '$KeptStored';
@@ -22,6 +23,7 @@ export function startImapPolling(ctx: Ctx, opts: ImapOptions) {
   let stopped = false;
 
   async function sync() {
+    await sealPlainPasswords(ctx);
     const boxes = await ctx.db.selectFrom('mailboxes').selectAll().where('active', '=', true).execute();
     const wanted = new Set(boxes.map((b) => b.id));
     for (const [id, w] of workers) if (!wanted.has(id)) { await w.stop(); workers.delete(id); }
@@ -50,6 +52,14 @@ export function startImapPolling(ctx: Ctx, opts: ImapOptions) {
   };
 }
 
+/** Passwords stored before they were sealed get sealed now; the stored value is compared so a concurrent change wins. */
+async function sealPlainPasswords(ctx: Ctx) {
+  const rows = await ctx.db.selectFrom('mailboxes').select(['id', 'password']).where('password', 'not like', 'enc:v1:%').execute();
+  for (const r of rows) {
+    if (!isSealed(r.password)) await ctx.db.updateTable('mailboxes').set({ password: sealSecret(r.password) }).where('id', '=', r.id).where('password', '=', r.password).execute();
+  }
+}
+
 type Mailbox = { id: number; host: string; port: number; secure: boolean; username: string; password: string; folder: string; move_to: string | null };
 
 class MailboxWorker {
@@ -64,7 +74,7 @@ class MailboxWorker {
     let backoff = 1000;
     while (!this.stopped) {
       try {
-        const client = new ImapFlow({ host: this.box.host, port: this.box.port, secure: this.box.secure, auth: { user: this.box.username, pass: this.box.password }, logger: false });
+        const client = new ImapFlow({ host: this.box.host, port: this.box.port, secure: this.box.secure, auth: { user: this.box.username, pass: openSecret(this.box.password) }, logger: false });
         client.on('error', (e) => this.opts.onError(e));
         client.on('exists', () => this.wake?.());
         await client.connect();

@@ -1,5 +1,9 @@
-/** IMAP mailboxes to poll. The password is write-only: it is stored for the poller and never sent back. */
+/**
+ * IMAP mailboxes to poll. The password is write-only: it is stored sealed (core/secrets.ts)
+ * for the poller and never sent back.
+ */
 import type { Ctx } from '../core/context';
+import { sealSecret } from '../core/secrets';
 import { NotFound } from '../core/errors';
 import { recordAudit } from '../audit';
 
@@ -13,7 +17,7 @@ export async function listMailboxes(ctx: Ctx) {
 
 export async function addMailbox(ctx: Ctx, b: MailboxInput) {
   const row = await ctx.db.insertInto('mailboxes')
-    .values({ name: b.name, host: b.host, port: b.port, secure: b.secure, username: b.username, password: b.password, folder: b.folder, move_to: b.moveTo ?? null, active: b.active })
+    .values({ name: b.name, host: b.host, port: b.port, secure: b.secure, username: b.username, password: sealSecret(b.password), folder: b.folder, move_to: b.moveTo ?? null, active: b.active })
     .returning(columns).executeTakeFirstOrThrow();
   await recordAudit(ctx, 'mailbox', row.id, 'create', null, row);
   return row;
@@ -21,7 +25,7 @@ export async function addMailbox(ctx: Ctx, b: MailboxInput) {
 
 export async function updateMailbox(ctx: Ctx, id: number, b: Partial<MailboxInput>) {
   const row = await ctx.db.updateTable('mailboxes')
-    .set({ name: b.name, host: b.host, port: b.port, secure: b.secure, username: b.username, password: b.password, folder: b.folder, move_to: b.moveTo, active: b.active })
+    .set({ name: b.name, host: b.host, port: b.port, secure: b.secure, username: b.username, password: b.password === undefined ? undefined : sealSecret(b.password), folder: b.folder, move_to: b.moveTo, active: b.active })
     .where('id', '=', id).returning(columns).executeTakeFirst();
   if (!row) throw new NotFound('Mailbox', id);
   await recordAudit(ctx, 'mailbox', id, 'update', null, { ...b, password: b.password ? '(changed)' : undefined });

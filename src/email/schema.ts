@@ -39,6 +39,7 @@ export interface MailboxTable {
   port: number;
   secure: Generated<boolean>;
   username: string;
+  /** Sealed with the secret key (core/secrets.ts); rows from before sealing are plain until the poller seals them. */
   password: string;
   folder: Generated<string>;
   move_to: string | null;

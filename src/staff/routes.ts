@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { App } from '../core/http/server';
 import { ctxOf, SESSION_COOKIE } from '../core/http/server';
 import { runIdempotent } from '../core/http/idempotency';
+import { csrfTokenFor } from '../core/http/csrf';
 import { IdParams, Text } from '../core/http/schemas';
 import { ROLES } from './schema';
 import * as staff from './service';
 
 const Email = z.email().max(320);
-const Password = z.string().min(10, 'use at least 10 characters').max(200);
+// Length and strength are the password policy's (password-policy.ts), with its reasons.
+const Password = z.string().max(200);
 
 const StaffBody = z.strictObject({
   name: Text(200),
@@ -23,11 +25,11 @@ export function staffRoutes(app: App) {
     config: { access: 'public' },
     schema: { tags: ['auth'], summary: 'Sign in; sets the session cookie', body: z.strictObject({ email: Email, password: z.string().min(1).max(200) }) },
   }, async (req, reply) => {
-    const session = await staff.signIn(ctxOf(req), req.body.email, req.body.password);
+    const session = await staff.signIn(ctxOf(req), req.body.email, req.body.password, { ip: req.ip });
     reply.setCookie(SESSION_COOKIE, session.token, {
       path: '/', httpOnly: true, sameSite: 'lax', secure: req.server.kept.secureCookies || req.protocol === 'https', expires: session.expiresAt,
     });
-    return { staff: session.staff, expiresAt: session.expiresAt };
+    return { staff: session.staff, expiresAt: session.expiresAt, csrfToken: csrfTokenFor(session.token) };
   });
 
   app.post('/auth/sign-out', { config: { access: 'self' }, schema: { tags: ['auth'] } }, async (req, reply) => {
@@ -36,13 +38,17 @@ export function staffRoutes(app: App) {
     return reply.status(204).send();
   });
 
-  app.get('/auth/me', { config: { access: 'self' }, schema: { tags: ['auth'] } }, async (req) => staff.getStaff(ctxOf(req), req.actor!.id));
+  app.get('/auth/me', { config: { access: 'self' }, schema: { tags: ['auth'] } }, async (req) => ({
+    ...(await staff.getStaff(ctxOf(req), req.actor!.id)),
+    // Pages that load after sign-in pick up the session's CSRF token here.
+    ...(req.credential === 'session' ? { csrfToken: csrfTokenFor(req.token!) } : {}),
+  }));
 
   app.post('/auth/password', {
     config: { access: 'self' },
     schema: { tags: ['auth'], body: z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: Password }) },
   }, async (req, reply) => {
-    await staff.changePassword(ctxOf(req), req.body.currentPassword, req.body.newPassword);
+    await staff.changePassword(ctxOf(req), req.body.currentPassword, req.body.newPassword, req.credential === 'session' ? req.token : null);
     return reply.status(204).send();
   });
 

@@ -31,3 +31,9 @@ export interface ApiTokenTable {
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
 }
+
+export interface SignInFailureTable {
+  id: Id;
+  key: string;
+  failed_at: Timestamp;
+}

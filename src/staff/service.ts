@@ -9,8 +9,12 @@ import { hashPassword, newToken, tokenHash, verifyPassword } from '../core/passw
 import { staffActor } from '../core/access';
 import { recordAudit, changedFields } from '../audit';
 import type { Role } from './schema';
+import { assertStrongPassword } from './password-policy';
+import { claimSignInAttempt, signInSucceeded } from './sign-in-throttle';
 
 const SESSION_DAYS = 14;
+/** A well-formed scrypt hash (same cost) that no password matches: unknown emails cost the same work. */
+const DUMMY_HASH = 'scrypt$32768$8$1$S2VwdER1bW15U2FsdDAwMQ$2c7bLqZ8fJ3n4mVt9xRkQwYp1sHd6gNe0aUoTiCvBzE';
 const columns = ['staff.id', 'staff.name', 'staff.email', 'staff.role', 'staff.department_id as departmentId',
   'staff.team_id as teamId', 'staff.active', 'staff.created_at as createdAt'] as const;
 
@@ -38,6 +42,7 @@ export async function getStaff(ctx: Ctx, id: number) {
 }
 
 export async function createStaff(ctx: Ctx, input: StaffInput) {
+  if (input.password) assertStrongPassword('body.password', input.password, input);
   return inTransaction(ctx, async (tx) => {
     await assertEmailFree(tx, input.email);
     const row = await tx.db
@@ -68,6 +73,7 @@ async function assertEmailFree(ctx: Ctx, email: string, exceptId?: number) {
 export async function updateStaff(ctx: Ctx, id: number, patch: Partial<StaffInput> & { active?: boolean }) {
   return inTransaction(ctx, async (tx) => {
     const before = await getStaff(tx, id);
+    if (patch.password) assertStrongPassword('body.password', patch.password, { email: patch.email ?? before.email, name: patch.name ?? before.name });
     if (patch.email) await assertEmailFree(tx, patch.email, id);
     const row = await tx.db
       .updateTable('staff')
@@ -83,40 +89,69 @@ export async function updateStaff(ctx: Ctx, id: number, patch: Partial<StaffInpu
       .where('id', '=', id)
       .returning(columns)
       .executeTakeFirstOrThrow();
-    if (patch.active === false) await tx.db.deleteFrom('sessions').where('staff_id', '=', id).execute();
+    // A reset password or a deactivation ends every way in; reactivation brings none of them back.
+    if (patch.active === false || patch.password) await revokeAllCredentials(tx, id);
     const diff = changedFields(before, row);
     await recordAudit(tx, 'staff', id, 'update', diff.before, diff.after);
     return row;
   });
 }
 
-export async function signIn(ctx: Ctx, email: string, password: string) {
+/**
+ * Checks email and password, throttled per account and per address (see sign-in-throttle.ts).
+ * Deliberately not one transaction: a failure must stay counted although the sign-in throws.
+ */
+export async function signIn(ctx: Ctx, email: string, password: string, from: { ip?: string } = {}) {
+  const attempt = await claimSignInAttempt(ctx, email, from.ip);
   const row = await ctx.db
     .selectFrom('staff')
     .select(['id', 'password_hash', 'active'])
     .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
     .executeTakeFirst();
-  // Same answer for unknown email, wrong password and disabled account: nothing to enumerate.
-  const ok = row?.password_hash && row.active && (await verifyPassword(password, row.password_hash));
-  if (!row || !ok) throw new Unauthorized('Email or password is not right');
+  // Same answer, and the same scrypt work, for unknown email, wrong password and disabled
+  // account: neither the words nor the timing tell which accounts exist.
+  const verified = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+  if (!row?.password_hash || !row.active || !verified) throw new Unauthorized('Email or password is not right');
+  await signInSucceeded(ctx, attempt);
   const { token, hash } = newToken('ks');
   const expiresAt = new Date(ctx.clock.now().getTime() + SESSION_DAYS * 86_400_000);
   await ctx.db.insertInto('sessions').values({ token_hash: hash, staff_id: row.id, expires_at: expiresAt }).execute();
   return { token, expiresAt, staff: await getStaff(ctx, row.id) };
 }
 
+/** Ends whatever credential the caller used: the session, or the API token itself. */
 export async function signOut(ctx: Ctx, token: string) {
-  await ctx.db.deleteFrom('sessions').where('token_hash', '=', tokenHash(token)).execute();
+  if (token.startsWith('kt_')) {
+    await ctx.db.updateTable('api_tokens').set({ revoked_at: ctx.clock.now() }).where('token_hash', '=', tokenHash(token)).where('revoked_at', 'is', null).execute();
+  } else {
+    await ctx.db.deleteFrom('sessions').where('token_hash', '=', tokenHash(token)).execute();
+  }
 }
 
-export async function changePassword(ctx: Ctx, current: string, next: string) {
+/**
+ * A new password ends every other session and every API token: whoever learnt the old one
+ * is out. The session it was changed from (if any) stays signed in.
+ */
+export async function changePassword(ctx: Ctx, current: string, next: string, keepSession?: string | null) {
   const me = staffActor(ctx);
-  const row = await ctx.db.selectFrom('staff').select('password_hash').where('id', '=', me.id).executeTakeFirstOrThrow();
+  const row = await ctx.db.selectFrom('staff').select(['password_hash', 'email', 'name']).where('id', '=', me.id).executeTakeFirstOrThrow();
   if (!row.password_hash || !(await verifyPassword(current, row.password_hash))) {
     throw new Invalid('body.currentPassword', 'mismatch', 'The current password is not right');
   }
-  await ctx.db.updateTable('staff').set({ password_hash: await hashPassword(next) }).where('id', '=', me.id).execute();
-  await recordAudit(ctx, 'staff', me.id, 'change_password', null, null);
+  assertStrongPassword('body.newPassword', next, row);
+  const hash = await hashPassword(next);
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.updateTable('staff').set({ password_hash: hash }).where('id', '=', me.id).execute();
+    await revokeAllCredentials(tx, me.id, keepSession && !keepSession.startsWith('kt_') ? keepSession : null);
+    await recordAudit(tx, 'staff', me.id, 'change_password', null, null);
+  });
+}
+
+async function revokeAllCredentials(ctx: Ctx, staffId: number, exceptSession: string | null = null) {
+  await ctx.db.deleteFrom('sessions').where('staff_id', '=', staffId)
+    .$if(!!exceptSession, (q) => q.where('token_hash', '<>', tokenHash(exceptSession!)))
+    .execute();
+  await ctx.db.updateTable('api_tokens').set({ revoked_at: ctx.clock.now() }).where('staff_id', '=', staffId).where('revoked_at', 'is', null).execute();
 }
 
 /** Finds who is behind a session cookie or a bearer token; null if nobody (or expired/revoked). */

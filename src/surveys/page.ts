@@ -3,6 +3,8 @@
  * only save answers as they are given), mobile-first and accessible. It shows the questions and
  * a greeting, and nothing else about the customer.
  */
+import { createHash } from 'node:crypto';
+import { contentSecurityPolicy } from '../core/http/security-headers';
 import { CHOICE_LABELS, STANDARD, type QuestionKind } from './questions';
 
 const WORDS: Record<string, Record<string, string>> = {
@@ -14,9 +16,7 @@ const WORDS: Record<string, Record<string, string>> = {
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 export const words = (language: string) => WORDS[language] ?? WORDS.en!;
 
-function layout(language: string, title: string, body: string) {
-  return `<!doctype html><html lang="${esc(language)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer"><title>${esc(title)}</title><style>
+const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;background:#f6f8fa}
 main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem}fieldset{border:1px solid #d0d7de;border-radius:8px;background:#fff;margin:0 0 1rem;padding:.8rem 1rem}
 legend{font-weight:600;padding:0 .3rem}.scale{display:flex;flex-wrap:wrap;gap:.3rem}.scale label{flex:1 0 2.6rem;text-align:center;border:1px solid #8c959f;border-radius:6px;padding:.5rem 0;cursor:pointer;background:#fff}
@@ -24,7 +24,26 @@ legend{font-weight:600;padding:0 .3rem}.scale{display:flex;flex-wrap:wrap;gap:.3
 .scale label:has(input:focus-visible){outline:3px solid #2f81f7;outline-offset:2px}.ends{display:flex;justify-content:space-between;font-size:.85rem;color:#57606a;margin-top:.3rem}
 .choice{display:block;margin:.3rem 0}textarea{width:100%;font:inherit;padding:.5rem;border:1px solid #8c959f;border-radius:6px}
 button{font:inherit;font-weight:600;background:#0b5cad;color:#fff;border:0;border-radius:6px;padding:.7rem 1.2rem;width:100%}
-.note{color:#17663a}.confirm{margin:0 0 1.5rem}</style></head><body><main>${body}</main></body></html>`;
+.note{color:#17663a}.confirm{margin:0 0 1.5rem}`;
+
+// Partial answers are kept: each answer is saved as it is given. Fixed text (the "Saved" word
+// comes from the page), so the Content-Security-Policy can allow exactly this script by its hash.
+const SCRIPT = `
+const form = document.getElementById('survey');
+const saved = document.getElementById('saved');
+form.addEventListener('change', () => {
+  const data = Object.fromEntries([...new FormData(form)].filter(([k, v]) => k !== 'complete' && v !== ''));
+  fetch(form.action + '/partial', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) })
+    .then((r) => { if (r.ok) saved.textContent = saved.dataset.saved; });
+});
+`;
+const sha256 = (text: string) => `sha256-${createHash('sha256').update(text).digest('base64')}`;
+/** The survey pages' own policy: the workspace's, plus this page's inline style and script. */
+export const SURVEY_PAGE_CSP = contentSecurityPolicy({ scriptHashes: [sha256(SCRIPT)], styleHashes: [sha256(STYLE)] });
+
+function layout(language: string, title: string, body: string) {
+  return `<!doctype html><html lang="${esc(language)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer"><title>${esc(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
 export function messagePage(language: string, key: 'thanks' | 'done' | 'expired' | 'missing') {
@@ -75,16 +94,8 @@ ${confirm}
 <form method="post" action="/s/${esc(token)}" id="survey">
 ${fields}
 <input type="hidden" name="complete" value="true">
-<p class="note" role="status" id="saved" aria-live="polite">${view.saved ? esc(w.saved) : ''}</p>
+<p class="note" role="status" id="saved" aria-live="polite" data-saved="${esc(w.saved)}">${view.saved ? esc(w.saved) : ''}</p>
 <button type="submit">${esc(w.finish)}</button>
 </form>
-<script>
-// Partial answers are kept: each answer is saved as it is given.
-const form = document.getElementById('survey');
-form.addEventListener('change', () => {
-  const data = Object.fromEntries([...new FormData(form)].filter(([k, v]) => k !== 'complete' && v !== ''));
-  fetch(form.action + '/partial', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) })
-    .then((r) => { if (r.ok) document.getElementById('saved').textContent = ${JSON.stringify(w.saved)}; });
-});
-</script>`);
+<script>${SCRIPT}</script>`);
 }

@@ -9,7 +9,7 @@ import { QuestionSchema } from './questions';
 import * as surveys from './service';
 import { surveyFigures, BREAKDOWNS, type Breakdown } from './figures';
 import { importResponses } from './import';
-import { messagePage, surveyPage, type SurveyPageOptions } from './page';
+import { messagePage, surveyPage, SURVEY_PAGE_CSP, type SurveyPageOptions } from './page';
 
 const Token = z.strictObject({ token: z.string().regex(/^sv_[A-Za-z0-9_-]{43}$/, 'not a survey token') });
 const SurveyBody = z.strictObject({
@@ -50,7 +50,7 @@ export function surveyRoutes(app: App) {
       body: z.strictObject({ customerId: z.number().int().positive(), touchpoint: Text(100), caseId: z.number().int().positive().optional() }) },
   }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 200, (ctx) => surveys.inviteAfterTouchpoint(ctx, req.body)));
   app.post('/surveys/:id/import', {
-    config: { access: 'org:admin' },
+    config: { access: 'org:admin', bodyTypes: ['text/csv'] },
     bodyLimit: 10 * 1024 * 1024,
     schema: {
       tags: ['surveys'], summary: 'Import historical answers from CSV (text/csv body); rejected rows are reported with the reason', params: IdParams,
@@ -108,7 +108,12 @@ export function surveyPageRoutes(app: App) {
   };
 
   const Score = z.coerce.number().int().min(0).max(10).optional();
-  app.get('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token, querystring: z.strictObject({ nps: Score, stay: Score, saved: z.enum(['1']).optional() }) } as object }, async (req, reply) => {
+  // The page's inline style and script are allowed by their hashes, nothing else inline.
+  const onSend = async (_req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    reply.header('content-security-policy', SURVEY_PAGE_CSP);
+    return payload;
+  };
+  app.get('/s/:token', { onSend, config: { access: 'public' }, schema: { hide: true, params: Token, querystring: z.strictObject({ nps: Score, stay: Score, saved: z.enum(['1']).optional() }) } as object }, async (req, reply) => {
     const { token } = req.params as { token: string };
     const { nps, stay, saved } = req.query as { nps?: number; stay?: number; saved?: '1' };
     // The score clicked in the email is only pre-selected: link scanners and mail previews open
@@ -116,7 +121,7 @@ export function surveyPageRoutes(app: App) {
     const clicked = nps !== undefined ? { kind: 'nps' as const, value: nps } : stay !== undefined ? { kind: 'stay' as const, value: stay } : undefined;
     return render(req, reply, token, { clicked, saved: !!saved });
   });
-  app.post('/s/:token', { config: { access: 'public' }, schema: { hide: true, params: Token } as object }, async (req, reply) => {
+  app.post('/s/:token', { onSend, config: { access: 'public' }, schema: { hide: true, params: Token } as object }, async (req, reply) => {
     const { token } = req.params as { token: string };
     const { complete, confirm, ...answers } = (req.body ?? {}) as Record<string, string>;
     try {

@@ -44,6 +44,9 @@ describe('email: polling an existing IMAP mailbox', { timeout: 60_000 }, () => {
     const res = await admin.post('/mailboxes', { name: 'Support inbox', host: '127.0.0.1', port, secure: false, username: 'testuser', password: 'testpass' });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.password, undefined, 'the password is never sent back');
+    const [stored] = await k.sql<{ password: string }>('SELECT password FROM mailboxes WHERE id = $1', [res.body.id]);
+    assert.match(stored!.password, /^enc:v1:/, 'the password is stored encrypted');
+    assert.doesNotMatch(stored!.password, /testpass/);
     await until(async () => (await k.sql(`SELECT 1 FROM inbound_emails WHERE message_id = '<first@wei.example>'`)).length, 'the first message to be stored');
     await k.runTimers();
     const [row] = await k.sql<{ status: string; case_id: number; source: string }>(`SELECT status, case_id, source FROM inbound_emails WHERE message_id = '<first@wei.example>'`);
@@ -60,5 +63,17 @@ describe('email: polling an existing IMAP mailbox', { timeout: 60_000 }, () => {
     await k.kept.imap.pollNow();
     const all = await k.sql<{ n: number }>(`SELECT count(*)::int AS n FROM inbound_emails`);
     assert.equal(all[0]!.n, 2);
+  });
+
+  it('a mailbox password stored in plain text before encryption keeps working and gets encrypted', async () => {
+    // As a row written before encryption: the poller lets go of the mailbox, which comes back in plain text.
+    const [box] = await k.sql<{ id: number }>(`UPDATE mailboxes SET active = false RETURNING id`);
+    await k.kept.imap.pollNow();
+    await k.sql(`UPDATE mailboxes SET password = 'testpass', active = true`);
+    imap.appendMessage('INBOX', [], false, message('third', 'third question'));
+    await k.kept.imap.pollNow();
+    await until(async () => (await k.sql(`SELECT 1 FROM inbound_emails WHERE message_id = '<third@wei.example>'`)).length, 'mail through the old row');
+    const [stored] = await k.sql<{ password: string }>('SELECT password FROM mailboxes WHERE id = $1', [box!.id]);
+    assert.match(stored!.password, /^enc:v1:/, 'the plain-text password was encrypted in place');
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -74,6 +75,12 @@ describe('voice of the customer: surveys and the closed loop', { timeout: 60_000
     assert.match(html, /Hello Mrs Okafor,/);
     assert.doesNotMatch(html, /Ada|okafor\.example|Broken lamp/, 'nothing about the customer beyond the greeting');
     assert.match(html, /value="3" checked/);
+    // The page's inline script and style run under a CSP that allows exactly them, by hash.
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+    assert.ok(csp.includes(hash(/<script>([\s\S]*?)<\/script>/.exec(html)![1]!)), csp);
+    assert.ok(csp.includes(hash(/<style>([\s\S]*?)<\/style>/.exec(html)![1]!)), csp);
+    assert.doesNotMatch(csp, /unsafe-inline/);
     assert.equal((await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM survey_responses'))[0]!.n, 0, 'opening the link records nothing');
     const confirmed = await fetch(`${k.baseUrl}${path}`, { method: 'POST', body: new URLSearchParams({ nps: '3', confirm: 'true' }), headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
     await k.runTimers(); // the closed loop reacts to the answer

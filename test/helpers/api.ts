@@ -8,6 +8,8 @@ export interface Answer<T = any> { // eslint-disable-line @typescript-eslint/no-
 export class Api {
   private cookie: string | null = null;
   private bearer: string | null = null;
+  /** The session's CSRF token, sent back on writes like the web app does. */
+  csrf: string | null = null;
 
   constructor(readonly baseUrl: string) {}
 
@@ -20,6 +22,7 @@ export class Api {
   useToken(token: string) {
     this.bearer = token;
     this.cookie = null;
+    this.csrf = null;
     return this;
   }
 
@@ -53,6 +56,7 @@ export class Api {
     const h: Record<string, string> = { ...headers };
     if (this.cookie) h.cookie = this.cookie;
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
+    if (this.cookie && this.csrf && method !== 'GET' && !Object.keys(h).some((k) => k.toLowerCase() === 'x-kept-csrf')) h['x-kept-csrf'] = this.csrf;
     const res = await fetch(`${this.baseUrl}/api/v1${path}`, { method, headers: h, body });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) this.cookie = setCookie.split(';')[0]!;
@@ -63,6 +67,8 @@ export class Api {
     } catch {
       /* not JSON: keep the text */
     }
+    const csrf = (parsed as { csrfToken?: unknown } | null)?.csrfToken;
+    if (typeof csrf === 'string') this.csrf = csrf;
     return { status: res.status, body: parsed, headers: res.headers };
   }
 }

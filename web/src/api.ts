@@ -7,16 +7,23 @@ export class ApiError extends Error {
   }
 }
 
+// The session's CSRF token: the sign-in answer and GET /auth/me carry it; every write sends it back.
+let csrfToken: string | null = null;
+
 export async function api<T>(path: string, opts: { method?: string; body?: unknown } = {}): Promise<T> {
+  const method = opts.method ?? 'GET';
+  const headers: Record<string, string> = opts.body === undefined ? {} : { 'content-type': 'application/json' };
+  if (method !== 'GET' && csrfToken) headers['x-kept-csrf'] = csrfToken;
   const res = await fetch(`/api/v1${path}`, {
-    method: opts.method ?? 'GET',
-    headers: opts.body === undefined ? {} : { 'content-type': 'application/json' },
+    method,
+    headers,
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
     credentials: 'same-origin',
   });
   if (res.status === 204) return undefined as T;
   const data = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, data as Problem | null);
+  if (data && typeof data === 'object' && typeof (data as { csrfToken?: unknown }).csrfToken === 'string') csrfToken = (data as { csrfToken: string }).csrfToken;
   return data as T;
 }
 

@@ -11,9 +11,11 @@ import type { Clock } from '../clock';
 import type { Actor, Ctx, RuntimeConfig } from '../context';
 import type { Db } from '../db/connect';
 import { requireCapability, type Capability } from '../access';
-import { Forbidden } from '../errors';
+import { DomainError, Forbidden, TooManyRequests } from '../errors';
 import { sendProblem, toProblem } from './problems';
 import { guardInputs } from './inputs';
+import { refuseCrossSiteWrites } from './csrf';
+import { securityHeaders } from './security-headers';
 
 export const SESSION_COOKIE = 'kept_session';
 export const BODY_LIMIT = 256 * 1024;
@@ -23,10 +25,16 @@ export type Access = Capability | 'public';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** Body types a route takes besides JSON (the API refuses anything else with 415). */
+    bodyTypes?: string[];
+    /** May be shown in another site's frame (default: never). */
+    embeddable?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;
     token: string | null;
+    /** Which credential authenticated the request: the session cookie or a bearer token. */
+    credential: 'session' | 'bearer' | null;
   }
   interface FastifyInstance {
     kept: { db: Db; clock: Clock; config: RuntimeConfig; secureCookies: boolean };
@@ -70,13 +78,19 @@ export function createHttp(deps: HttpDeps) {
   app.decorate('kept', { db: deps.db, clock: deps.clock, config: deps.config, secureCookies: deps.secureCookies });
   app.decorateRequest('actor', null);
   app.decorateRequest('token', null);
+  app.decorateRequest('credential', null);
+  securityHeaders(app, { https: deps.secureCookies });
   guardInputs(app);
 
   app.addHook('onRequest', async (req) => {
-    const auth = req.headers.authorization;
-    const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : req.cookies[SESSION_COOKIE];
+    if (req.url.startsWith('/api/')) refuseOtherBodyTypes(req);
+    // A bearer token, when given, is the credential; any other Authorization scheme (a proxy's
+    // Basic auth) is not ours and leaves the cookie in charge, CSRF check included.
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearer ?? req.cookies[SESSION_COOKIE];
     if (!token) return;
     req.token = token;
+    req.credential = bearer ? 'bearer' : 'session';
     req.actor = await deps.resolveActor({ db: deps.db, clock: deps.clock, config: deps.config, actor: null }, token);
   });
 
@@ -84,15 +98,14 @@ export function createHttp(deps: HttpDeps) {
     if (req.is404 || !req.url.startsWith('/api/')) return; // outside the API: only the public web app's files
     const access = req.routeOptions.config.access;
     if (!access) throw new Forbidden('This route declares no access rule');
+    // Public routes act for nobody: a session cookie that happens to come along is not used.
+    if (access === 'public' && req.credential === 'session') req.actor = null;
     if (access !== 'public') requireCapability(req.actor, access);
-    // Cookie-authenticated writes must come from our own pages (CSRF): browsers send Origin.
-    if (req.method !== 'GET' && req.token && !req.headers.authorization) {
-      const origin = req.headers.origin;
-      if (origin && new URL(origin).host !== req.headers.host) throw new Forbidden('Cross-site request refused');
-    }
+    refuseCrossSiteWrites(req);
   });
 
   app.setErrorHandler((error, req, reply) => {
+    if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
     const p = toProblem(error);
     if (p.status >= 500) req.log.error({ err: error }, 'request failed');
     return sendProblem(reply, req, p);
@@ -102,6 +115,21 @@ export function createHttp(deps: HttpDeps) {
 }
 
 export type App = ReturnType<typeof createHttp>;
+
+/**
+ * The API takes JSON (and what a route lists in config.bodyTypes, like CSV imports). Refusing
+ * the rest also closes the door to forms posted from other sites, which can only send
+ * form-encoded, multipart or text/plain bodies.
+ */
+function refuseOtherBodyTypes(req: FastifyRequest) {
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (!(length > 0) && !req.headers['transfer-encoding']) return;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const allowed = ['application/json', ...(req.routeOptions.config?.bodyTypes ?? [])];
+  if (!allowed.includes(type)) {
+    throw new DomainError(415, 'Unsupported media type', `Send JSON with Content-Type: application/json (got ${type || 'no Content-Type'})`);
+  }
+}
 
 /** The service context for a request: the shared database, the clock, and who is calling. */
 export function ctxOf(req: FastifyRequest): Ctx {

@@ -15,6 +15,7 @@ export function Account() {
     setCurrent('');
     setNext('');
     setDone(true);
+    await qc.invalidateQueries({ queryKey: ['tokens'] });
   });
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => api<{ items: ApiToken[] }>('/auth/tokens') });
   const [name, setName] = useState('');
@@ -36,9 +37,9 @@ export function Account() {
         <Section title="Change password">
           <form className="stack" onSubmit={(e) => { e.preventDefault(); setDone(false); void change.run(); }}>
             <label>Current password<input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required /></label>
-            <label>New password (at least 10 characters)<input type="password" autoComplete="new-password" minLength={10} value={next} onChange={(e) => setNext(e.target.value)} required /></label>
+            <label>New password (at least 12 characters)<input type="password" autoComplete="new-password" minLength={12} value={next} onChange={(e) => setNext(e.target.value)} required /></label>
             <ErrorNote error={change.error} />
-            {done ? <p role="status" className="ok">Password changed.</p> : null}
+            {done ? <p role="status" className="ok">Password changed. Your other sessions and all API tokens have been signed out.</p> : null}
             <button type="submit" disabled={change.busy}>Change password</button>
           </form>
         </Section>
