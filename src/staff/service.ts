@@ -12,7 +12,7 @@ import type { Role } from './schema';
 
 const SESSION_DAYS = 14;
 const columns = ['staff.id', 'staff.name', 'staff.email', 'staff.role', 'staff.department_id as departmentId',
-  'staff.team_id as teamId', 'staff.active', 'staff.created_at as createdAt'] as const;
+  'staff.team_id as teamId', 'staff.active', 'staff.available', 'staff.open_case_capacity as openCaseCapacity', 'staff.created_at as createdAt'] as const;
 
 export interface StaffInput {
   name: string;
@@ -65,7 +65,7 @@ async function assertEmailFree(ctx: Ctx, email: string, exceptId?: number) {
   }
 }
 
-export async function updateStaff(ctx: Ctx, id: number, patch: Partial<StaffInput> & { active?: boolean }) {
+export async function updateStaff(ctx: Ctx, id: number, patch: Partial<StaffInput> & { active?: boolean; available?: boolean; openCaseCapacity?: number | null }) {
   return inTransaction(ctx, async (tx) => {
     const before = await getStaff(tx, id);
     if (patch.email) await assertEmailFree(tx, patch.email, id);
@@ -78,6 +78,8 @@ export async function updateStaff(ctx: Ctx, id: number, patch: Partial<StaffInpu
         department_id: patch.departmentId,
         team_id: patch.teamId,
         active: patch.active,
+        available: patch.available,
+        open_case_capacity: patch.openCaseCapacity,
         password_hash: patch.password ? await hashPassword(patch.password) : undefined,
       })
       .where('id', '=', id)
@@ -194,4 +196,15 @@ export async function leadOf(ctx: Ctx, staffId: number): Promise<number | null> 
     .orderBy('id')
     .executeTakeFirst();
   return manager?.id ?? null;
+}
+
+/** Available or not for new cases (routing skips those who are not); each person sets their own. */
+export async function setAvailability(ctx: Ctx, available: boolean) {
+  const me = staffActor(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const before = await getStaff(tx, me.id);
+    await tx.db.updateTable('staff').set({ available }).where('id', '=', me.id).execute();
+    if (before.available !== available) await recordAudit(tx, 'staff', me.id, 'set_availability', { available: before.available }, { available });
+    return getStaff(tx, me.id);
+  });
 }
