@@ -113,6 +113,11 @@ export async function removeHoliday(ctx: Ctx, day: string) {
   if (!res.numDeletedRows) throw new NotFound('Holiday', day);
 }
 
+/** An empty PATCH changes nothing and answers with the record as it is (SQL has no empty SET). */
+function nothingIn(patch: object): boolean {
+  return Object.values(patch).every((v) => v === undefined);
+}
+
 const departmentColumns = ['id', 'name', 'description', 'serves_external_customers as servesExternalCustomers', 'created_at as createdAt'] as const;
 
 export async function listDepartments(ctx: Ctx) {
@@ -130,6 +135,11 @@ export async function createDepartment(ctx: Ctx, input: { name: string; descript
 }
 
 export async function updateDepartment(ctx: Ctx, id: number, patch: { name?: string; description?: string | null; servesExternalCustomers?: boolean }) {
+  if (nothingIn(patch)) {
+    const same = await ctx.db.selectFrom('departments').select(departmentColumns).where('id', '=', id).executeTakeFirst();
+    if (!same) throw new NotFound('Department', id);
+    return same;
+  }
   const row = await ctx.db
     .updateTable('departments')
     .set({ name: patch.name, description: patch.description, serves_external_customers: patch.servesExternalCustomers })
@@ -173,6 +183,7 @@ export async function createTeam(ctx: Ctx, input: { name: string; departmentId?:
 }
 
 export async function updateTeam(ctx: Ctx, id: number, patch: { name?: string; departmentId?: number | null; leadId?: number | null } & TeamRouting) {
+  if (nothingIn(patch)) return getTeam(ctx, id);
   const row = await ctx.db
     .updateTable('teams')
     .set({ name: patch.name, department_id: patch.departmentId, lead_id: patch.leadId, auto_assign: patch.autoAssign, open_case_capacity: patch.openCaseCapacity })
