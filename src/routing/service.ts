@@ -9,8 +9,9 @@
  * - inbound mail, which names no team, goes to the organisation's default inbound team.
  *
  * If nobody can take it, the answer is "nobody": the case waits unowned in the team queue. The
- * team row is locked while choosing, so two cases arriving together never both pick the last
- * free slot or the same turn. Routing only answers the question; the cases service records the
+ * team row is locked while choosing (FOR NO KEY UPDATE: it still lets others insert rows that
+ * reference the team), so two cases arriving together never both take the last free slot or
+ * the same turn. Routing only answers the question; the cases service records the
  * owner and the timeline entry.
  */
 import { sql } from 'kysely';
@@ -42,7 +43,7 @@ const OPEN = ['new', 'open', 'waiting_on_customer', 'waiting_on_us'] as const;
 /** Who should own a new case for this team, and moves the team's round-robin turn if someone. */
 export async function chooseOwner(ctx: Ctx, teamId: number): Promise<RoutingAnswer | null> {
   const team = await ctx.db.selectFrom('teams').select(['id', 'name', 'auto_assign', 'open_case_capacity', 'last_routed_staff_id'])
-    .where('id', '=', teamId).forUpdate().executeTakeFirst();
+    .where('id', '=', teamId).forNoKeyUpdate().executeTakeFirst();
   if (!team) return null;
   if (!team.auto_assign) return { teamId, teamName: team.name, choice: null, reason: 'the team does not route its queue automatically' };
   const members = await ctx.db

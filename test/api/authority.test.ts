@@ -197,6 +197,14 @@ describe('authority and ownership', { timeout: 60_000 }, () => {
     assert.equal((await aCase(owner, { teamId: team.id })).ownerId, owner.id, 'opening it yourself is not routed');
   });
 
+  it('cases arriving together never push anyone over capacity', async () => {
+    const team = (await admin.post('/teams', { name: 'Rush', autoAssign: true, openCaseCapacity: 1 })).body;
+    const people = [await k.signedIn('agent', { teamId: team.id }), await k.signedIn('agent', { teamId: team.id })];
+    const opened = await Promise.all(Array.from({ length: 5 }, () => aCase(owner, { ownerId: null, teamId: team.id })));
+    const owners = opened.map((c) => c.ownerId).filter((id) => id !== null).sort();
+    assert.deepEqual(owners, people.map((p) => p.id).sort(), 'one case each, the rest wait in the queue');
+  });
+
   it('inbound mail goes to the default team and the acknowledgement names the owner only when there is one', async () => {
     const team = (await admin.post('/teams', { name: 'Inbox', autoAssign: true, openCaseCapacity: 1 })).body;
     assert.equal((await admin.patch('/settings', { inboundTeamId: team.id })).body.inboundTeamId, team.id);
