@@ -8,7 +8,8 @@ import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
 import { staffActor } from '../core/access';
-import { Conflict, Invalid, NotFound } from '../core/errors';
+import { requireCaseAuthority, requireCaseWorker } from '../core/authority';
+import { Conflict, Forbidden, Invalid, NotFound } from '../core/errors';
 import { decodeCursor, toPage } from '../core/pagination';
 import { recordAudit, changedFields } from '../audit';
 import { addEntry, addEntries } from '../timeline';
@@ -19,6 +20,7 @@ import { createCustomer, findCustomerByEmail, findCustomerByPhone, getCustomer, 
 import { checkReply } from '../respect';
 import { queueReplyEmail } from '../outbox';
 import { caseFacts, publish, publishAll, type DomainEvent } from '../events';
+import { chooseOwner, inboundTeam } from '../routing';
 import type { Channel } from '../customers';
 import type { CaseStatus, Priority } from './schema';
 
@@ -89,14 +91,25 @@ async function resolveCustomer(ctx: Ctx, input: NewCase): Promise<number> {
   return (await createCustomer(ctx, input.customer)).id;
 }
 
-/** Opened by a staff member (who owns it unless they say otherwise) or by the system (email), unowned. */
+/**
+ * Opened by a staff member (who owns it, or leaves it unowned for a team queue) or by the system
+ * (email), unowned. Nobody is made owner without saying yes: a colleague gets a case by a
+ * hand-over. A new unowned case asks routing for an owner; if nobody can take it, it waits.
+ */
 export async function openCase(ctx: Ctx, input: NewCase) {
   const me = ctx.actor;
+  if (me) requireCaseWorker(ctx);
+  if (me && input.ownerId && input.ownerId !== me.id) {
+    throw new Forbidden('A case is opened by its owner or left unowned for the team queue: to give it to a colleague, open it and offer it with a hand-over');
+  }
   return inTransaction(ctx, async (tx) => {
     const now = tx.clock.now();
     const openedAt = input.openedAt ?? now;
     const customerId = await resolveCustomer(tx, input);
-    const ownerId = input.ownerId === undefined ? (me?.id ?? null) : input.ownerId;
+    const chosenOwnerId = input.ownerId === undefined ? (me?.id ?? null) : input.ownerId;
+    const queueTeamId = chosenOwnerId ? null : (input.teamId ?? (me ? null : await inboundTeam(tx)));
+    const routed = queueTeamId ? await chooseOwner(tx, queueTeamId) : null;
+    const ownerId = chosenOwnerId ?? routed?.choice?.staffId ?? null;
     const type = input.type ?? 'question';
     const expectation = await expectationFor(tx, { caseType: type, channel: input.channel, openedAt });
     const row = await tx.db
@@ -109,7 +122,7 @@ export async function openCase(ctx: Ctx, input: NewCase) {
         priority: input.priority ?? 'normal',
         status: ownerId ? 'open' : 'new',
         owner_id: ownerId,
-        team_id: input.teamId ?? (me && ownerId === me.id ? me.teamId : null),
+        team_id: input.teamId ?? routed?.teamId ?? (me && ownerId === me.id ? me.teamId : null),
         touchpoint: input.touchpoint ?? null,
         caused_by_department_id: input.causedByDepartmentId ?? null,
         tags: normaliseTags(input.tags ?? []),
@@ -124,6 +137,7 @@ export async function openCase(ctx: Ctx, input: NewCase) {
     await addEntries(tx, row.id, [
       { kind: 'case_opened', data: { channel: row.channel, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt, ownerId, ...(input.relatedCaseId ? { relatedCaseId: input.relatedCaseId } : {}) } },
       ...(input.message ? [{ kind: 'inbound_message' as const, body: input.message, authorId: null }] : []),
+      ...(routed ? [routingEntry(routed)] : []),
     ]);
     await recordAudit(tx, 'case', row.id, 'open', null, row);
     const opened: DomainEvent[] = [{ type: 'case.opened', caseId: row.id, customerId, payload: { case: caseFacts(row), openedAt: row.openedAt } }];
@@ -131,6 +145,14 @@ export async function openCase(ctx: Ctx, input: NewCase) {
     await publishAll(tx, opened);
     return withFlags(row);
   });
+}
+
+/** The timeline says how the case got its owner, or why it waits in the queue. */
+function routingEntry(r: NonNullable<Awaited<ReturnType<typeof chooseOwner>>>) {
+  const body = r.choice
+    ? `Routed to ${r.choice.staffName} by the ${r.teamName} team rule`
+    : `Waiting in the ${r.teamName} queue: ${r.reason}`;
+  return { kind: 'case_routed' as const, body, authorId: null, data: { ownerId: r.choice?.staffId ?? null, teamId: r.teamId, reason: r.reason } };
 }
 
 function normaliseTags(tags: string[]): string[] {
@@ -196,6 +218,7 @@ export async function updateCase(ctx: Ctx, id: number, patch: CasePatch) {
   staffActor(ctx);
   return inTransaction(ctx, async (tx) => {
     const before = await lockCase(tx, id);
+    await requireCaseAuthority(tx, id, 'change the case');
     const now = tx.clock.now();
     const set: Record<string, unknown> = {};
     if (patch.subject !== undefined) set.subject = patch.subject;
@@ -280,8 +303,11 @@ export async function addMessage(
 ) {
   // The customer's own messages may arrive with no staff member acting (email, web form).
   const me = kind === 'inbound_message' ? ctx.actor : staffActor(ctx);
+  if (me) requireCaseWorker(ctx);
   return inTransaction(ctx, async (tx) => {
     const c = await lockCase(tx, caseId);
+    // Replying speaks for the owner; anyone may note, log a call, or answer an unowned case (taking it).
+    if (kind === 'outbound_reply' && c.ownerId) await requireCaseAuthority(tx, caseId, 'reply to the customer');
     const now = tx.clock.now();
     const set: Record<string, unknown> = {};
     let customer: Customer | null = null;
@@ -322,7 +348,7 @@ export async function addMessage(
 
 /** Taking an unowned case from a queue: the one way to own a case without a hand-over. */
 export async function takeCase(ctx: Ctx, id: number) {
-  const me = staffActor(ctx);
+  const me = requireCaseWorker(ctx);
   return inTransaction(ctx, async (tx) => {
     const c = await lockCase(tx, id);
     if (c.ownerId) throw new Conflict(`Case ${id} is owned by staff member ${c.ownerId}; ask for a hand-over instead`);

@@ -3,12 +3,15 @@
  * time. The owner is warned before it falls due; a promise that cannot be kept is renegotiated
  * with the customer told, before it breaks; at its due time an open promise is broken.
  * Service standards are the organisation's own commitments and break the same way.
+ * Promises are made, kept and moved by whoever may change the case (core/authority.ts) or by
+ * the person who owns the promise.
  */
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
 import { staffActor } from '../core/access';
-import { Conflict, Invalid, NotFound } from '../core/errors';
+import { requireCaseAuthority } from '../core/authority';
+import { Conflict, Forbidden, Invalid, NotFound } from '../core/errors';
 import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
 import { notify } from '../notifications';
@@ -36,6 +39,13 @@ async function lockLive(ctx: Ctx, id: number) {
   return row;
 }
 
+/** The promise's owner, or whoever may change its case. */
+async function requirePromiseAuthority(ctx: Ctx, c: { caseId: number | null; ownerId: number | null }, doing: string) {
+  const me = staffActor(ctx);
+  if (c.caseId) await requireCaseAuthority(ctx, c.caseId, doing, { staffId: c.ownerId, who: 'the owner of the promise' });
+  else if (c.ownerId !== me.id && me.role !== 'manager' && me.role !== 'admin') throw new Forbidden(`Only the owner of the promise, a manager or an admin may ${doing}`);
+}
+
 function warnAt(due: Date, warningMinutes: number): Date {
   return new Date(due.getTime() - warningMinutes * 60_000);
 }
@@ -51,6 +61,7 @@ export async function makeCommitment(
   const now = ctx.clock.now();
   if (input.dueAt <= now) throw new Invalid('body.dueAt', 'future', 'A promise must fall due in the future');
   return inTransaction(ctx, async (tx) => {
+    await requireCaseAuthority(tx, input.caseId, 'make a promise');
     const ownerId = input.ownerId ?? me.id;
     const owner = await tx.db.selectFrom('staff').select(['id', 'team_id', 'department_id', 'active']).where('id', '=', ownerId).executeTakeFirst();
     if (!owner || !owner.active) throw new Invalid('body.ownerId', 'exists', `Staff member ${ownerId} does not exist or is not active`);
@@ -84,6 +95,7 @@ export async function keepCommitment(ctx: Ctx, id: number, note?: string) {
   staffActor(ctx);
   return inTransaction(ctx, async (tx) => {
     const before = await lockLive(tx, id);
+    await requirePromiseAuthority(tx, before, 'keep a promise');
     if (before.kind !== 'promise') throw new Conflict('A service standard is kept by replying to or resolving the case');
     const row = await tx.db
       .updateTable('commitments')
@@ -109,6 +121,7 @@ export async function renegotiateCommitment(
   if (input.newDueAt <= now) throw new Invalid('body.newDueAt', 'future', 'The new due time must be in the future');
   return inTransaction(ctx, async (tx) => {
     const before = await lockLive(tx, id);
+    await requirePromiseAuthority(tx, before, 'renegotiate a promise');
     if (before.kind !== 'promise') throw new Conflict('Service standards are not renegotiated; they pause while waiting on the customer');
     const { commitmentWarningMinutes } = await getSettings(tx);
     await tx.db

@@ -1,15 +1,24 @@
 /**
  * Empowered staff. Goodwill decisions (refund, credit, replacement, fee waiver, upgrade...) have
  * an authority limit per role and, where set, per person. Within the limit a decision is made
- * at once and recorded — no approval asked. Above it, it becomes an approval request to the
- * person's lead (else a manager) with its own response standard; an unanswered request goes up
- * to a manager. Policy rules can give customers the benefit of the doubt: a claim up to an
- * amount is approved at once for a customer with no claim in the last N days.
+ * at once and recorded — no approval asked. Above it, it becomes an approval request with its
+ * own response standard; an unanswered request goes up to the approver's own lead or a manager.
+ * Policy rules can give customers the benefit of the doubt: a claim up to an amount is approved
+ * at once for a customer with no claim in the last N days.
+ *
+ * Nobody approves their own request, whatever their role. The approver is always someone else:
+ * the requester's team lead (a lead answers for their team), else a manager, then an admin, whose
+ * own limit for this kind and currency covers the amount (the requester's department first).
+ * If there is nobody, the request waits unassigned and every admin is alerted; an admin whose own
+ * limit covers it may then answer it. Only the named approver, or such an admin, answers.
+ * Decisions are made on a case by whoever may change the case (core/authority.ts).
  */
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
-import { staffActor, can } from '../core/access';
+import { staffActor } from '../core/access';
+import { requireCaseAuthority } from '../core/authority';
+import type { Actor } from '../core/context';
 import { Conflict, Forbidden, Invalid, NotFound } from '../core/errors';
 import { DAY, MINUTE } from '../core/clock';
 import { recordAudit } from '../audit';
@@ -58,14 +67,14 @@ export async function recordDecision(ctx: Ctx, caseId: number, input: { kind: st
   return inTransaction(ctx, async (tx) => {
     const c = await tx.db.selectFrom('cases').select(['id', 'customer_id']).where('id', '=', caseId).executeTakeFirst();
     if (!c) throw new NotFound('Case', caseId);
+    await requireCaseAuthority(tx, caseId, 'make a goodwill decision');
     const kind = await kindByKey(tx, input.kind);
     const now = tx.clock.now();
     const limit = await authorityOf(tx, me, kind.id, input.currency);
     const within = input.amount <= limit;
     const rule = within ? null : await benefitOfTheDoubt(tx, kind.id, c.customer_id, input.amount, input.currency);
     const approved = within || !!rule;
-    const approverId = approved ? null : await leadOf(tx, me.id);
-    if (!approved && !approverId) throw new Conflict('Above your authority, and there is no lead or manager to ask: an admin must name one');
+    const approverId = approved ? null : await approverFor(tx, me, kind.id, input.amount, input.currency);
     const { approvalResponseMinutes } = await getSettings(tx);
     const row = await tx.db.insertInto('decisions').values({
       case_id: c.id, customer_id: c.customer_id, kind_id: kind.id, amount: input.amount, currency: input.currency, reason: input.reason,
@@ -80,12 +89,36 @@ export async function recordDecision(ctx: Ctx, caseId: number, input: { kind: st
       await addEntry(tx, c.id, 'decision_made', { body: input.reason, data: { decisionId: d.id, kind: kind.key, amount: input.amount, currency: input.currency, withinAuthority: within, rule: rule?.description ?? null } });
     } else {
       await addEntry(tx, c.id, 'decision_requested', { body: input.reason, data: { decisionId: d.id, kind: kind.key, amount: input.amount, currency: input.currency, limit, approverId } });
-      await notify(tx, approverId!, 'approval_requested', `${me.name} asks you to approve a ${kind.name.toLowerCase()} of ${money} on case ${c.id}`, c.id);
+      if (approverId) await notify(tx, approverId, 'approval_requested', `${me.name} asks you to approve a ${kind.name.toLowerCase()} of ${money} on case ${c.id}`, c.id);
+      else await alertAdmins(tx, `${me.name} asks for a ${kind.name.toLowerCase()} of ${money} on case ${c.id}, and nobody else has the authority to approve it: name an approver or set a limit`, c.id);
     }
     await recordAudit(tx, 'decision', d.id, approved ? 'decide' : 'request', null, d);
     await publish(tx, approved ? 'decision.made' : 'decision.requested', { caseId: c.id, customerId: c.customer_id }, { decision: d });
     return d;
   });
+}
+
+/** See the header: never the requester; the team lead, else a manager or admin whose limit covers it. */
+async function approverFor(ctx: Ctx, requester: Actor, kindId: number, amount: number, currency: string): Promise<number | null> {
+  if (requester.teamId) {
+    const lead = await ctx.db.selectFrom('teams').innerJoin('staff', 'staff.id', 'teams.lead_id').select('staff.id')
+      .where('teams.id', '=', requester.teamId).where('staff.active', '=', true).where('staff.id', '<>', requester.id).executeTakeFirst();
+    if (lead) return lead.id;
+  }
+  const candidates = await ctx.db.selectFrom('staff').select(['id', 'role', 'department_id'])
+    .where('role', 'in', ['manager', 'admin']).where('active', '=', true).where('id', '<>', requester.id)
+    .orderBy('id').execute();
+  const rank = (s: { role: string; department_id: number | null }) => (s.department_id === requester.departmentId ? 0 : 2) + (s.role === 'manager' ? 0 : 1);
+  for (const s of candidates.sort((a, b) => rank(a) - rank(b))) {
+    if ((await authorityOf(ctx, { id: s.id, role: s.role }, kindId, currency)) >= amount) return s.id;
+  }
+  return null;
+}
+
+async function alertAdmins(ctx: Ctx, message: string, caseId: number) {
+  // The requester too, if an admin: they learn it waits, and why.
+  const admins = await ctx.db.selectFrom('staff').select('id').where('role', '=', 'admin').where('active', '=', true).execute();
+  for (const a of admins) await notify(ctx, a.id, 'approval_unassigned', message, caseId);
 }
 
 /** The benefit of the doubt: an active rule covering this amount, for a customer with no recent claim. */
@@ -104,11 +137,17 @@ async function benefitOfTheDoubt(ctx: Ctx, kindId: number, customerId: number, a
 
 async function lockPending(ctx: Ctx, id: number) {
   const me = staffActor(ctx);
-  const d = await ctx.db.selectFrom('decisions').select(['id', 'status', 'approver_id', 'case_id', 'requested_by_id', 'amount', 'currency', 'created_at'])
+  const d = await ctx.db.selectFrom('decisions').select(['id', 'status', 'approver_id', 'case_id', 'requested_by_id', 'kind_id', 'amount', 'currency', 'created_at'])
     .where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
   if (!d) throw new NotFound('Decision', id);
   if (d.status !== 'pending') throw new Conflict(`Decision ${id} is already ${d.status}`);
-  if (d.approver_id !== me.id && !can(me, 'org:admin')) throw new Forbidden('Only the person asked to approve may answer this request');
+  if (d.requested_by_id === me.id) throw new Forbidden('Nobody approves their own request: it waits for someone else with the authority');
+  if (d.approver_id === me.id) return { me, d };
+  const adminCovers = me.role === 'admin' && (await authorityOf(ctx, me, d.kind_id, d.currency)) >= Number(d.amount);
+  if (!adminCovers) {
+    const who = d.approver_id ? `staff member ${d.approver_id}, the person asked to approve,` : 'the approver';
+    throw new Forbidden(`Only ${who} or an admin whose own limit covers ${Number(d.amount).toFixed(2)} ${d.currency} may answer this request`);
+  }
   return { me, d };
 }
 
@@ -147,7 +186,8 @@ export async function escalateOverdueApprovals(ctx: Ctx): Promise<number> {
       .where('status', '=', 'pending').where('escalated_at', 'is', null).where('approval_due_at', '<=', tx.clock.now())
       .orderBy('approval_due_at').limit(100).forNoKeyUpdate().skipLocked().execute();
     for (const d of due) {
-      const next = d.approver_id ? await leadOf(tx, d.approver_id) : null;
+      const up = d.approver_id ? await leadOf(tx, d.approver_id) : null;
+      const next = up === d.requested_by_id ? null : up; // going up never lands on the requester
       await tx.db.updateTable('decisions').set({ escalated_at: tx.clock.now(), approver_id: next ?? d.approver_id }).where('id', '=', d.id).execute();
       await addEntry(tx, d.case_id, 'decision_escalated', { authorId: null, data: { decisionId: d.id, from: d.approver_id, to: next } });
       await publishDecision(tx, 'decision.escalated', d.id, { from: d.approver_id, to: next });

@@ -14,6 +14,7 @@ import { NotFound } from '../core/errors';
 import { addMessage, openCase, getCase } from '../cases';
 import { createCustomer, findCustomerByEmail, getCustomer } from '../customers';
 import { getSettings } from '../org';
+import { getStaff } from '../staff';
 import { queueEmail, caseReference, withoutCaseReference } from '../outbox';
 import { addEntry } from '../timeline';
 import { automaticReason } from './automatic';
@@ -155,16 +156,23 @@ async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelo
   return { status: 'processed', automatic: null, case_id: c.id, entry_id: entry.id, reason: suspicion && `suspected reference ${thread.suspected} without proof: opened a new case` };
 }
 
-/** The acknowledgement greets the customer by their form of address and states the expectation. */
+/**
+ * The acknowledgement greets the customer by their form of address and states the expectation.
+ * It names the owner only when routing gave the case one: an unowned case waits in a queue, and
+ * telling the customer otherwise would be the first broken promise.
+ */
 async function acknowledge(ctx: Ctx, caseId: number, customerId: number, to: string, subject: string) {
   const [c, customer, settings] = await Promise.all([getCase(ctx, caseId), getCustomer(ctx, customerId), getSettings(ctx)]);
+  const owner = c.ownerId ? await getStaff(ctx, c.ownerId) : null;
   const due = c.firstResponseDueAt
     ? new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone: settings.timeZone, timeZoneName: 'short' }).format(c.firstResponseDueAt)
     : null;
   const text = [
     `Dear ${customer.salutation},`,
     '',
-    `Thank you for writing to ${settings.name}. Your message is with us as case ${caseReference(caseId)}, and one person will own it until it is resolved.`,
+    owner
+      ? `Thank you for writing to ${settings.name}. Your message is with us as case ${caseReference(caseId)}, and ${owner.name} will look after it personally until it is resolved.`
+      : `Thank you for writing to ${settings.name}. Your message is with us as case ${caseReference(caseId)}, waiting for the next available person in our team.`,
     due ? `You will have a personal answer by ${due}.` : 'You will have a personal answer as soon as we can.',
     '',
     'If you want to add anything, simply reply to this email.',

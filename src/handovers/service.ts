@@ -4,10 +4,14 @@
  * receiver accepts; the receiver may decline with a reason; an offer not accepted in time
  * expires, stays with the offerer and alerts them. One pending offer per case, enforced by the
  * database so that two instances racing resolve to exactly one winner.
+ * An offer is made by the owner, or on their behalf by whoever may change the case (their team
+ * lead, a manager, an admin: core/authority.ts); only the person (or a member of the team) it
+ * is offered to answers it; the offerer or those same people may withdraw it.
  */
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
-import { can, staffActor } from '../core/access';
+import { staffActor } from '../core/access';
+import { requireCaseAuthority, requireCaseWorker } from '../core/authority';
 import { Conflict, Forbidden, Invalid, NotFound } from '../core/errors';
 import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
@@ -45,9 +49,7 @@ export async function offerHandover(ctx: Ctx, caseId: number, input: { toStaffId
   return inTransaction(ctx, async (tx) => {
     const c = await lockCase(tx, caseId);
     if (c.status === 'closed') throw new Conflict(`Case ${caseId} is closed`);
-    if (c.ownerId !== me.id && !can(me, 'cases:supervise')) {
-      throw new Forbidden('Only the owner of a case (or a lead or manager) may offer it to someone else');
-    }
+    await requireCaseAuthority(tx, caseId, 'offer it to someone else');
     if (input.toStaffId) {
       if (input.toStaffId === c.ownerId) throw new Invalid('body.toStaffId', 'not_owner', 'The case is already owned by that person');
       const to = await tx.db.selectFrom('staff').select(['id', 'active', 'role']).where('id', '=', input.toStaffId).executeTakeFirst();
@@ -108,7 +110,7 @@ function assertReceiver(me: { id: number; teamId: number | null }, h: { toStaffI
 }
 
 export async function acceptHandover(ctx: Ctx, id: number) {
-  const me = staffActor(ctx);
+  const me = requireCaseWorker(ctx);
   return inTransaction(ctx, async (tx) => {
     const h = await claimPending(tx, id);
     assertReceiver(me, h);
@@ -132,7 +134,7 @@ export async function acceptHandover(ctx: Ctx, id: number) {
 }
 
 export async function declineHandover(ctx: Ctx, id: number, reason: string) {
-  const me = staffActor(ctx);
+  const me = requireCaseWorker(ctx);
   if (!reason.trim()) throw new Invalid('body.reason', 'required', 'Say why you decline, so the offerer can find the right person');
   return inTransaction(ctx, async (tx) => {
     const h = await claimPending(tx, id);
@@ -155,7 +157,7 @@ export async function withdrawHandover(ctx: Ctx, id: number) {
   const me = staffActor(ctx);
   return inTransaction(ctx, async (tx) => {
     const h = await claimPending(tx, id);
-    if (h.offeredById !== me.id && !can(me, 'cases:supervise')) throw new Forbidden('Only the offerer may withdraw an offer');
+    await requireCaseAuthority(tx, h.caseId, 'withdraw a hand-over offer', { staffId: h.offeredById, who: 'the person who offered it' });
     const row = await tx.db
       .updateTable('handovers')
       .set({ status: 'withdrawn', answered_at: tx.clock.now(), answered_by_id: me.id })

@@ -20,6 +20,7 @@ const SettingsBody = z.strictObject({
   approvalResponseMinutes: z.number().int().min(1).max(60 * 24 * 14),
   recoveryFollowUpDays: z.number().int().min(0).max(90),
   surveyCooldownDays: z.number().int().min(0).max(365),
+  inboundTeamId: z.number().int().positive().nullable(),
 }).partial();
 
 const IsoDate = z.iso.date();
@@ -34,6 +35,8 @@ const TeamBody = z.strictObject({
   name: Text(200),
   departmentId: z.number().int().positive().nullable().optional(),
   leadId: z.number().int().positive().nullable().optional(),
+  autoAssign: z.boolean().optional(),
+  openCaseCapacity: z.number().int().min(1).max(10_000).optional(),
 });
 
 export function orgRoutes(app: App) {

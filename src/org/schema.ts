@@ -15,6 +15,7 @@ export interface OrganisationTable {
   approval_response_minutes: Generated<number>;
   recovery_follow_up_days: Generated<number>;
   survey_cooldown_days: Generated<number>;
+  inbound_team_id: number | null;
   updated_at: Timestamp;
 }
 
@@ -36,5 +37,8 @@ export interface TeamTable {
   name: string;
   department_id: number | null;
   lead_id: number | null;
+  auto_assign: Generated<boolean>;
+  open_case_capacity: Generated<number>;
+  last_routed_staff_id: number | null;
   created_at: CreatedAt;
 }

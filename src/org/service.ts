@@ -25,6 +25,8 @@ export interface OrganisationSettings {
   recoveryFollowUpDays: number;
   /** No customer is surveyed more often than this, across all surveys. */
   surveyCooldownDays: number;
+  /** The team whose queue receives inbound mail (routed to an owner if the team routes automatically). */
+  inboundTeamId: number | null;
 }
 
 const DEFAULT_HOURS: BusinessHours = {
@@ -35,7 +37,7 @@ const DEFAULT_HOURS: BusinessHours = {
 export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
   const row = await ctx.db.selectFrom('organisation').selectAll().executeTakeFirst();
   if (!row) {
-    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60, supportAddresses: [], approvalResponseMinutes: 240, recoveryFollowUpDays: 3, surveyCooldownDays: 30 };
+    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60, supportAddresses: [], approvalResponseMinutes: 240, recoveryFollowUpDays: 3, surveyCooldownDays: 30, inboundTeamId: null };
   }
   return {
     name: row.name,
@@ -47,6 +49,7 @@ export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
     approvalResponseMinutes: row.approval_response_minutes,
     recoveryFollowUpDays: row.recovery_follow_up_days,
     surveyCooldownDays: row.survey_cooldown_days,
+    inboundTeamId: row.inbound_team_id,
   };
 }
 
@@ -55,6 +58,9 @@ export async function updateSettings(ctx: Ctx, patch: Partial<OrganisationSettin
     throw new Invalid('body.timeZone', 'time_zone', `"${patch.timeZone}" is not an IANA time zone such as Europe/London`);
   }
   return inTransaction(ctx, async (tx) => {
+    if (patch.inboundTeamId) await getTeam(tx, patch.inboundTeamId).catch(() => {
+      throw new Invalid('body.inboundTeamId', 'exists', `Team ${patch.inboundTeamId} does not exist`);
+    });
     const before = await getSettings(tx);
     const after = { ...before, ...patch };
     const row = {
@@ -67,6 +73,7 @@ export async function updateSettings(ctx: Ctx, patch: Partial<OrganisationSettin
       approval_response_minutes: after.approvalResponseMinutes,
       recovery_follow_up_days: after.recoveryFollowUpDays,
       survey_cooldown_days: after.surveyCooldownDays,
+      inbound_team_id: after.inboundTeamId,
       updated_at: tx.clock.now(),
     };
     await tx.db
@@ -106,6 +113,11 @@ export async function removeHoliday(ctx: Ctx, day: string) {
   if (!res.numDeletedRows) throw new NotFound('Holiday', day);
 }
 
+/** An empty PATCH changes nothing and answers with the record as it is (SQL has no empty SET). */
+function nothingIn(patch: object): boolean {
+  return Object.values(patch).every((v) => v === undefined);
+}
+
 const departmentColumns = ['id', 'name', 'description', 'serves_external_customers as servesExternalCustomers', 'created_at as createdAt'] as const;
 
 export async function listDepartments(ctx: Ctx) {
@@ -123,6 +135,11 @@ export async function createDepartment(ctx: Ctx, input: { name: string; descript
 }
 
 export async function updateDepartment(ctx: Ctx, id: number, patch: { name?: string; description?: string | null; servesExternalCustomers?: boolean }) {
+  if (nothingIn(patch)) {
+    const same = await ctx.db.selectFrom('departments').select(departmentColumns).where('id', '=', id).executeTakeFirst();
+    if (!same) throw new NotFound('Department', id);
+    return same;
+  }
   const row = await ctx.db
     .updateTable('departments')
     .set({ name: patch.name, description: patch.description, serves_external_customers: patch.servesExternalCustomers })
@@ -134,7 +151,11 @@ export async function updateDepartment(ctx: Ctx, id: number, patch: { name?: str
   return row;
 }
 
-const teamColumns = ['teams.id', 'teams.name', 'teams.department_id as departmentId', 'teams.lead_id as leadId', 'teams.created_at as createdAt'] as const;
+const teamColumns = ['teams.id', 'teams.name', 'teams.department_id as departmentId', 'teams.lead_id as leadId',
+  'teams.auto_assign as autoAssign', 'teams.open_case_capacity as openCaseCapacity', 'teams.created_at as createdAt'] as const;
+
+/** Routing: new unowned cases for the team go round robin to its available members, each under this many open cases. */
+export interface TeamRouting { autoAssign?: boolean; openCaseCapacity?: number }
 
 export async function listTeams(ctx: Ctx) {
   return ctx.db
@@ -151,20 +172,21 @@ export async function getTeam(ctx: Ctx, id: number) {
   return team;
 }
 
-export async function createTeam(ctx: Ctx, input: { name: string; departmentId?: number | null; leadId?: number | null }) {
+export async function createTeam(ctx: Ctx, input: { name: string; departmentId?: number | null; leadId?: number | null } & TeamRouting) {
   const row = await ctx.db
     .insertInto('teams')
-    .values({ name: input.name, department_id: input.departmentId ?? null, lead_id: input.leadId ?? null })
+    .values({ name: input.name, department_id: input.departmentId ?? null, lead_id: input.leadId ?? null, auto_assign: input.autoAssign, open_case_capacity: input.openCaseCapacity })
     .returning(teamColumns)
     .executeTakeFirstOrThrow();
   await recordAudit(ctx, 'team', row.id, 'create', null, row);
   return row;
 }
 
-export async function updateTeam(ctx: Ctx, id: number, patch: { name?: string; departmentId?: number | null; leadId?: number | null }) {
+export async function updateTeam(ctx: Ctx, id: number, patch: { name?: string; departmentId?: number | null; leadId?: number | null } & TeamRouting) {
+  if (nothingIn(patch)) return getTeam(ctx, id);
   const row = await ctx.db
     .updateTable('teams')
-    .set({ name: patch.name, department_id: patch.departmentId, lead_id: patch.leadId })
+    .set({ name: patch.name, department_id: patch.departmentId, lead_id: patch.leadId, auto_assign: patch.autoAssign, open_case_capacity: patch.openCaseCapacity })
     .where('id', '=', id)
     .returning(teamColumns)
     .executeTakeFirst();

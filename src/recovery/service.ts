@@ -4,14 +4,16 @@
  * opens a recovery with an owner and a 24-hour calendar clock. The apology, the fix and the
  * surprise are steps on the case timeline. Fixed within 24 hours it is "recovered", after that
  * "late". Some days later we ask whether the customer's loyalty recovered.
+ * Anyone working cases may flag an OOPS; its steps, root cause and follow-up are recorded by the
+ * recovery's owner or whoever may change its case (core/authority.ts).
  */
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
 import { staffActor } from '../core/access';
-import { Conflict, Forbidden, NotFound } from '../core/errors';
+import { requireCaseAuthority, requireCaseWorker } from '../core/authority';
+import { Conflict, NotFound } from '../core/errors';
 import { DAY, HOUR } from '../core/clock';
-import { can } from '../core/access';
 import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
 import { publish } from '../events';
@@ -64,18 +66,23 @@ export async function openRecovery(ctx: Ctx, input: { caseId: number; source: Re
 
 /** "This was our OOPS": any staff member may open one by hand. */
 export async function flagOops(ctx: Ctx, caseId: number, note: string) {
-  staffActor(ctx);
+  requireCaseWorker(ctx);
   return inTransaction(ctx, async (tx) => {
     const row = await openRecovery(tx, { caseId, source: 'staff', note });
     return row!;
   });
 }
 
-async function lockOwned(ctx: Ctx, id: number) {
-  const me = staffActor(ctx);
+async function lockRecovery(ctx: Ctx, id: number) {
   const r = await ctx.db.selectFrom('recoveries').select(recoveryColumns).where('recoveries.id', '=', id).forNoKeyUpdate().executeTakeFirst();
   if (!r) throw new NotFound('Recovery', id);
-  if (r.ownerId !== me.id && !can(me, 'cases:supervise')) throw new Forbidden('Only the recovery owner (or a lead or manager) records its steps');
+  return r;
+}
+
+async function lockOwned(ctx: Ctx, id: number, doing = 'record a recovery step') {
+  staffActor(ctx);
+  const r = await lockRecovery(ctx, id);
+  await requireCaseAuthority(ctx, r.caseId, doing, { staffId: r.ownerId, who: 'the owner of the recovery' });
   return r;
 }
 
@@ -117,8 +124,8 @@ export async function recordStep(ctx: Ctx, id: number, s: RecoveryStep) {
 /** The customer's answer to the follow-up question: are they staying with us? */
 export async function recordFollowUp(ctx: Ctx, id: number, input: { loyaltyAfter: number; note?: string }) {
   return inTransaction(ctx, async (tx) => {
-    const r = await tx.db.selectFrom('recoveries').select(recoveryColumns).where('recoveries.id', '=', id).forNoKeyUpdate().executeTakeFirst();
-    if (!r) throw new NotFound('Recovery', id);
+    // The customer's own answer to the follow-up survey arrives with nobody on staff acting.
+    const r = tx.actor ? await lockOwned(tx, id, "record the customer's follow-up answer") : await lockRecovery(tx, id);
     if (r.followUpAt) throw new Conflict('The follow-up is already recorded');
     const recovered = r.loyaltyBefore === null ? input.loyaltyAfter >= 7 : input.loyaltyAfter >= Math.max(7, Number(r.loyaltyBefore));
     const row = await tx.db.updateTable('recoveries')
@@ -133,7 +140,7 @@ export async function recordFollowUp(ctx: Ctx, id: number, input: { loyaltyAfter
 /** Root cause: name the department whose work caused the failure; it will see the recovery in its list. */
 export async function nameRootCause(ctx: Ctx, id: number, departmentId: number | null) {
   return inTransaction(ctx, async (tx) => {
-    const r = await lockOwned(tx, id);
+    const r = await lockOwned(tx, id, 'name the root cause');
     if (departmentId !== null && !(await tx.db.selectFrom('departments').select('id').where('id', '=', departmentId).executeTakeFirst())) {
       throw new NotFound('Department', departmentId);
     }

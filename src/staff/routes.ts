@@ -78,6 +78,13 @@ export function staffRoutes(app: App) {
 
   app.patch('/staff/:id', {
     config: { access: 'org:admin' },
-    schema: { tags: ['staff'], params: IdParams, body: StaffBody.partial().extend({ active: z.boolean().optional() }) },
+    schema: { tags: ['staff'], params: IdParams, body: StaffBody.partial().extend({
+      active: z.boolean().optional(), available: z.boolean().optional(), openCaseCapacity: z.number().int().min(0).max(10_000).nullable().optional(),
+    }) },
   }, async (req) => staff.updateStaff(ctxOf(req), req.params.id, req.body));
+
+  app.put('/staff/me/availability', {
+    config: { access: 'self' },
+    schema: { tags: ['staff'], summary: 'Say whether you are available for new cases (routing skips you when not)', body: z.strictObject({ available: z.boolean() }) },
+  }, async (req) => staff.setAvailability(ctxOf(req), req.body.available));
 }

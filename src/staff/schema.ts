@@ -12,6 +12,8 @@ export interface StaffTable {
   team_id: number | null;
   password_hash: string | null;
   active: Generated<boolean>;
+  available: Generated<boolean>;
+  open_case_capacity: number | null;
   created_at: CreatedAt;
 }
 

@@ -16,7 +16,7 @@ const SESSION_DAYS = 14;
 /** A well-formed scrypt hash (same cost) that no password matches: unknown emails cost the same work. */
 const DUMMY_HASH = 'scrypt$32768$8$1$S2VwdER1bW15U2FsdDAwMQ$2c7bLqZ8fJ3n4mVt9xRkQwYp1sHd6gNe0aUoTiCvBzE';
 const columns = ['staff.id', 'staff.name', 'staff.email', 'staff.role', 'staff.department_id as departmentId',
-  'staff.team_id as teamId', 'staff.active', 'staff.created_at as createdAt'] as const;
+  'staff.team_id as teamId', 'staff.active', 'staff.available', 'staff.open_case_capacity as openCaseCapacity', 'staff.created_at as createdAt'] as const;
 
 export interface StaffInput {
   name: string;
@@ -70,7 +70,7 @@ async function assertEmailFree(ctx: Ctx, email: string, exceptId?: number) {
   }
 }
 
-export async function updateStaff(ctx: Ctx, id: number, patch: Partial<StaffInput> & { active?: boolean }) {
+export async function updateStaff(ctx: Ctx, id: number, patch: Partial<StaffInput> & { active?: boolean; available?: boolean; openCaseCapacity?: number | null }) {
   return inTransaction(ctx, async (tx) => {
     const before = await getStaff(tx, id);
     if (patch.password) assertStrongPassword('body.password', patch.password, { email: patch.email ?? before.email, name: patch.name ?? before.name });
@@ -84,6 +84,8 @@ export async function updateStaff(ctx: Ctx, id: number, patch: Partial<StaffInpu
         department_id: patch.departmentId,
         team_id: patch.teamId,
         active: patch.active,
+        available: patch.available,
+        open_case_capacity: patch.openCaseCapacity,
         password_hash: patch.password ? await hashPassword(patch.password) : undefined,
       })
       .where('id', '=', id)
@@ -229,4 +231,15 @@ export async function leadOf(ctx: Ctx, staffId: number): Promise<number | null> 
     .orderBy('id')
     .executeTakeFirst();
   return manager?.id ?? null;
+}
+
+/** Available or not for new cases (routing skips those who are not); each person sets their own. */
+export async function setAvailability(ctx: Ctx, available: boolean) {
+  const me = staffActor(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const before = await getStaff(tx, me.id);
+    await tx.db.updateTable('staff').set({ available }).where('id', '=', me.id).execute();
+    if (before.available !== available) await recordAudit(tx, 'staff', me.id, 'set_availability', { available: before.available }, { available });
+    return getStaff(tx, me.id);
+  });
 }

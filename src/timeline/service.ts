@@ -7,7 +7,7 @@ import { actorId } from '../core/context';
 
 export type EntryKind =
   | 'inbound_message' | 'outbound_reply' | 'internal_note' | 'phone_call'
-  | 'case_opened' | 'status_changed' | 'case_updated' | 'case_taken'
+  | 'case_opened' | 'status_changed' | 'case_updated' | 'case_taken' | 'case_routed'
   | 'handover_offered' | 'handover_accepted' | 'handover_declined' | 'handover_expired' | 'handover_withdrawn'
   | 'commitment_made' | 'commitment_kept' | 'commitment_renegotiated' | 'commitment_broken' | 'commitment_warning'
   | 'standard_met' | 'standard_missed' | 'customer_merged'

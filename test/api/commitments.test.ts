@@ -82,8 +82,9 @@ describe('commitments: your word is your honour', () => {
     const team = (await admin.post('/teams', { name: 'Deliveries', departmentId: dept.id })).body;
     const keeper = await k.signedIn('agent', { teamId: team.id, departmentId: dept.id });
     const breaker = await k.signedIn('agent', { teamId: team.id, departmentId: dept.id });
-    const c = await aCase(keeper);
-    const make = async (who: typeof keeper, h: number) => (await who.post(`/cases/${c.id}/commitments`, { text: 'promise', dueAt: inHours(h), ownerId: who.id })).body;
+    // Each promises on their own case: only whoever may change a case makes promises on it.
+    const cases = new Map([[keeper.id, await aCase(keeper)], [breaker.id, await aCase(breaker)]]);
+    const make = async (who: typeof keeper, h: number) => (await who.post(`/cases/${cases.get(who.id)!.id}/commitments`, { text: 'promise', dueAt: inHours(h), ownerId: who.id })).body;
     for (let i = 0; i < 3; i++) await keeper.post(`/commitments/${(await make(keeper, 5)).id}/keep`);
     await make(keeper, 1); // will break
     await make(breaker, 1); // will break

@@ -28,7 +28,10 @@ describe('a customer answers a survey; the loop closes in the workspace', { skip
     await admin.patch('/settings', { name: 'Acme' });
     await admin.post('/surveys', { name: 'After a case', trigger: 'case_resolved', questions: [{ kind: 'nps' }, { kind: 'ces' }, { kind: 'expectation' }] });
     const agent = await admin.post('/staff', { name: 'Ari Agent', email: 'ari@kept.test', role: 'agent', password });
-    const c = (await admin.post('/cases', { subject: 'Lamp flickers', channel: 'email', ownerId: agent.body.id, customer: { name: 'Ada Okafor', title: 'Mrs', givenName: 'Ada', familyName: 'Okafor', emails: ['ada@okafor.example'], language: 'en' } })).body;
+    assert.equal(agent.status, 201);
+    const agentApi = k.anonymous();
+    await agentApi.signIn('ari@kept.test', password); // Ari opens the case: nobody is made owner without saying yes
+    const c = (await agentApi.post('/cases', { subject: 'Lamp flickers', channel: 'email', customer: { name: 'Ada Okafor', title: 'Mrs', givenName: 'Ada', familyName: 'Okafor', emails: ['ada@okafor.example'], language: 'en' } })).body;
 
     const staff = await signedInPage(browser, k.baseUrl, 'ari@kept.test', password);
 

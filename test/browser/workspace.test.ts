@@ -25,9 +25,11 @@ describe('the staff workspace in a real browser', { skip: skip ?? false, timeout
     people.admin = { email: 'admin1@example.test', id: admin.id };
     await admin.post('/standards', { firstResponseMinutes: 240, resolutionMinutes: 960 });
     const customer = (await admin.post('/customers', { name: 'Ada Okafor', title: 'Mrs', givenName: 'Ada', familyName: 'Okafor', emails: ['ada@okafor.example'], preferredChannel: 'email', language: 'en', segment: 'vip', notes: 'Prefers email; works nights.' })).body;
-    const other = await admin.post('/cases', { subject: 'Earlier: invoice question', channel: 'phone', customerId: customer.id, ownerId: people.b!.id });
+    // Each opens their own case: nobody is made owner without saying yes.
+    const as = async (who: string) => { const api = k.anonymous(); await api.signIn(people[who]!.email, password); return api; };
+    const other = await (await as('b')).post('/cases', { subject: 'Earlier: invoice question', channel: 'phone', customerId: customer.id });
     assert.equal(other.status, 201);
-    const c = await admin.post('/cases', { subject: 'Sofa arrived with a torn cushion', channel: 'email', type: 'complaint', customerId: customer.id, ownerId: people.a!.id, message: 'The cushion is torn. What now?' });
+    const c = await (await as('a')).post('/cases', { subject: 'Sofa arrived with a torn cushion', channel: 'email', type: 'complaint', customerId: customer.id, message: 'The cushion is torn. What now?' });
     caseId = c.body.id;
     browser = await launch();
   });
