@@ -22,6 +22,7 @@ import { migrate } from '../src/core/db/migrate';
 import { createStaff, createApiToken } from '../src/staff';
 import { createCustomer } from '../src/customers';
 import { createStandard } from '../src/standards';
+import { createWebhook } from '../src/webhooks/service';
 import { startEmbeddedCluster, startServerCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -99,11 +100,52 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   for (const r of rows) console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / ceiling.rps).toFixed(3)} |`);
 
   await kept.close();
+  await eventsAndWebhooks(url, token, customer.id);
   await smtpIngest(url);
   const again = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
   await plans(again.db, agent.id);
   await caseScreenTiming(again);
   await again.close();
+}
+
+/**
+ * What the event stream costs the write path (case creation with and without subscribers, the
+ * webhook fan-out included) and how fast events reach a webhook receiver on the loopback.
+ */
+async function eventsAndWebhooks(url: string, token: string, customerId: number) {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const body = JSON.stringify({ subject: 'Benchmark case', channel: 'email', customerId, message: 'Hello, my parcel is late.' });
+  const quiet = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20, subscribers: false });
+  const without = await load(`${await quiet.http.listen({ port: 0, host: '127.0.0.1' })}/api/v1/cases`, { method: 'POST', headers, body });
+  await quiet.close();
+
+  const received: { at: number; occurredAt: number }[] = [];
+  const receiver = Fastify();
+  receiver.post('/hook', async (req) => {
+    received.push({ at: Date.now(), occurredAt: Date.parse((req.body as { timestamp: string }).timestamp) });
+    return {};
+  });
+  const hookUrl = `${await receiver.listen({ port: 0, host: '127.0.0.1' })}/hook`;
+  const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20, webhooksAllowPrivate: true });
+  const admin = await createStaff(kept.ctx, { name: 'Bench Admin', email: 'bench.admin@example.test', role: 'admin' });
+  await createWebhook({ ...kept.ctx, actor: { id: admin.id, name: admin.name, role: 'admin', teamId: null, departmentId: null } }, { url: hookUrl, events: ['case.opened'] });
+  await kept.timers.runDue(); // start the subscribers at the end of the stream so far
+  const started = Date.now();
+  const withSubs = await load(`${await kept.http.listen({ port: 0, host: '127.0.0.1' })}/api/v1/cases`, { method: 'POST', headers, body });
+  const expected = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM domain_events WHERE type = 'case.opened' AND occurred_at >= ${new Date(started)}`.execute(kept.db)).rows[0]!.n);
+  for (let i = 0; i < 600 && received.length < expected; i += 1) await new Promise((r) => setTimeout(r, 100));
+  const lat = received.map((r) => r.at - r.occurredAt).sort((a, b) => a - b);
+  const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+  const span = ((received.at(-1)?.at ?? Date.now()) - started) / 1000;
+  await kept.close();
+  await receiver.close();
+  console.log('\n| events and webhooks | value | target |');
+  console.log('|---|---:|---|');
+  console.log(`| create case, no subscribers | ${without.rps.toFixed(0)} req/s (p99 ${without.p99} ms) | |`);
+  console.log(`| create case, subscribers + webhook fan-out | ${withSubs.rps.toFixed(0)} req/s (p99 ${withSubs.p99} ms) | |`);
+  console.log(`| cost of the event stream on writes | ${((1 - withSubs.rps / without.rps) * 100).toFixed(1)} % | at most 10 % |`);
+  console.log(`| event → webhook latency p50 / p99 | ${pct(0.5)} / ${pct(0.99)} ms | under 2 s |`);
+  console.log(`| webhook deliveries | ${received.length} of ${expected} in ${span.toFixed(1)} s: ${(received.length / span).toFixed(0)} /s | all |`);
 }
 
 /**

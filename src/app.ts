@@ -35,6 +35,8 @@ export interface KeptOptions {
   publicUrl?: string;
   /** Webhooks may call private and loopback addresses (KEPT_WEBHOOKS_ALLOW_PRIVATE). */
   webhooksAllowPrivate?: boolean;
+  /** The benchmark turns subscribers off to measure what they cost the write path. */
+  subscribers?: boolean;
 }
 
 export interface Kept {
@@ -84,7 +86,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     system,
     {
       ...Object.assign({}, ...FEATURES.map((f) => f.timers ?? {})),
-      ...subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? [])),
+      ...(opts.subscribers === false ? {} : subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []))),
     },
     {
       intervalMs: opts.timerIntervalMs ?? 1000,
