@@ -21,6 +21,7 @@ import type { quarantined } from './email/ingest';
 import type { monthlyReview } from './review/service';
 import type { emailsOfCase } from './outbox/service';
 import type { surveyFigures } from './surveys/figures';
+import type { createWebhook, listDeliveries, listWebhooks, rotateSecret } from './webhooks/service';
 
 /** What JSON makes of a value: dates become ISO strings. */
 export type Jsonify<T> = T extends Date ? string
@@ -58,5 +59,10 @@ export type QuarantinedEmail = Answer<typeof quarantined>[number];
 export type Review = Answer<typeof monthlyReview>;
 export type CaseEmail = Answer<typeof emailsOfCase>[number];
 export type SurveyFigures = Answer<typeof surveyFigures>;
+export type Webhook = Answer<typeof listWebhooks>[number];
+export type NewWebhook = Answer<typeof createWebhook>;
+export type RotatedSecret = Answer<typeof rotateSecret>;
+export type WebhookDeliveryPage = Answer<typeof listDeliveries>;
+export type WebhookDelivery = WebhookDeliveryPage['items'][number];
 export type { Role } from './staff/schema';
 export type { Problem } from './core/http/problems';

@@ -1,4 +1,4 @@
-/** Settings (admin): the organisation, its hours and holidays, departments, teams, staff, standards. */
+/** Settings (admin): the organisation, its hours and holidays, departments, teams, staff, standards, mail, webhooks. */
 import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AuthorityLimit, Department, Holiday, PolicyRule, Role, Settings as SettingsData, Staff, Standard, Team } from '../../../src/api-types';
@@ -6,6 +6,7 @@ import { api, patch, post } from '../api';
 import { ErrorNote, Section, useAction } from '../components/ui';
 import { MailSettings } from './SettingsMail';
 import { SurveySettings } from './SettingsSurveys';
+import { WebhookSettings } from './SettingsWebhooks';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const ROLES: Role[] = ['agent', 'lead', 'manager', 'admin', 'executive'];
@@ -26,6 +27,7 @@ export function Settings() {
       <Authority />
       <SurveySettings />
       <MailSettings />
+      <WebhookSettings />
     </>
   );
 }
