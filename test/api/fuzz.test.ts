@@ -13,7 +13,7 @@ const BUDGET_MS = 55_000;
 const CONCURRENCY = 4;
 const PASSWORD = 'correct horse battery';
 /** Set to false once the CSRF rewrite (authority branch) is merged: Origin: null must then be a 4xx. */
-const ORIGIN_NULL_PENDING = true;
+const ORIGIN_NULL_PENDING = false;
 
 type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; enum?: unknown[]; const?: unknown;
   anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[]; format?: string; minLength?: number; minimum?: number; maximum?: number; pattern?: string; minItems?: number };
