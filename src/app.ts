@@ -7,7 +7,7 @@ import type { Clock } from './core/clock';
 import type { Ctx, RuntimeConfig } from './core/context';
 import { connect, type Db } from './core/db/connect';
 import { createHttp, type App } from './core/http/server';
-import { startTimers, type Timers } from './core/timers';
+import { combineLoops, startTimers, type Timers } from './core/timers';
 import { subscriberSweeps } from './core/subscribers';
 import type { AppServices } from './core/feature';
 import { actorForToken } from './staff';
@@ -82,18 +82,20 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   const system: Ctx = { db, clock: opts.clock, actor: null, config };
   await normaliseStoredPhones(system); // numbers entered before E.164
 
-  const timers = startTimers(
-    system,
-    {
+  const loopOptions = {
+    intervalMs: opts.timerIntervalMs ?? 1000,
+    autoStart: opts.autoTimers ?? true,
+    onError: (name: string, e: unknown) => http.log.error({ err: e }, `timer ${name} failed`),
+  };
+  // Workers wait on other servers (a webhook receiver may take 10 s): each runs in a loop of its
+  // own, so a slow receiver never holds up timers or subscribers.
+  const timers = combineLoops([
+    startTimers(system, {
       ...Object.assign({}, ...FEATURES.map((f) => f.timers ?? {})),
       ...(opts.subscribers === false ? {} : subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []))),
-    },
-    {
-      intervalMs: opts.timerIntervalMs ?? 1000,
-      autoStart: opts.autoTimers ?? true,
-      onError: (name, e) => http.log.error({ err: e }, `timer ${name} failed`),
-    },
-  );
+    }, loopOptions),
+    ...FEATURES.flatMap((f) => Object.entries(f.workers ?? {})).map(([name, sweep]) => startTimers(system, { [name]: sweep }, loopOptions)),
+  ]);
   // A committed domain event wakes the subscribers at once rather than on the next beat.
   const autoTimers = opts.autoTimers ?? true;
   const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'), () => {

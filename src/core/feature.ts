@@ -20,5 +20,7 @@ export interface Feature {
   /** Routes outside /api/v1: public pages such as the survey page. */
   pages?(app: App): void | Promise<void>;
   timers?: Record<string, Sweep>;
+  /** Sweeps that wait on the outside world (webhook receivers, SMTP): each gets a loop of its own. */
+  workers?: Record<string, Sweep>;
   subscribers?: Subscriber[];
 }

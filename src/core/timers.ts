@@ -78,3 +78,24 @@ export function startTimers(
     },
   };
 }
+
+/** Several loops as one: runDue runs them all until none has anything left (as tests need). */
+export function combineLoops(loops: Timers[]): Timers {
+  return {
+    async runDue() {
+      let total = 0;
+      for (;;) {
+        let fired = 0;
+        for (const l of loops) fired += await l.runDue();
+        total += fired;
+        if (!fired) return total;
+      }
+    },
+    kick() {
+      for (const l of loops) l.kick();
+    },
+    async stop() {
+      await Promise.all(loops.map((l) => l.stop()));
+    },
+  };
+}

@@ -1,4 +1,4 @@
 import type { Feature } from '../core/feature';
 import { deliverDueEmails } from './service';
 
-export const outboxFeature: Feature = { name: 'outbox', timers: { deliverDueEmails } };
+export const outboxFeature: Feature = { name: 'outbox', workers: { deliverDueEmails } };
