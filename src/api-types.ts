@@ -65,4 +65,4 @@ export type RotatedSecret = Answer<typeof rotateSecret>;
 export type WebhookDeliveryPage = Answer<typeof listDeliveries>;
 export type WebhookDelivery = WebhookDeliveryPage['items'][number];
 export type { Role } from './staff/schema';
-export type { Problem } from './core/http/problems';
+export type { Problem } from './core/errors';

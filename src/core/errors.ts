@@ -57,3 +57,13 @@ export class TooManyRequests extends DomainError {
     super(429, 'Too many requests', message);
   }
 }
+
+/** What an error looks like to API clients (application/problem+json, RFC 9457). */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldProblem[];
+}

@@ -5,16 +5,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
-import { DomainError, type FieldProblem } from '../errors';
+import { DomainError, type FieldProblem, type Problem } from '../errors';
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  errors?: FieldProblem[];
-}
+export type { Problem };
 
 const PG_CODES: Record<string, { status: number; title: string; rule: string }> = {
   '23505': { status: 409, title: 'Conflict', rule: 'unique' },
