@@ -8,6 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { freePort } from '../src/core/db/embedded';
 import { TARGET, createTestDatabase, dropTestDatabase } from './helpers/app';
@@ -129,5 +131,51 @@ describe(`durability on the ${TARGET} PostgreSQL`, () => {
       second.child.kill('SIGTERM');
       await exited(second.child);
     }
+  });
+
+  it('kill -9 between committing events and delivering them loses no webhook delivery', async () => {
+    // The receiver is down while writes stream in and Kept is killed; when both are back, every
+    // acknowledged write's event arrives.
+    let up = false;
+    const got = new Set<string>();
+    const customersSeen = new Set<number>();
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (!up) return void res.writeHead(503).end();
+        got.add(String(req.headers['webhook-id']));
+        const event = JSON.parse(body) as { type: string; data: { customerId: number } };
+        if (event.type === 'customer.created') customersSeen.add(event.data.customerId);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => receiver.close(() => r())));
+    let env: Record<string, string>;
+    if (TARGET === 'embedded') {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-hooks-'));
+      env = { KEPT_DATA_DIR: dir };
+      cleanup.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    } else {
+      const url = await createTestDatabase();
+      env = { DATABASE_URL: url };
+      cleanup.push(() => dropTestDatabase(url));
+    }
+    env.KEPT_WEBHOOKS_ALLOW_PRIVATE = 'true';
+    const first = await startKeptProcess(env);
+    const token = await signInFirstAdmin(first);
+    first.api.useToken(token);
+    const hook = await first.api.post('/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, events: ['customer.created'] });
+    assert.equal(hook.status, 201, JSON.stringify(hook.body));
+    const acked = await writeUntilKilled(first.api, () => process.kill(first.child.pid!, 'SIGKILL'), 1500);
+    await exited(first.child);
+    up = true;
+    const second = await startKeptProcess(env);
+    cleanup.push(async () => { second.child.kill('SIGTERM'); await exited(second.child); });
+    const deadline = Date.now() + 90_000;
+    while (acked.some((id) => !customersSeen.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    assert.ok(acked.length > 20, `expected a real stream of writes, got ${acked.length}`);
+    assert.deepEqual(acked.filter((id) => !customersSeen.has(id)), [], 'every acknowledged write reached the webhook after the restart');
   });
 });

@@ -21,6 +21,11 @@ export interface Subscriber {
   /** Event types handled; everything else passes by. */
   types: readonly string[] | 'all';
   handle(ctx: Ctx, event: StoredEvent): Promise<void>;
+  /**
+   * Optional: a whole batch in a few statements (for subscribers that see every event). If it
+   * throws, the batch is handled event by event instead, so one bad event is found and retried.
+   */
+  handleBatch?(ctx: Ctx, events: StoredEvent[]): Promise<void>;
 }
 
 const BATCH = 200;
@@ -64,6 +69,11 @@ async function runBatch(ctx: Ctx, sub: Subscriber, types: string[] | null): Prom
     let last = position;
     let attempts = cursor.attempts;
     let error: string | null = null;
+    if (sub.handleBatch && await inSavepoint(tx, () => sub.handleBatch!(tx, events))) {
+      const end = events[events.length - 1]!;
+      await moveCursor(tx, sub.name, { txId: end.txId, id: end.id }, 0, null, null);
+      return { handled: events.length, pending: false };
+    }
     for (const event of events) {
       await sql`SAVEPOINT kept_event`.execute(tx.db);
       try {
@@ -83,13 +93,27 @@ async function runBatch(ctx: Ctx, sub: Subscriber, types: string[] | null): Prom
       last = { txId: event.txId, id: event.id };
     }
     const handled = last === position ? 0 : events.findIndex((e) => e.id === last.id) + 1;
-    await tx.db.updateTable('event_cursors').set({
-      last_tx_id: last.txId, last_id: last.id, attempts,
-      retry_at: error ? new Date(now.getTime() + backoffMs(attempts)) : null,
-      last_error: error, updated_at: now,
-    }).where('subscriber', '=', sub.name).execute();
+    await moveCursor(tx, sub.name, last, attempts, error ? new Date(now.getTime() + backoffMs(attempts)) : null, error);
     return { handled, pending: false };
   });
+}
+
+async function inSavepoint(tx: Ctx, fn: () => Promise<void>): Promise<boolean> {
+  await sql`SAVEPOINT kept_batch`.execute(tx.db);
+  try {
+    await fn();
+    await sql`RELEASE SAVEPOINT kept_batch`.execute(tx.db);
+    return true;
+  } catch {
+    await sql`ROLLBACK TO SAVEPOINT kept_batch`.execute(tx.db);
+    return false;
+  }
+}
+
+async function moveCursor(tx: Ctx, name: string, to: { txId: string; id: number }, attempts: number, retryAt: Date | null, error: string | null) {
+  await tx.db.updateTable('event_cursors').set({
+    last_tx_id: to.txId, last_id: to.id, attempts, retry_at: retryAt, last_error: error, updated_at: tx.clock.now(),
+  }).where('subscriber', '=', name).execute();
 }
 
 /** Each subscriber as a timer sweep, so they run on the same beat (and in tests on runDue). */

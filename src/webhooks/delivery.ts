@@ -23,27 +23,34 @@ import { guardedLookup } from './guard';
 export const RETRY_SCHEDULE = [5 * SECOND, 10 * SECOND, 30 * SECOND, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE,
   HOUR, 2 * HOUR, 4 * HOUR, 8 * HOUR, 8 * HOUR, 8 * HOUR];
 const TIMEOUT_MS = 10_000;
-const LEASE_MS = 60_000;
+const LEASE_MS = 30_000; // longer than a request may take (10 s), short enough to resend soon after a crash
 const BATCH = 50;
 
 const orderKey = (e: StoredEvent) => (e.caseId ? `case:${e.caseId}` : e.customerId ? `customer:${e.customerId}` : `event:${e.id}`);
 
+/** Which endpoints get an event: those on, subscribed to its type, and registered before it happened. */
+function receives(hook: { id: number; events: string[]; createdAt: Date }, e: StoredEvent): boolean {
+  if (hook.createdAt > e.occurredAt) return false;
+  // A test event goes to the endpoint it was made for, and nowhere else.
+  if (e.type === 'webhook.test') return hook.id === Number(e.payload.webhookId);
+  return hook.events.includes('*') || hook.events.includes(e.type);
+}
+
+async function fanOut(ctx: Ctx, events: StoredEvent[]) {
+  const hooks = await ctx.db.selectFrom('webhooks').select(['id', 'events', 'created_at as createdAt']).where('active', '=', true).execute();
+  if (!hooks.length) return;
+  const now = ctx.clock.now();
+  const rows = events.flatMap((e) => hooks.filter((h) => receives(h, e))
+    .map((h) => ({ webhook_id: h.id, event_id: e.id, order_key: orderKey(e), next_attempt_at: now, created_at: now })));
+  if (!rows.length) return;
+  await ctx.db.insertInto('webhook_deliveries').values(rows).onConflict((oc) => oc.columns(['webhook_id', 'event_id']).doNothing()).execute();
+}
+
 export const webhookSubscribers: Subscriber[] = [{
   name: 'webhooks.fan-out',
   types: 'all',
-  async handle(ctx, e) {
-    let q = ctx.db.selectFrom('webhooks').select('id').where('active', '=', true);
-    // A test event goes to the endpoint it was made for, and nowhere else.
-    q = e.type === 'webhook.test'
-      ? q.where('id', '=', Number(e.payload.webhookId))
-      : q.where(sql<boolean>`events && ARRAY[${e.type}, '*']::text[]`);
-    const hooks = await q.execute();
-    if (!hooks.length) return;
-    const now = ctx.clock.now();
-    await ctx.db.insertInto('webhook_deliveries')
-      .values(hooks.map((h) => ({ webhook_id: h.id, event_id: e.id, order_key: orderKey(e), next_attempt_at: now, created_at: now })))
-      .onConflict((oc) => oc.columns(['webhook_id', 'event_id']).doNothing()).execute();
-  },
+  handle: (ctx, e) => fanOut(ctx, [e]),
+  handleBatch: fanOut,
 }];
 
 /** The body receivers get: Standard Webhooks' envelope around the event's own payload. */
@@ -67,9 +74,19 @@ export async function deliverWebhooks(ctx: Ctx): Promise<number> {
   if (!claimed.length) return 0;
   const results = await Promise.all(claimed.map((d) => send(ctx, d)));
   await inTransaction({ ...ctx, actor: null }, async (tx) => {
-    for (const [i, d] of claimed.entries()) await settle(tx, d, results[i]!);
+    await settleDelivered(tx, claimed.flatMap((d, i) => (results[i]!.ok ? [{ d, o: results[i]! }] : [])));
+    for (const [i, d] of claimed.entries()) if (!results[i]!.ok) await settle(tx, d, results[i]!);
   });
   return claimed.length;
+}
+
+/** The common case, every delivery of the round answered 2xx: one statement for all of them. */
+async function settleDelivered(ctx: Ctx, done: { d: Claimed; o: Outcome }[]) {
+  if (!done.length) return;
+  const values = sql.join(done.map(({ d, o }) => sql`(${d.id}::bigint, ${o.status}::int, ${o.ms}::int)`));
+  await sql`UPDATE webhook_deliveries w SET status = 'delivered', delivered_at = ${ctx.clock.now()}, attempts = w.attempts + 1,
+      leased_until = NULL, last_status_code = v.code, last_error = NULL, last_duration_ms = v.ms
+    FROM (VALUES ${values}) AS v(id, code, ms) WHERE w.id = v.id`.execute(ctx.db);
 }
 
 async function claim(ctx: Ctx, now: Date): Promise<Claimed[]> {
