@@ -92,7 +92,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   const timers = combineLoops([
     startTimers(system, {
       ...Object.assign({}, ...FEATURES.map((f) => f.timers ?? {})),
-      ...(opts.subscribers === false ? {} : subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []))),
+      ...(opts.subscribers === false ? {} : subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []), { waitForHorizon: !(opts.autoTimers ?? true) })),
     }, loopOptions),
     ...FEATURES.flatMap((f) => Object.entries(f.workers ?? {})).map(([name, sweep]) => startTimers(system, { [name]: sweep }, loopOptions)),
   ]);
