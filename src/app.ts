@@ -53,6 +53,9 @@ export interface Kept {
 
 export async function createKept(opts: KeptOptions): Promise<Kept> {
   const { db } = connect(opts.databaseUrl, opts.poolSize ?? 20);
+  // Timers, subscribers and deliveries get connections of their own: under a burst of requests
+  // they would otherwise queue behind them for the pool, and events would reach webhooks late.
+  const { db: backgroundDb } = connect(opts.databaseUrl, 4);
   const config: RuntimeConfig = {
     publicUrl: (opts.publicUrl ?? 'http://localhost:3000').replace(/\/$/, ''),
     webhooksAllowPrivate: opts.webhooksAllowPrivate ?? false,
@@ -80,6 +83,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
   configureMailTrust({ authservIds: mail.trustedAuthservIds });
   const system: Ctx = { db, clock: opts.clock, actor: null, config };
+  const background: Ctx = { ...system, db: backgroundDb };
   await normaliseStoredPhones(system); // numbers entered before E.164
 
   const loopOptions = {
@@ -90,11 +94,11 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   // Workers wait on other servers (a webhook receiver may take 10 s): each runs in a loop of its
   // own, so a slow receiver never holds up timers or subscribers.
   const timers = combineLoops([
-    startTimers(system, {
+    startTimers(background, {
       ...Object.assign({}, ...FEATURES.map((f) => f.timers ?? {})),
       ...(opts.subscribers === false ? {} : subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []), { waitForHorizon: !(opts.autoTimers ?? true) })),
     }, loopOptions),
-    ...FEATURES.flatMap((f) => Object.entries(f.workers ?? {})).map(([name, sweep]) => startTimers(system, { [name]: sweep }, loopOptions)),
+    ...FEATURES.flatMap((f) => Object.entries(f.workers ?? {})).map(([name, sweep]) => startTimers(background, { [name]: sweep }, loopOptions)),
   ]);
   // A committed domain event wakes the subscribers at once rather than on the next beat.
   const autoTimers = opts.autoTimers ?? true;
@@ -127,6 +131,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
       await hub.close();
       await http.close();
       await db.destroy();
+      await backgroundDb.destroy();
     },
   };
 }
