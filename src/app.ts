@@ -91,19 +91,18 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     autoStart: opts.autoTimers ?? true,
     onError: (name: string, e: unknown) => http.log.error({ err: e }, `timer ${name} failed`),
   };
-  // Workers wait on other servers (a webhook receiver may take 10 s): each runs in a loop of its
-  // own, so a slow receiver never holds up timers or subscribers.
-  const timers = combineLoops([
-    startTimers(background, {
-      ...Object.assign({}, ...FEATURES.map((f) => f.timers ?? {})),
-      ...(opts.subscribers === false ? {} : subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []), { waitForHorizon: !(opts.autoTimers ?? true) })),
-    }, loopOptions),
-    ...FEATURES.flatMap((f) => Object.entries(f.workers ?? {})).map(([name, sweep]) => startTimers(background, { [name]: sweep }, loopOptions)),
-  ]);
-  // A committed domain event wakes the subscribers at once rather than on the next beat.
+  // Three kinds of loop, so none waits on another: timers (due rows, on the beat), subscribers
+  // (woken at once by every committed event), and one loop per worker that waits on other
+  // servers (a webhook receiver may take 10 s), woken when the subscribers have handed it work.
   const autoTimers = opts.autoTimers ?? true;
+  const workers = FEATURES.flatMap((f) => Object.entries(f.workers ?? {})).map(([name, sweep]) => startTimers(background, { [name]: sweep }, loopOptions));
+  const subscribers = startTimers(background, opts.subscribers === false ? {}
+    : subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []), { waitForHorizon: !autoTimers }), {
+    ...loopOptions, onFired: () => { for (const w of workers) w.kick(); },
+  });
+  const timers = combineLoops([startTimers(background, Object.assign({}, ...FEATURES.map((f) => f.timers ?? {})), loopOptions), subscribers, ...workers]);
   const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'), () => {
-    if (autoTimers) timers.kick();
+    if (autoTimers) subscribers.kick();
   });
   const services: AppServices = { hub, mailboxesChanged: () => void imap.pollNow().catch(() => {}) };
   for (const f of FEATURES) await f.pages?.(http);

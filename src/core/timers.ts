@@ -19,7 +19,7 @@ export interface Timers {
 export function startTimers(
   ctx: Ctx,
   sweeps: Record<string, Sweep>,
-  opts: { intervalMs: number; onError: (name: string, e: unknown) => void; autoStart?: boolean },
+  opts: { intervalMs: number; onError: (name: string, e: unknown) => void; autoStart?: boolean; onFired?: () => void },
 ): Timers {
   let running: Promise<number> | null = null;
   let stopped = false;
@@ -36,6 +36,7 @@ export function startTimers(
         }
       }
       total += fired;
+      if (fired > 0) opts.onFired?.(); // e.g. subscribers made deliveries: wake their sender now
       if (fired === 0 || stopped) return total;
     }
   }
