@@ -95,17 +95,20 @@ describe(`durability on the ${TARGET} PostgreSQL`, () => {
     for (const fn of cleanup.reverse()) await fn().catch(() => {});
   });
 
-  it('kill -9 of Kept during a stream of acknowledged writes loses none of them', async () => {
-    let env: Record<string, string>;
+  /** A new data folder (embedded) or a new database (server) for one Kept, removed afterwards. */
+  async function freshDatabase(): Promise<Record<string, string>> {
     if (TARGET === 'embedded') {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-durable-'));
-      env = { KEPT_DATA_DIR: dir };
       cleanup.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    } else {
-      const url = await createTestDatabase();
-      env = { DATABASE_URL: url };
-      cleanup.push(() => dropTestDatabase(url));
+      return { KEPT_DATA_DIR: dir };
     }
+    const url = await createTestDatabase();
+    cleanup.push(() => dropTestDatabase(url));
+    return { DATABASE_URL: url };
+  }
+
+  it('kill -9 of Kept during a stream of acknowledged writes loses none of them', async () => {
+    const env = await freshDatabase();
 
     const first = await startKeptProcess(env);
     const token = await signInFirstAdmin(first);
@@ -152,16 +155,7 @@ describe(`durability on the ${TARGET} PostgreSQL`, () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     cleanup.push(() => new Promise<void>((r) => receiver.close(() => r())));
-    let env: Record<string, string>;
-    if (TARGET === 'embedded') {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-hooks-'));
-      env = { KEPT_DATA_DIR: dir };
-      cleanup.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    } else {
-      const url = await createTestDatabase();
-      env = { DATABASE_URL: url };
-      cleanup.push(() => dropTestDatabase(url));
-    }
+    const env = await freshDatabase();
     env.KEPT_WEBHOOKS_ALLOW_PRIVATE = 'true';
     const first = await startKeptProcess(env);
     const token = await signInFirstAdmin(first);
