@@ -71,13 +71,15 @@
       who.textContent = m.author === 'visitor' ? T.you : agentName;
       li.appendChild(who);
     }
-    li.appendChild(document.createTextNode(m.body));
+    var text = document.createElement('span');
+    text.textContent = m.body;
+    li.appendChild(text);
     var log = $('log');
     var before = log.lastElementChild;
     while (before && Number(before.dataset.seq) > m.seq) before = before.previousElementSibling;
     li.dataset.seq = m.seq;
     log.insertBefore(li, before ? before.nextSibling : log.firstChild);
-    log.scrollTop = log.scrollHeight;
+    $('log-wrap').scrollTop = $('log-wrap').scrollHeight;
     if (state && m.seq > (state.after || 0)) { state.after = m.seq; save(); }
   }
 
