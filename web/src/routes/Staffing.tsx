@@ -72,7 +72,7 @@ export function Staffing() {
                         const arrivals = c ? c.chatArrivals + c.phoneArrivals : 0;
                         return (
                           <td key={i} className={isNow ? 'now' : c?.scheduledAgents ? 'busy' : ''} title={`${arrivals.toFixed(1)} contacts an hour`}>
-                            {c?.scheduledAgents ?? 0}{isNow ? ` (online ${p.agentsOnlineNow})` : ''}
+                            {c?.scheduledAgents ?? 0}{isNow ? <span className="online">now: {p.agentsOnlineNow} online</span> : null}
                           </td>
                         );
                       })}
