@@ -82,21 +82,22 @@ export async function startConversation(ctx: Ctx, input: { teamId?: number | nul
  * answers exactly like a conversation that does not exist: nothing is leaked.
  */
 export async function visitorConversation(ctx: Ctx, id: number, token: string, lock = false) {
-  const row = await ctx.db.selectFrom('chat_conversations').select('id').where('id', '=', id).where('visitor_token_hash', '=', hashToken(token)).executeTakeFirst();
+  let q = ctx.db.selectFrom('chat_conversations as c').leftJoin('staff as s', 's.id', 'c.agent_id')
+    .select([...conversationColumns, 's.name as agentName']).where('c.id', '=', id).where('c.visitor_token_hash', '=', hashToken(token));
+  if (lock) q = q.forUpdate('c');
+  const row = await q.executeTakeFirst();
   if (!row) throw new NotFound('Conversation', id);
-  return loadConversation(ctx, id, lock);
+  return row;
 }
 
 /** What the visitor's widget shows: state, place and wait, and the messages after `afterSeq`. */
 export async function visitorView(ctx: Ctx, id: number, token: string, afterSeq = 0) {
-  return inTransaction(ctx, async (tx) => {
-    let c = await visitorConversation(tx, id, token);
-    if (c.leftAt && c.status === 'queued') { // back within the grace: the place is still theirs
-      await tx.db.updateTable('chat_conversations').set({ left_at: null }).where('id', '=', id).execute();
-      c = { ...c, leftAt: null };
-    }
-    return viewOf(tx, c, afterSeq);
-  });
+  const c = await visitorConversation(ctx, id, token);
+  if (c.leftAt && c.status === 'queued') { // back within the grace: the place is still theirs
+    await ctx.db.updateTable('chat_conversations').set({ left_at: null }).where('id', '=', id).execute();
+    return viewOf(ctx, { ...c, leftAt: null }, afterSeq);
+  }
+  return viewOf(ctx, c, afterSeq);
 }
 
 async function viewOf(ctx: Ctx, c: ConversationRow, afterSeq: number) {
@@ -129,15 +130,43 @@ async function countAgainstFlood(ctx: Ctx, c: { id: number }) {
     .set(fresh ? { rate_window_start: now, rate_count: 1 } : { rate_count: row.rate_count + 1 }).where('id', '=', c.id).execute();
 }
 
+/**
+ * The hot path: one UPDATE takes the next sequence number, counts the message against the flood
+ * limit and checks the token and state together; one statement stores the message and announces
+ * it. Only a refused message pays for finding out why.
+ */
 export async function postVisitorMessage(ctx: Ctx, id: number, token: string, body: string) {
   return inTransaction(ctx, async (tx) => {
-    const c = await visitorConversation(tx, id, token, true);
-    if (c.status === 'ended' || c.status === 'abandoned') throw new Conflict('This chat has ended; start a new one');
-    await countAgainstFlood(tx, c);
-    const message = await appendMessage(tx, c, 'visitor', body);
-    if (c.caseId) await addMessage({ ...tx, actor: null }, c.caseId, 'inbound_message', { body, data: { chatSeq: message.seq } });
-    if (c.leftAt) await tx.db.updateTable('chat_conversations').set({ left_at: null }).where('id', '=', id).execute();
-    return message;
+    const now = tx.clock.now();
+    const windowFrom = new Date(now.getTime() - 60_000);
+    const fresh = sql<boolean>`(rate_window_start IS NULL OR rate_window_start <= ${windowFrom})`;
+    const claimed = await tx.db.updateTable('chat_conversations')
+      .set({
+        last_seq: sql`last_seq + 1`,
+        rate_window_start: sql`CASE WHEN ${fresh} THEN ${now}::timestamptz ELSE rate_window_start END`,
+        rate_count: sql`CASE WHEN ${fresh} THEN 1 ELSE rate_count + 1 END`,
+        left_at: null,
+        updated_at: now,
+      })
+      .where('id', '=', id).where('visitor_token_hash', '=', hashToken(token))
+      .where('status', 'not in', ['ended', 'abandoned'])
+      .where(sql<boolean>`(${fresh} OR rate_count < ${MESSAGES_PER_MINUTE})`)
+      .returning(['last_seq as seq', 'case_id as caseId'])
+      .executeTakeFirst();
+    if (!claimed) {
+      const c = await visitorConversation(tx, id, token); // 404 for a wrong token, exactly as for no conversation
+      if (c.status === 'ended' || c.status === 'abandoned') throw new Conflict('This chat has ended; start a new one');
+      await countAgainstFlood(tx, c); // throws 429 with the seconds to wait
+      throw new Conflict('The conversation changed; send again');
+    }
+    const event = JSON.stringify({ type: 'chat', conversationId: id, kind: 'message', seq: claimed.seq, author: 'visitor' });
+    const { rows } = await sql<{ seq: number; author: ChatAuthor; body: string; createdAt: Date }>`
+      WITH m AS (INSERT INTO chat_messages (conversation_id, seq, author, staff_id, body, created_at)
+                 VALUES (${id}, ${claimed.seq}, 'visitor', NULL, ${body}, ${now}) RETURNING seq, author, body, created_at)
+      SELECT m.seq, m.author, m.body, m.created_at AS "createdAt", pg_notify('kept_events', ${event}) FROM m`.execute(tx.db);
+    const message = rows[0]!;
+    if (claimed.caseId) await addMessage({ ...tx, actor: null }, claimed.caseId, 'inbound_message', { body, data: { chatSeq: message.seq } });
+    return { seq: message.seq, author: message.author, body: message.body, createdAt: message.createdAt };
   });
 }
 
