@@ -81,8 +81,10 @@ export function chatRoutes(app: App, services: AppServices) {
     async (req, reply) => reply.status(201).send(await chat.agentReply(ctxOf(req), req.params.id, req.body.body)));
   app.post('/chat/desk/:id/typing', { config: { access: 'cases:work' }, schema: { tags: ['chat'], params: IdParams } },
     async (req, reply) => { await chat.agentTyping(ctxOf(req), req.params.id); return reply.status(204).send(); });
-  app.post('/chat/desk/:id/end', { config: { access: 'cases:work' }, schema: { tags: ['chat'], params: IdParams } },
-    async (req) => chat.endByAgent(ctxOf(req), req.params.id));
+  app.post('/chat/desk/:id/end', {
+    config: { access: 'cases:work' },
+    schema: { tags: ['chat'], summary: 'End the chat; with resolve, its case is resolved too (and the after-resolution survey goes out)', params: IdParams, body: z.strictObject({ resolve: z.boolean().default(false) }).optional() },
+  }, async (req) => chat.endByAgent(ctxOf(req), req.params.id, { resolve: req.body?.resolve }));
 
   app.get('/chat/canned-answers', { config: { access: 'cases:read' }, schema: { tags: ['chat'] } }, async (req) => ({ items: await chat.listCannedAnswers(ctxOf(req)) }));
   app.post('/chat/canned-answers', {

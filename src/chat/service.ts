@@ -16,7 +16,7 @@ import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
 import { requireCaseWorker } from '../core/authority';
 import { Conflict, Forbidden, NotFound, TooManyRequests } from '../core/errors';
-import { addMessage, getCase, openCase } from '../cases';
+import { addMessage, getCase, openCase, updateCase } from '../cases';
 import { createCustomer, findCustomerByEmail, mergeCustomers, updateCustomer } from '../customers';
 import { addBusinessMinutes, expectationFor } from '../standards';
 import { businessCalendar } from '../org';
@@ -403,10 +403,15 @@ export async function agentTyping(ctx: Ctx, id: number) {
   await announce(ctx, { type: 'chat', conversationId: id, kind: 'typing', author: 'agent' });
 }
 
-export async function endByAgent(ctx: Ctx, id: number) {
+/**
+ * Ending a chat may resolve its case too: the case.resolved event then brings the survey the
+ * organisation sends after a resolution (by email, within the survey cooldown), as for any case.
+ */
+export async function endByAgent(ctx: Ctx, id: number, opts: { resolve?: boolean } = {}) {
   return inTransaction(ctx, async (tx) => {
     const c = await myLiveChat(tx, id);
     await endConversation(tx, c);
+    if (opts.resolve && c.caseId) await updateCase(tx, c.caseId, { status: 'resolved' });
     return { conversationId: id, status: 'ended' as const };
   });
 }

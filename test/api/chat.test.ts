@@ -93,6 +93,10 @@ describe('live chat: a human is always reachable', () => {
     assert.match(view.messages.at(-1).body, /Cy Agent is taking over from Bo Agent/);
     assert.equal((await bo.post(`/chat/desk/${v.id}/replies`, { body: 'still me?' })).status, 403);
     assert.equal((await cy.post(`/chat/desk/${v.id}/replies`, { body: 'I have your invoice here.' })).status, 201);
+    const ended = await cy.post(`/chat/desk/${v.id}/end`, { resolve: true });
+    assert.equal(ended.status, 200, JSON.stringify(ended.body));
+    assert.equal((await v.view()).body.status, 'ended');
+    assert.equal((await cy.get(`/cases/${caseId}`)).body.status, 'resolved', 'ending with resolve resolves the case (and its survey follows case.resolved)');
   });
 
   it('with nobody online the visitor is told when a person will be there, and a case holds that expectation', async () => {

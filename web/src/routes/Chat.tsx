@@ -105,8 +105,8 @@ function ChatPanel({ id }: { id: number }) {
     setText('');
     await qc.invalidateQueries({ queryKey: ['chat', 'transcript', id] });
   });
-  const end = useAction(async () => {
-    await post(`/chat/desk/${id}/end`);
+  const end = useAction(async (resolve: boolean) => {
+    await post(`/chat/desk/${id}/end`, { resolve });
     await qc.invalidateQueries({ queryKey: ['chat'] });
   });
   const c = chat.data;
@@ -144,7 +144,8 @@ function ChatPanel({ id }: { id: number }) {
         <ErrorNote error={send.error ?? end.error} />
         <div className="row">
           <button type="submit" disabled={send.busy || !text.trim()}>Send</button>
-          <button type="button" className="secondary" disabled={end.busy} onClick={() => void end.run()}>End chat</button>
+          <button type="button" className="secondary" disabled={end.busy} onClick={() => void end.run(false)}>End chat</button>
+          <button type="button" className="secondary" disabled={end.busy} onClick={() => void end.run(true)}>End and resolve case</button>
         </div>
       </form>
     </div>
