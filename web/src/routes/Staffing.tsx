@@ -24,7 +24,10 @@ export function Staffing() {
   const f = erlang.data;
   const p = plan.data;
   const cell = (dow: number, hour: number) => p?.hours.find((h) => h.dayOfWeek === dow && h.hour === hour);
-  const now = new Date();
+  // "Now" in the organisation's zone, the zone the plan's hours are in.
+  const parts = p ? new Intl.DateTimeFormat('en-GB', { timeZone: p.timeZone, weekday: 'short', hour: '2-digit', hourCycle: 'h23' }).formatToParts(new Date()) : [];
+  const nowDay = DAYS.indexOf(parts.find((x) => x.type === 'weekday')?.value ?? '');
+  const nowHour = Number(parts.find((x) => x.type === 'hour')?.value ?? -1);
   return (
     <>
       <h1>Staffing</h1>
@@ -68,7 +71,7 @@ export function Staffing() {
                       <th scope="row">{String(hour).padStart(2, '0')}:00</th>
                       {DAYS.map((_d, i) => {
                         const c = cell(i + 1, hour);
-                        const isNow = (now.getDay() + 6) % 7 === i && now.getHours() === hour;
+                        const isNow = nowDay === i && nowHour === hour;
                         const arrivals = c ? c.chatArrivals + c.phoneArrivals : 0;
                         return (
                           <td key={i} className={isNow ? 'now' : c?.scheduledAgents ? 'busy' : ''} title={`${arrivals.toFixed(1)} contacts an hour`}>
