@@ -22,6 +22,10 @@ import type { monthlyReview } from './review/service';
 import type { emailsOfCase } from './outbox/service';
 import type { surveyFigures } from './surveys/figures';
 import type { createWebhook, listDeliveries, listWebhooks, rotateSecret } from './webhooks/service';
+import type { agentDesk, agentView, listCannedAnswers } from './chat/service';
+import type { liveQueueFigures } from './chat/queue';
+import type { staffingPlan } from './staffing/service';
+import type { agentsNeeded } from './staffing/erlang-c';
 
 /** What JSON makes of a value: dates become ISO strings. */
 export type Jsonify<T> = T extends Date ? string
@@ -64,5 +68,11 @@ export type NewWebhook = Answer<typeof createWebhook>;
 export type RotatedSecret = Answer<typeof rotateSecret>;
 export type WebhookDeliveryPage = Answer<typeof listDeliveries>;
 export type WebhookDelivery = WebhookDeliveryPage['items'][number];
+export type ChatDesk = Answer<typeof agentDesk>;
+export type ChatTranscript = Answer<typeof agentView>;
+export type CannedAnswer = Answer<typeof listCannedAnswers>[number];
+export type LiveQueue = Answer<typeof liveQueueFigures>;
+export type StaffingPlan = Answer<typeof staffingPlan>;
+export type ErlangCFigures = ReturnType<typeof agentsNeeded>;
 export type { Role } from './staff/schema';
 export type { Problem } from './core/errors';

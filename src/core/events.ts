@@ -10,7 +10,9 @@ const CHANNEL = 'kept_events';
 
 export type LiveEvent =
   | { type: 'notification'; staffId: number; kind: string; caseId: number | null }
-  | { type: 'case'; caseId: number; kind: string };
+  | { type: 'case'; caseId: number; kind: string }
+  /** Something happened in a live chat (a message up to seq, typing, the queue moved): fetch it, or show the typing. */
+  | { type: 'chat'; conversationId: number | null; kind: string; seq?: number; author?: string };
 
 /** The signal that domain events were committed (migration 0010): it wakes the subscribers. */
 type DomainSignal = { type: 'domain' };

@@ -97,6 +97,21 @@ const TABLE: Record<string, Row> = {
   'POST /webhooks/{id}/rotate-secret': { expect: ADMIN_ONLY },
   'POST /webhooks/{id}/test': { expect: ADMIN_ONLY },
   'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': { expect: ADMIN_ONLY },
+  // Chat: visitors need no sign-in (their conversation token is checked by the service); agents work cases.
+  'POST /chat/conversations': { expect: PUBLIC, body: () => ({ language: 'en' }) },
+  'POST /chat/conversations/{id}/messages': { expect: PUBLIC, body: () => ({ body: 'hello' }) },
+  'POST /chat/conversations/{id}/person': { expect: PUBLIC },
+  'POST /chat/conversations/{id}/typing': { expect: PUBLIC },
+  'POST /chat/conversations/{id}/email': { expect: PUBLIC, body: () => ({ email: 'visitor@example.com' }) },
+  'POST /chat/conversations/{id}/leave': { expect: PUBLIC },
+  'POST /chat/conversations/{id}/end': { expect: PUBLIC },
+  'PUT /chat/presence': { expect: WORK, body: () => ({ status: 'away' }) },
+  'POST /chat/desk/{id}/accept': { expect: WORK },
+  'POST /chat/desk/{id}/replies': { expect: WORK, body: () => ({ body: 'hello' }) },
+  'POST /chat/desk/{id}/typing': { expect: WORK },
+  'POST /chat/desk/{id}/end': { expect: WORK },
+  'POST /chat/canned-answers': { expect: MERGE, body: () => ({ title: 'Greeting', body: 'Hello, how can I help?' }) }, // leads, managers, admins
+  'DELETE /chat/canned-answers/{id}': { expect: MERGE },
 };
 
 const FINGERPRINTED = ['cases', 'case_entries', 'commitments', 'commitment_renegotiations', 'recoveries', 'decisions', 'handovers', 'customers',

@@ -13,6 +13,9 @@ import { Settings } from './routes/Settings';
 import { Account } from './routes/Account';
 import { Review } from './routes/Review';
 import { NewCase } from './routes/NewCase';
+import { ChatDesk } from './routes/Chat';
+import { LiveQueue } from './routes/LiveQueue';
+import { Staffing } from './routes/Staffing';
 
 export function App() {
   const me = useMe();
@@ -51,6 +54,9 @@ function Shell() {
           {nav('/queues', 'Queues')}
           {nav('/customers', 'Customers')}
           {nav('/review', 'Review')}
+          {me.role !== 'executive' ? nav('/chat', 'Chat') : null}
+          {me.role === 'lead' || me.role === 'manager' || me.role === 'admin' ? nav('/chat-queue', 'Chat queue') : null}
+          {nav('/staffing', 'Staffing')}
           {me.role === 'admin' ? nav('/settings', 'Settings') : null}
         </nav>
         <div className="who">
@@ -69,6 +75,9 @@ function Shell() {
           <Route path="/settings" component={Settings} />
           <Route path="/review" component={Review} />
           <Route path="/account" component={Account} />
+          <Route path="/chat" component={ChatDesk} />
+          <Route path="/chat-queue" component={LiveQueue} />
+          <Route path="/staffing" component={Staffing} />
           <Route><h1>Not found</h1><p><Link href="/">Back to My work</Link></p></Route>
         </Switch>
       </main>

@@ -20,7 +20,14 @@ export function useLiveUpdates(enabled: boolean) {
       void qc.invalidateQueries({ queryKey: ['my-work'] });
       void qc.invalidateQueries({ queryKey: ['notifications'] });
     };
+    // Chats: screens refetch; typing is passed on to the open chat panel.
+    const onChat = (e: MessageEvent) => {
+      const d = JSON.parse(e.data) as { kind: string; conversationId: number | null; author?: string };
+      if (d.kind === 'typing') window.dispatchEvent(new CustomEvent('kept-chat-typing', { detail: d }));
+      else void qc.invalidateQueries({ queryKey: ['chat'] });
+    };
     source.addEventListener('case', onCase);
+    source.addEventListener('chat', onChat);
     source.addEventListener('notification', onNotification);
     return () => source.close();
   }, [enabled, qc]);

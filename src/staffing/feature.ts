@@ -1,0 +1,4 @@
+import type { Feature } from '../core/feature';
+import { staffingRoutes } from './routes';
+
+export const staffingFeature: Feature = { name: 'staffing', routes: staffingRoutes };
