@@ -17,6 +17,7 @@ import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleT
 import type { RecoveryTable } from './recovery/schema';
 import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './surveys/schema';
 import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
+import type { PortalLinkTable, PortalSessionTable, PublicHitTable } from './portal/schema';
 
 declare module './core/db/database' {
   interface Database {
@@ -53,5 +54,8 @@ declare module './core/db/database' {
     survey_responses: SurveyResponseTable;
     webhooks: WebhookTable;
     webhook_deliveries: WebhookDeliveryTable;
+    portal_links: PortalLinkTable;
+    portal_sessions: PortalSessionTable;
+    public_hits: PublicHitTable;
   }
 }
