@@ -27,6 +27,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dt
 ul.plain{list-style:none;padding:0;margin:0}ul.plain>li{margin:0 0 .8rem}
 .status{display:inline-block;border-radius:999px;padding:0 .6rem;background:#ddf4ff;color:#0a3069;font-size:.9rem}
 .actions{display:flex;flex-wrap:wrap;gap:.6rem;align-items:flex-end}.actions form{margin:0}
+@media (max-width:520px){dl{grid-template-columns:1fr;gap:0}dd{margin-bottom:.5rem}}
 @media (min-width:700px){main{padding:1.5rem}}`;
 
 const sha256 = (text: string) => `sha256-${createHash('sha256').update(text).digest('base64')}`;
@@ -37,7 +38,7 @@ export const EMBEDDABLE_PAGE_CSP = contentSecurityPolicy({ styleHashes: [sha256(
 
 export function layout(language: Language, title: string, body: string, nav = '') {
   return `<!doctype html><html lang="${esc(language)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer"><title>${esc(title)}</title><style>${STYLE}</style></head>
+<meta name="robots" content="noindex"><meta name="referrer" content="same-origin"><title>${esc(title)}</title><style>${STYLE}</style></head>
 <body>${nav ? `<header><nav aria-label="Portal">${nav}</nav></header>` : ''}<main id="main">${body}</main></body></html>`;
 }
 
