@@ -9,12 +9,9 @@ import type { App } from '../core/http/server';
 import { ctxOf } from '../core/http/server';
 import { DomainError, TooManyRequests } from '../core/errors';
 import { getSettings } from '../org';
-import { EMBEDDABLE_PAGE_CSP, ensureFormParser, languageFromHeader, languageOf, words, type Language } from '../portal';
-import { boundaryOf, parseMultipart, type MultipartForm } from './multipart';
-import { contactOptions, submitContact, MAX_FILE_BYTES, MAX_FILES } from './service';
+import { EMBEDDABLE_PAGE_CSP, ensureFormParser, formOf, languageFromHeader, languageOf, UPLOAD_BODY_LIMIT, words, type Language } from '../portal';
+import { contactOptions, submitContact } from './service';
 import { contactPage, embedScript, receivedPage, thanksPage } from './page';
-
-const BODY_LIMIT = MAX_FILES * MAX_FILE_BYTES + 256 * 1024;
 
 const ContactForm = z.object({
   name: z.string().trim().min(1).max(200),
@@ -28,15 +25,6 @@ const ContactForm = z.object({
 
 export function contactPageRoutes(app: App) {
   ensureFormParser(app);
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (req, body, done) => {
-    const boundary = boundaryOf(req.headers['content-type']);
-    if (!boundary) return done(Object.assign(new Error('multipart without a boundary'), { statusCode: 400 }));
-    try {
-      done(null, parseMultipart(body as Buffer, boundary));
-    } catch (e) {
-      done(Object.assign(e as Error, { statusCode: 400 }));
-    }
-  });
   const onSend = async (_req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     reply.header('content-security-policy', EMBEDDABLE_PAGE_CSP).header('cache-control', 'no-store');
     return payload;
@@ -52,9 +40,8 @@ export function contactPageRoutes(app: App) {
 
   app.get('/contact', opts, async (req, reply) => reply.type('text/html').send(await render(req, languageFor(req))));
 
-  app.post('/contact', { ...opts, bodyLimit: BODY_LIMIT }, async (req, reply) => {
-    const body = req.body as MultipartForm | Record<string, string> | undefined;
-    const form = body && 'fields' in body && 'files' in body ? body as MultipartForm : { fields: (body ?? {}) as Record<string, string>, files: [] };
+  app.post('/contact', { ...opts, bodyLimit: UPLOAD_BODY_LIMIT }, async (req, reply) => {
+    const form = formOf(req.body);
     const { fields } = form;
     const language = languageFor(req, fields);
     const origin = req.headers.origin;

@@ -7,7 +7,6 @@
  * outside captcha service.
  */
 import { sql } from 'kysely';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
 import { HOUR } from '../core/clock';
@@ -19,13 +18,9 @@ import { getSettings } from '../org';
 import { queueEmail } from '../outbox';
 import { addEntry } from '../timeline';
 import { storeAttachments, linkAttachments } from '../email';
-import { caseNumber, when, words, type Language } from '../portal';
+import { caseNumber, checkUploads, when, words, type Language } from '../portal';
 
 export const FORM_LIMITS = { perEmail: 5, perIp: 30, windowMs: HOUR };
-export const MAX_FILES = 5;
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
-/** What the form accepts, by the type detected from the bytes (never the declared one). */
-const ACCEPTED = /^(image\/(png|jpeg|gif|webp|heic)|application\/pdf|text\/plain)$/;
 
 /** Request types from the service standards' case types; touchpoints used so far. */
 export async function contactOptions(ctx: Ctx) {
@@ -52,12 +47,7 @@ export async function submitContact(ctx: Ctx, input: ContactInput) {
   const options = await contactOptions(ctx);
   if (!options.types.includes(input.type)) throw new Invalid('type', 'one_of', `Choose one of: ${options.types.join(', ')}`);
   if (input.touchpoint && !options.touchpoints.includes(input.touchpoint)) throw new Invalid('touchpoint', 'one_of', 'Choose a touchpoint from the list');
-  if (input.files.length > MAX_FILES) throw new Invalid('attachments', 'max_files', `At most ${MAX_FILES} files`);
-  for (const f of input.files) {
-    if (f.size > MAX_FILE_BYTES) throw new Invalid('attachments', 'max_size', `${f.filename} is larger than 10 MB`);
-    const detected = (await fileTypeFromBuffer(f.content))?.mime ?? (isText(f.content) ? 'text/plain' : 'unknown');
-    if (!ACCEPTED.test(detected)) throw new Invalid('attachments', 'type', `${f.filename}: only pictures, PDF and plain text are accepted`);
-  }
+  await checkUploads(input.files);
   return inTransaction({ ...ctx, actor: null }, async (tx) => {
     // Matched by email only: a phone number typed into a public form proves nothing about who owns it.
     const phone = input.phone?.trim() || null;
@@ -83,8 +73,4 @@ export async function submitContact(ctx: Ctx, input: ContactInput) {
     await addEntry(tx, c.id, 'acknowledgement_sent', { authorId: null, body: text, data: { to: email, via: 'web_form' } });
     return { caseId: c.id, firstResponseDueAt: c.firstResponseDueAt, resolutionDueAt: c.resolutionDueAt, language, timeZone: settings.timeZone, org: settings.name };
   });
-}
-
-function isText(b: Buffer) {
-  return !b.subarray(0, 4096).includes(0) && Buffer.from(b.subarray(0, 4096).toString('utf8'), 'utf8').equals(b.subarray(0, 4096));
 }

@@ -76,7 +76,8 @@ export function casePage(v: View, c: Awaited<ReturnType<typeof myCase>>, notice?
 ${expectation(v, w.firstResponse, c.firstResponseDueAt, c.firstRespondedAt)}${expectation(v, w.resolution, c.resolutionDueAt, c.resolvedAt)}</dl></section>
 <section aria-labelledby="promises"><h2 id="promises">${esc(w.promises)}</h2>${promises}</section>
 <section aria-labelledby="conversation"><h2 id="conversation">${esc(w.conversation)}</h2>${conversation}</section>
-${c.status !== 'closed' ? `<form method="post" action="/portal/cases/${c.id}/reply" class="card">${csrf(v)}<label>${esc(w.reply)}<textarea name="body" rows="5" required maxlength="20000"></textarea></label><button type="submit">${esc(w.sendReply)}</button></form>` : ''}
+${c.status !== 'closed' ? `<form method="post" action="/portal/cases/${c.id}/reply" enctype="multipart/form-data" class="card">${csrf(v)}<label>${esc(w.reply)}<textarea name="body" rows="5" required maxlength="20000"></textarea></label>
+<label>${esc(w.attachments)}<input type="file" name="attachments" multiple accept="image/*,application/pdf,text/plain"></label><button type="submit">${esc(w.sendReply)}</button></form>` : ''}
 <div class="actions">${actions}</div>
 <details class="card" style="margin-top:1rem"><summary>${esc(w.repeat)}</summary><form method="post" action="/portal/cases/${c.id}/repeat">${csrf(v)}
 <label>${esc(w.repeatNote)}<textarea name="note" rows="2" maxlength="2000"></textarea></label><button class="secondary" type="submit">${esc(w.repeat)}</button></form></details>`, nav(v));

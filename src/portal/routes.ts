@@ -18,6 +18,8 @@ import { questionText, type Question } from '../surveys/questions';
 import * as portal from './service';
 import { casePage, casesPage, confirmSignInPage, messagePage, profilePage, signInPage, surveyPage, type View } from './page';
 import { PAGE_CSP } from './html';
+import { boundaryOf, parseMultipart, type MultipartForm } from './multipart';
+import { MAX_FILE_BYTES, MAX_FILES } from './uploads';
 import { languageFromHeader, languageOf, LANGUAGES, words, type Language } from './words';
 
 export const PORTAL_COOKIE = 'kept_portal';
@@ -29,12 +31,32 @@ const Id = z.coerce.number().int().positive().max(2 ** 53);
 const LinkToken = z.string().regex(/^pl_[A-Za-z0-9_-]{43}$/);
 type Form = Record<string, string | undefined>;
 
+export const UPLOAD_BODY_LIMIT = MAX_FILES * MAX_FILE_BYTES + 256 * 1024;
+
+/** The customer's pages post forms: form-encoded, or multipart when files come along. */
 export function ensureFormParser(app: App) {
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
   }
+  if (!app.hasContentTypeParser('multipart/form-data')) {
+    app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: UPLOAD_BODY_LIMIT }, (req, body, done) => {
+      const boundary = boundaryOf(req.headers['content-type']);
+      if (!boundary) return done(Object.assign(new Error('multipart without a boundary'), { statusCode: 400 }));
+      try {
+        done(null, parseMultipart(body as Buffer, boundary));
+      } catch (e) {
+        done(Object.assign(e as Error, { statusCode: 400 }));
+      }
+    });
+  }
+}
+
+/** Fields and files of a posted form, whichever way it was encoded. */
+export function formOf(body: unknown): MultipartForm {
+  if (body && typeof body === 'object' && 'fields' in body && 'files' in body) return body as MultipartForm;
+  return { fields: (body ?? {}) as Record<string, string>, files: [] };
 }
 
 function sameOrigin(req: FastifyRequest) {
@@ -106,7 +128,7 @@ export function portalPageRoutes(app: App) {
       try {
         if (write) {
           sameOrigin(req);
-          if ((req.body as Form | undefined)?.csrf !== me.v.csrf) throw new Forbidden('This form has expired: reload the page and try again');
+          if (formOf(req.body).fields.csrf !== me.v.csrf) throw new Forbidden('This form has expired: reload the page and try again');
         }
         return await fn(req, reply, me);
       } catch (e) {
@@ -114,7 +136,7 @@ export function portalPageRoutes(app: App) {
       }
     };
   const idOf = (req: FastifyRequest) => Id.parse((req.params as { id: string }).id);
-  const form = (req: FastifyRequest) => (req.body ?? {}) as Form;
+  const form = (req: FastifyRequest): Form => formOf(req.body).fields;
   const html = (reply: FastifyReply, page: string) => reply.type('text/html').send(page);
 
   app.get('/portal', opts, async (req, reply) => {
@@ -179,12 +201,13 @@ export function portalPageRoutes(app: App) {
   }));
 
   const act = (path: string, done: string, fn: (req: FastifyRequest, me: Who, id: number) => Promise<unknown>) =>
-    app.post(`/portal/cases/:id/${path}`, opts, signedIn(async (req, reply, me) => {
+    app.post(`/portal/cases/:id/${path}`, { ...opts, bodyLimit: UPLOAD_BODY_LIMIT }, signedIn(async (req, reply, me) => {
       const id = idOf(req);
       await fn(req, me, id);
       return reply.redirect(`/portal/cases/${id}?done=${done}`, 303);
     }, true));
-  act('reply', 'replied', (req, me, id) => portal.replyToMyCase(ctxOf(req), me.customerId, id, z.string().trim().min(1).max(20_000).parse(form(req).body)));
+  act('reply', 'replied', (req, me, id) => portal.replyToMyCase(ctxOf(req), me.customerId, id, z.string().trim().min(1).max(20_000).parse(form(req).body),
+    formOf(req.body).files.filter((f) => f.field === 'attachments')));
   act('close', 'closed', (req, me, id) => portal.closeMyCase(ctxOf(req), me.customerId, id));
   act('reopen', 'reopened', (req, me, id) => portal.reopenMyCase(ctxOf(req), me.customerId, id));
   act('repeat', 'repeatThanks', (req, me, id) => portal.flagRepeat(ctxOf(req), me.customerId, id, z.string().trim().max(2_000).parse(form(req).note ?? '') || null));

@@ -22,6 +22,8 @@ import { publish } from '../events';
 import { addEntry } from '../timeline';
 import { answerInvitation } from '../surveys/service';
 import { words, type Language, languageOf } from './words';
+import { checkUploads, type Upload } from './uploads';
+import { storeAttachments, linkAttachments } from '../email';
 
 export const LINK_TTL_MS = 15 * MINUTE;
 export const SESSION_TTL_MS = 12 * 60 * MINUTE;
@@ -179,9 +181,19 @@ export async function markRepliesViewed(ctx: Ctx, customerId: number, caseId: nu
   });
 }
 
-export async function replyToMyCase(ctx: Ctx, customerId: number, caseId: number, body: string) {
+/** The customer's reply, with any files, in one transaction: a message from the customer, via the portal. */
+export async function replyToMyCase(ctx: Ctx, customerId: number, caseId: number, body: string, files: Upload[] = []) {
   await myCaseRow(ctx, customerId, caseId);
-  return addMessage({ ...ctx, actor: null }, caseId, 'inbound_message', { body, data: { via: 'portal' } });
+  await checkUploads(files);
+  return inTransaction({ ...ctx, actor: null }, async (tx) => {
+    const entry = await addMessage(tx, caseId, 'inbound_message', { body, data: { via: 'portal' } });
+    if (files.length) {
+      const stored = await storeAttachments(tx, files.map((f) => ({ ...f, contentType: f.contentType ?? 'application/octet-stream' })), { caseId, inboundEmailId: null });
+      await linkAttachments(tx, stored, entry.id);
+      await tx.db.updateTable('case_entries').set({ data: JSON.stringify({ via: 'portal', attachments: stored }) }).where('id', '=', entry.id).execute();
+    }
+    return entry;
+  });
 }
 
 export async function closeMyCase(ctx: Ctx, customerId: number, caseId: number) {

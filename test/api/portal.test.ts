@@ -213,6 +213,31 @@ describe('the portal', () => {
     assert.equal(late.status, 409, 'the reopening window (7 days) has passed');
   });
 
+  it('a reply may carry files: stored by their bytes, listed on the conversation, downloaded as an attachment', async () => {
+    const id = caseIdOf((await contactForm(k.baseUrl, form('files'))).text);
+    const me = await signInAsCustomer(k, 'visitor-files@example.test');
+    const body = new FormData();
+    body.append('csrf', await me.csrf());
+    body.append('body', 'Here is the receipt');
+    body.append('attachments', new Blob(['<html><script>alert(1)</script> receipt 49.90'], { type: 'text/html' }), 'receipt.html');
+    const sent = await fetch(`${k.baseUrl}/portal/cases/${id}/reply`, { method: 'POST', body, headers: { cookie: me.cookie! }, redirect: 'manual' });
+    assert.equal(sent.status, 303);
+    const page = await me.get(`/portal/cases/${id}`);
+    const attachmentId = Number(/\/portal\/attachments\/(\d+)/.exec(page.text)![1]);
+    const file = await fetch(`${k.baseUrl}/portal/attachments/${attachmentId}`, { headers: { cookie: me.cookie! } });
+    assert.equal(file.status, 200);
+    assert.match(file.headers.get('content-disposition')!, /^attachment; filename="receipt.html"/);
+    assert.equal(file.headers.get('content-type'), 'text/plain', 'the bytes say text: never served as a page');
+    assert.equal(file.headers.get('x-content-type-options'), 'nosniff');
+    const exe = new FormData();
+    exe.append('csrf', await me.csrf());
+    exe.append('body', 'and a program');
+    exe.append('attachments', new Blob([Buffer.from('4d5a90000300000004000000ffff0000b8000000', 'hex'), Buffer.alloc(200)]), 'setup.exe');
+    const refused = await fetch(`${k.baseUrl}/portal/cases/${id}/reply`, { method: 'POST', body: exe, headers: { cookie: me.cookie! }, redirect: 'manual' });
+    assert.equal(refused.status, 422);
+    assert.equal((await k.sql(`SELECT 1 FROM case_entries WHERE case_id = $1 AND body = 'and a program'`, [id])).length, 0, 'refused whole: no message without its file');
+  });
+
   it('a write without the page’s form token, or from another site, is refused and changes nothing', async () => {
     const id = caseIdOf((await contactForm(k.baseUrl, form('csrf'))).text);
     const me = await signInAsCustomer(k, 'visitor-csrf@example.test');
