@@ -45,8 +45,15 @@ export function layout(language: Language, title: string, body: string, nav = ''
 /** A time on the organisation's clock, in the customer's language. */
 export function when(language: Language, timeZone: string, at: Date | string | null): string {
   if (!at) return '';
-  const locale = { en: 'en-GB', de: 'de-DE', fr: 'fr-FR' }[language];
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone }).format(new Date(at));
+  // Building a formatter costs far more than using one: a page of 100 cases would spend most of its time here.
+  const key = `${language}|${timeZone}`;
+  let f = FORMATS.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat({ en: 'en-GB', de: 'de-DE', fr: 'fr-FR' }[language], { dateStyle: 'full', timeStyle: 'short', timeZone });
+    FORMATS.set(key, f);
+  }
+  return f.format(new Date(at));
 }
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 export const caseNumber = (id: number) => `K-${id}`;

@@ -47,6 +47,12 @@ describe('the web form', () => {
     const wrong = await contactForm(k.baseUrl, form('c', { type: 'made-up' }));
     assert.equal(wrong.status, 422);
     assert.match(wrong.text, /Choose one of: question, billing/);
+    const agent = await k.signedIn('agent');
+    await agent.post('/cases', { subject: 'At the door', channel: 'phone', touchpoint: 'deliver', customer: { name: 'Someone', emails: ['someone@example.test'] } });
+    const page = await fetch(`${k.baseUrl}/contact`).then((r) => r.text());
+    assert.match(page, /<option value="deliver">deliver<\/option>/, 'the touchpoints used so far');
+    assert.equal((await contactForm(k.baseUrl, form('tp', { touchpoint: 'deliver' }))).status, 201);
+    assert.equal((await contactForm(k.baseUrl, form('tp2', { touchpoint: 'moon' }))).status, 422);
     const before = await k.sql('SELECT id FROM cases');
     const bot = await contactForm(k.baseUrl, form('d', { website: 'http://spam.example' }));
     assert.equal(bot.status, 200);
