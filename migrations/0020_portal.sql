@@ -41,3 +41,7 @@ ALTER TABLE organisation ADD COLUMN portal_reopen_days integer NOT NULL DEFAULT 
 
 -- The web form lists the touchpoints used so far: distinct values found by skipping through this index.
 CREATE INDEX cases_touchpoint_idx ON cases (touchpoint) WHERE touchpoint IS NOT NULL;
+
+-- Spent and expired sign-ins are swept a day after they stop working.
+CREATE INDEX portal_links_expiry_idx ON portal_links (expires_at);
+CREATE INDEX portal_sessions_expiry_idx ON portal_sessions (expires_at);

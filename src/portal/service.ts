@@ -252,3 +252,11 @@ export async function answerMySurvey(ctx: Ctx, customerId: number, invitationId:
   await mySurvey(ctx, customerId, invitationId);
   return answerInvitation(ctx, invitationId, answers, true);
 }
+
+/** Timer: spent and expired links and sessions are forgotten a day after they stop working. */
+export async function forgetExpiredSignIns(ctx: Ctx): Promise<number> {
+  const before = new Date(ctx.clock.now().getTime() - DAY);
+  const links = await ctx.db.deleteFrom('portal_links').where('id', 'in', (q) => q.selectFrom('portal_links').select('id').where('expires_at', '<', before).limit(500)).executeTakeFirst();
+  const sessions = await ctx.db.deleteFrom('portal_sessions').where('id', 'in', (q) => q.selectFrom('portal_sessions').select('id').where('expires_at', '<', before).limit(500)).executeTakeFirst();
+  return Number(links.numDeletedRows) + Number(sessions.numDeletedRows);
+}

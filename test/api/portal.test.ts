@@ -152,6 +152,13 @@ describe('the portal', () => {
     assert.match((await kept.get('/portal')).text, /Subject remember/);
     assert.doesNotMatch((await brief.get('/portal')).text, /Subject remember/);
     assert.match((await brief.get('/portal')).text, /Email me a sign-in link/);
+    assert.equal((await kept.post('/portal/sign-out', { csrf: await kept.csrf() })).status, 303);
+    assert.match((await kept.get('/portal')).text, /Email me a sign-in link/, 'signed out');
+    k.clock.set(new Date(k.clock.now().getTime() + 2 * DAY));
+    const fresh = await signInAsCustomer(k, 'visitor-remember@example.test');
+    await k.runTimers();
+    assert.equal((await k.sql(`SELECT 1 FROM portal_sessions WHERE expires_at < $1::timestamptz - interval '1 day'`, [k.clock.now()])).length, 0, 'expired sessions are swept');
+    assert.match((await fresh.get('/portal')).text, /Subject remember/, 'live ones stay');
   });
 
   it('asking for links is rate limited per address with 429 and Retry-After', async () => {
