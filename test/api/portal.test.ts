@@ -251,6 +251,24 @@ describe('the portal', () => {
     assert.equal((await k.sql(`SELECT 1 FROM case_entries WHERE case_id = $1 AND body = 'and a program'`, [id])).length, 0, 'refused whole: no message without its file');
   });
 
+  it('the form may be framed by other sites (and inserted by /contact.js); the portal never; what customers write is shown as text', async () => {
+    const contact = await fetch(`${k.baseUrl}/contact`);
+    assert.match(contact.headers.get('content-security-policy')!, /frame-ancestors \*/);
+    assert.match(contact.headers.get('content-security-policy')!, /script-src 'self';/, 'no script on the page');
+    assert.equal(contact.headers.get('x-frame-options'), null);
+    const portal = await fetch(`${k.baseUrl}/portal`);
+    assert.match(portal.headers.get('content-security-policy')!, /frame-ancestors 'none'/);
+    assert.equal(portal.headers.get('x-frame-options'), 'DENY');
+    const snippet = await fetch(`${k.baseUrl}/contact.js`);
+    assert.match(snippet.headers.get('content-type')!, /javascript/);
+    assert.match(await snippet.text(), /createElement\('iframe'\)/);
+    const id = caseIdOf((await contactForm(k.baseUrl, form('html', { message: '<img src=x onerror=alert(1)>hello' }))).text);
+    const me = await signInAsCustomer(k, 'visitor-html@example.test');
+    const page = await me.get(`/portal/cases/${id}`);
+    assert.ok(page.text.includes('&lt;img src=x onerror=alert(1)&gt;hello'));
+    assert.ok(!page.text.includes('<img src=x'));
+  });
+
   it('a write without the page’s form token, or from another site, is refused and changes nothing', async () => {
     const id = caseIdOf((await contactForm(k.baseUrl, form('csrf'))).text);
     const me = await signInAsCustomer(k, 'visitor-csrf@example.test');
