@@ -1,5 +1,5 @@
 /** The web form and its answer: the case number and the expected times, on the organisation's clock. */
-import { caseNumber, esc, layout, when, words, type Language } from '../portal';
+import { caseNumber, esc, languageLinks, layout, when, words, type Language } from '../portal';
 
 export interface FormView { language: Language; org: string; types: string[]; touchpoints: string[]; values?: Record<string, string>; error?: { field: string; message: string } }
 
@@ -11,7 +11,7 @@ export function contactPage(v: FormView) {
   const fieldError = (f: string) => (v.error?.field === f ? `<span class="error" id="err-${f}"> ${esc(v.error.message)}</span>` : '');
   const invalid = (f: string) => (v.error?.field === f ? ` aria-invalid="true" aria-describedby="err-${f}"` : '');
   const typeLabel = (t: string) => (TYPE_WORDS[t] ? w[TYPE_WORDS[t]!] : t.replace(/_/g, ' '));
-  return layout(v.language, `${w.contactTitle} — ${v.org}`, `<h1>${esc(w.contactTitle)}: ${esc(v.org)}</h1><p>${esc(w.contactIntro)}</p>
+  return layout(v.language, `${w.contactTitle} — ${v.org}`, `${languageLinks('/contact', v.language)}<h1>${esc(w.contactTitle)}: ${esc(v.org)}</h1><p>${esc(w.contactIntro)}</p>
 ${v.error ? `<p class="error" role="alert">${esc(w.errors)}: ${esc(v.error.message)}</p>` : ''}
 <form method="post" action="/contact?lang=${v.language}" enctype="multipart/form-data" class="card">
 <input type="hidden" name="lang" value="${v.language}">

@@ -57,3 +57,11 @@ export function when(language: Language, timeZone: string, at: Date | string | n
 const FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 export const caseNumber = (id: number) => `K-${id}`;
+
+const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', de: 'Deutsch', fr: 'Français' };
+/** Links to the same page in the other languages (for visitors not yet signed in). */
+export function languageLinks(path: string, current: Language) {
+  return `<nav aria-label="Language" class="meta">${(Object.keys(LANGUAGE_NAMES) as Language[]).map((l) => (l === current
+    ? `<span aria-current="true">${LANGUAGE_NAMES[l]}</span>`
+    : `<a href="${path}?lang=${l}" lang="${l}" hreflang="${l}">${LANGUAGE_NAMES[l]}</a>`)).join(' · ')}</nav>`;
+}

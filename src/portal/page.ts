@@ -1,5 +1,5 @@
 /** The portal's pages (see html.ts for the frame). Only what service.ts returns for this customer is shown. */
-import { esc, layout, when, caseNumber } from './html';
+import { esc, languageLinks, layout, when, caseNumber } from './html';
 import { words, LANGUAGES, type Language } from './words';
 import type { myCase, myCases, myProfile, mySurveys } from './service';
 import { STANDARD, CHOICE_LABELS, type QuestionKind } from '../surveys/questions';
@@ -16,7 +16,7 @@ const csrf = (v: View) => `<input type="hidden" name="csrf" value="${esc(v.csrf)
 export function signInPage(v: View, opts: { sent?: boolean; invalid?: boolean; error?: string } = {}) {
   const w = words(v.language);
   if (opts.sent) return layout(v.language, w.linkSent, `<h1>${esc(w.linkSent)}</h1><p role="status">${esc(w.linkSentText)}</p>`);
-  return layout(v.language, `${w.signIn} — ${v.org}`, `<h1>${esc(w.portal)}: ${esc(v.org)}</h1>
+  return layout(v.language, `${w.signIn} — ${v.org}`, `${languageLinks('/portal', v.language)}<h1>${esc(w.portal)}: ${esc(v.org)}</h1>
 ${opts.invalid ? `<p class="error" role="alert">${esc(w.linkInvalid)}</p>` : ''}${opts.error ? `<p class="error" role="alert">${esc(opts.error)}</p>` : ''}
 <p>${esc(w.signInIntro)}</p>
 <form method="post" action="/portal/link" class="card"><input type="hidden" name="lang" value="${v.language}">
@@ -57,7 +57,7 @@ export function casesPage(v: View, cases: Awaited<ReturnType<typeof myCases>>, s
 ${expectation(v, w.firstResponse, c.firstResponseDueAt, c.firstRespondedAt)}${expectation(v, w.resolution, c.resolutionDueAt, c.resolvedAt)}</dl></li>`).join('')}</ul>`
     : `<p>${esc(w.noCases)}</p>`;
   const waiting = surveys.length ? `<h2>${esc(w.surveys)}</h2><ul class="plain">${surveys.map((s) => `<li><a href="/portal/surveys/${s.id}">${esc(w.answer)}${s.caseId ? ` (${esc(caseNumber(s.caseId))})` : ''}</a></li>`).join('')}</ul>` : '';
-  return layout(v.language, `${w.myCases} — ${v.org}`, `<h1>${esc(w.myCases)}</h1><p>${esc(greeting)}</p>${waiting}${list}`, nav(v));
+  return layout(v.language, `${w.myCases} — ${v.org}`, `<h1>${esc(w.myCases)}</h1><p>${esc(`${w.hello} ${greeting},`)}</p>${waiting}${list}`, nav(v));
 }
 
 export function casePage(v: View, c: Awaited<ReturnType<typeof myCase>>, notice?: string) {

@@ -40,7 +40,7 @@ const EN = {
   preferredChannel: 'How we should reach you', phones: 'Phone numbers (one per line)', save: 'Save', saved: 'Saved.',
   st_new: 'received', st_open: 'in progress', st_waiting_on_customer: 'waiting for you', st_waiting_on_us: 'in progress', st_resolved: 'resolved', st_closed: 'closed',
   ch_email: 'Email', ch_phone: 'Phone', ch_web: 'This portal', ch_chat: 'Chat', ch_in_person: 'In person', ch_other: 'Other',
-  addressedAs: 'We address you as', skip: 'Skip to content', question: 'General question',
+  addressedAs: 'We address you as', hello: 'Hello', skip: 'Skip to content', question: 'General question',
 };
 type Words = typeof EN;
 
@@ -68,7 +68,7 @@ const DE: Words = {
   preferredChannel: 'Wie wir Sie erreichen sollen', phones: 'Telefonnummern (eine pro Zeile)', save: 'Speichern', saved: 'Gespeichert.',
   st_new: 'eingegangen', st_open: 'in Bearbeitung', st_waiting_on_customer: 'wartet auf Sie', st_waiting_on_us: 'in Bearbeitung', st_resolved: 'gelöst', st_closed: 'geschlossen',
   ch_email: 'E-Mail', ch_phone: 'Telefon', ch_web: 'Dieses Portal', ch_chat: 'Chat', ch_in_person: 'Persönlich', ch_other: 'Anders',
-  addressedAs: 'Wir sprechen Sie an mit', skip: 'Zum Inhalt springen', question: 'Allgemeine Frage',
+  addressedAs: 'Wir sprechen Sie an mit', hello: 'Guten Tag', skip: 'Zum Inhalt springen', question: 'Allgemeine Frage',
 };
 
 const FR: Words = {
@@ -95,7 +95,7 @@ const FR: Words = {
   preferredChannel: 'Comment vous joindre', phones: 'Numéros de téléphone (un par ligne)', save: 'Enregistrer', saved: 'Enregistré.',
   st_new: 'reçu', st_open: 'en cours', st_waiting_on_customer: 'en attente de votre part', st_waiting_on_us: 'en cours', st_resolved: 'résolu', st_closed: 'clos',
   ch_email: 'E-mail', ch_phone: 'Téléphone', ch_web: 'Cet espace', ch_chat: 'Chat', ch_in_person: 'En personne', ch_other: 'Autre',
-  addressedAs: 'Nous nous adressons à vous ainsi', skip: 'Aller au contenu', question: 'Question générale',
+  addressedAs: 'Nous nous adressons à vous ainsi', hello: 'Bonjour', skip: 'Aller au contenu', question: 'Question générale',
 };
 
 const ALL: Record<Language, Words> = { en: EN, de: DE, fr: FR };

@@ -109,7 +109,10 @@ describe('a visitor writes in, signs in by magic link, sees the promise, replies
     await german.getByRole('heading', { name: 'Wir haben Ihr Anliegen erhalten' }).waitFor();
     await german.getByText('Unsere erste Antwort erhalten Sie bis').waitFor();
     await screenshots(german, 'portal-08-german-expectation');
-    await german.goto(`${k.baseUrl}/portal`);
+    await german.goto(`${k.baseUrl}/portal?lang=en`);
+    await german.getByRole('heading', { name: 'Your portal: Acme' }).waitFor();
+    await german.getByRole('link', { name: 'Deutsch' }).click();
+    await german.getByRole('heading', { name: 'Ihr Kundenportal: Acme' }).waitFor();
     await german.getByLabel('E-Mail').fill('hans@weber.example');
     await german.getByRole('button', { name: 'Anmeldelink senden' }).click();
     const deMail = await mailTo('hans@weber.example', /\/portal\/sign-in\//);
@@ -126,6 +129,7 @@ async function waitForText(page: Page, text: string, k: TestKept) {
   for (let i = 0; i < 3; i++) {
     try {
       await page.getByText(text).first().waitFor({ timeout: 5_000 });
+      console.log(i === 0 ? `"${text}" arrived live` : `"${text}" arrived after ${i} reload(s)`);
       return;
     } catch {
       await k.runTimers();
