@@ -25,6 +25,7 @@ import { createStandard } from '../src/standards';
 import { createWebhook } from '../src/webhooks/service';
 import { startEmbeddedCluster, startServerCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
 import { benchChat } from './chat';
+import { portalTiming } from './portal';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -106,6 +107,7 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   const again = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
   await plans(again.db, agent.id);
   await caseScreenTiming(again);
+  await portalTiming(again);
   await again.close();
 }
 

@@ -21,10 +21,12 @@ import { eventsFeature } from './events/feature';
 import { webhooksFeature } from './webhooks/feature';
 import { chatFeature } from './chat/feature';
 import { staffingFeature } from './staffing/feature';
+import { portalFeature } from './portal/feature';
+import { contactFeature } from './contact/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
-  chatFeature, staffingFeature,
+  chatFeature, staffingFeature, portalFeature, contactFeature,
 ];

@@ -18,6 +18,7 @@ import type { RecoveryTable } from './recovery/schema';
 import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './surveys/schema';
 import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
 import type { ChatCannedAnswerTable, ChatConversationTable, ChatMessageTable, ChatPresenceTable } from './chat/schema';
+import type { PortalLinkTable, PortalSessionTable, PublicHitTable } from './portal/schema';
 
 declare module './core/db/database' {
   interface Database {
@@ -58,5 +59,8 @@ declare module './core/db/database' {
     chat_conversations: ChatConversationTable;
     chat_messages: ChatMessageTable;
     chat_canned_answers: ChatCannedAnswerTable;
+    portal_links: PortalLinkTable;
+    portal_sessions: PortalSessionTable;
+    public_hits: PublicHitTable;
   }
 }

@@ -44,10 +44,13 @@ const PatchBody = z.strictObject({
 }).partial();
 
 const MessageBody = z.strictObject({ body: z.string().trim().min(1).max(100_000) });
+/** Notes and call summaries are internal unless marked public: then the customer sees them in the portal. */
+const NoteBody = MessageBody.extend({ public: z.boolean().optional() });
 const CallBody = z.strictObject({
   body: z.string().trim().min(1).max(100_000),
   direction: z.enum(['inbound', 'outbound']).default('inbound'),
   durationSeconds: z.number().int().min(0).max(86_400).optional(),
+  public: z.boolean().optional(),
 });
 
 const ListQuery = z.strictObject({
@@ -112,14 +115,16 @@ export function caseRoutes(app: App) {
     return { items: await auditTrail(ctx, 'case', req.params.id) };
   });
 
-  const message = (path: string, kind: 'inbound_message' | 'outbound_reply' | 'internal_note', summary: string) =>
+  const message = (path: string, kind: 'inbound_message' | 'outbound_reply', summary: string) =>
     app.post(`/cases/:id/${path}`, { config: { access: 'cases:work' }, schema: { tags: ['cases'], summary, params: IdParams, body: MessageBody } },
       async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => cases.addMessage(ctx, req.params.id, kind, req.body)));
   message('messages', 'inbound_message', 'Record a message from the customer (web form, portal, telephony)');
   message('replies', 'outbound_reply', 'Reply to the customer');
-  message('notes', 'internal_note', 'Add an internal note');
+  app.post('/cases/:id/notes', { config: { access: 'cases:work' }, schema: { tags: ['cases'], summary: 'Add a note: internal, or public (shown to the customer in the portal)', params: IdParams, body: NoteBody } },
+    async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) =>
+      cases.addMessage(ctx, req.params.id, 'internal_note', { body: req.body.body, data: req.body.public ? { public: true } : {} })));
 
   app.post('/cases/:id/calls', { config: { access: 'cases:work' }, schema: { tags: ['cases'], summary: 'Log a phone call', params: IdParams, body: CallBody } },
     async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) =>
-      cases.addMessage(ctx, req.params.id, 'phone_call', { body: req.body.body, data: { direction: req.body.direction, durationSeconds: req.body.durationSeconds } })));
+      cases.addMessage(ctx, req.params.id, 'phone_call', { body: req.body.body, data: { direction: req.body.direction, durationSeconds: req.body.durationSeconds, ...(req.body.public ? { public: true } : {}) } })));
 }

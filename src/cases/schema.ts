@@ -28,6 +28,8 @@ export interface CaseTable {
   clock_paused_at: Timestamp | null;
   handover_count: Generated<number>;
   updated_at: Timestamp;
+  /** When the customer last opened the case in the portal after the latest reply. */
+  customer_viewed_reply_at: Timestamp | null;
 }
 
 export const ENTRY_KINDS = ['inbound_message', 'outbound_reply', 'internal_note', 'phone_call'] as const;

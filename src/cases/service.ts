@@ -32,7 +32,8 @@ export const caseColumns = ['cases.id', 'cases.subject', 'cases.customer_id as c
   'cases.caused_by_department_id as causedByDepartmentId', 'cases.tags', 'cases.opened_at as openedAt',
   'cases.first_responded_at as firstRespondedAt', 'cases.resolved_at as resolvedAt', 'cases.closed_at as closedAt',
   'cases.first_response_due_at as firstResponseDueAt', 'cases.resolution_due_at as resolutionDueAt',
-  'cases.clock_paused_at as clockPausedAt', 'cases.handover_count as handoverCount', 'cases.updated_at as updatedAt'] as const;
+  'cases.clock_paused_at as clockPausedAt', 'cases.handover_count as handoverCount', 'cases.updated_at as updatedAt',
+  'cases.customer_viewed_reply_at as customerViewedReplyAt'] as const;
 
 export interface NewCase {
   subject: string;
@@ -249,7 +250,7 @@ export async function updateCase(ctx: Ctx, id: number, patch: CasePatch) {
 }
 
 /** case.updated for every change, plus the status's own event (resolved, reopened, closed) that features react to. */
-function caseChangeEvents(before: CaseRow, after: CaseRow, diff: { before: object; after: object }): DomainEvent[] {
+function caseChangeEvents(before: CaseRow, after: CaseRow, diff: { before: object; after: object }, by: 'staff' | 'customer' = 'staff'): DomainEvent[] {
   const subjects = { caseId: after.id, customerId: after.customerId };
   const events: DomainEvent[] = [{ type: 'case.updated', ...subjects, payload: { case: caseFacts(after), before: diff.before, after: diff.after } }];
   if (before.status !== after.status) {
@@ -257,8 +258,8 @@ function caseChangeEvents(before: CaseRow, after: CaseRow, diff: { before: objec
     if (after.status === 'resolved' || (after.status === 'closed' && wasOpen)) {
       events.push({ type: 'case.resolved', ...subjects, payload: { case: caseFacts(after), resolvedAt: after.resolvedAt, firstTime: !before.resolvedAt } });
     }
-    if (after.status === 'closed') events.push({ type: 'case.closed', ...subjects, payload: { case: caseFacts(after), closedAt: after.closedAt } });
-    if (!wasOpen && OPEN_STATUSES.includes(after.status)) events.push({ type: 'case.reopened', ...subjects, payload: { case: caseFacts(after), by: 'staff' } });
+    if (after.status === 'closed') events.push({ type: 'case.closed', ...subjects, payload: { case: caseFacts(after), closedAt: after.closedAt, by } });
+    if (!wasOpen && OPEN_STATUSES.includes(after.status)) events.push({ type: 'case.reopened', ...subjects, payload: { case: caseFacts(after), by } });
   }
   return events;
 }
@@ -337,12 +338,30 @@ export async function addMessage(
     if (customer) await queueReplyEmail(tx, c, customer, entry.id, input.body);
     if (Object.keys(set).length) await recordAudit(tx, 'case', caseId, kind, null, set);
     const subjects = { caseId, customerId: c.customerId };
-    const message = { caseId, entryId: entry.id, channel: c.channel, body: input.body, authorId: entry.authorId };
+    const message = { caseId, entryId: entry.id, channel: c.channel, body: input.body, authorId: entry.authorId, ...(input.data?.via ? { via: input.data.via } : {}), ...(input.data?.public ? { public: true } : {}) };
     const events: DomainEvent[] = [{ type: MESSAGE_EVENTS[kind], ...subjects, payload: message }];
     if (set.status === 'waiting_on_us' && c.status === 'resolved') events.push({ type: 'case.reopened', ...subjects, payload: { case: caseFacts({ ...c, status: 'waiting_on_us' }), by: 'customer' } });
     if (set.owner_id) events.push({ type: 'case.taken', ...subjects, payload: { case: caseFacts({ ...c, ownerId: me!.id, status: 'open' }), ownerId: me!.id, by: 'reply' } });
     await publishAll(tx, events);
     return entry;
+  });
+}
+
+/**
+ * The customer closes their case, or reopens it (from the portal; the portal has checked it is
+ * theirs and within the reopening window). The same status rules as staff changes, by: 'customer'.
+ */
+export async function setStatusByCustomer(ctx: Ctx, id: number, to: 'closed' | 'waiting_on_us') {
+  return inTransaction({ ...ctx, actor: null }, async (tx) => {
+    const before = await lockCase(tx, id);
+    if (before.status === to) return withFlags(before);
+    const set = await changeStatus(tx, before, to);
+    const row = await tx.db.updateTable('cases').set({ ...set, updated_at: tx.clock.now() }).where('id', '=', id).returning(caseColumns).executeTakeFirstOrThrow();
+    const diff = { before: { status: before.status }, after: { status: row.status } };
+    await recordAudit(tx, 'case', id, 'update', diff.before, diff.after);
+    await addEntry(tx, id, 'status_changed', { authorId: null, data: { ...diff, by: 'customer' } });
+    await publishAll(tx, caseChangeEvents(before, row, diff, 'customer'));
+    return withFlags(row);
   });
 }
 

@@ -42,7 +42,8 @@ async function writeDurably(file: string, bytes: Buffer) {
   await fs.rename(tmp, file);
 }
 
-export async function storeAttachments(ctx: Ctx, list: Attachment[], ref: { caseId: number; inboundEmailId: number }) {
+/** Files from mail, or from the web form and the portal (no inbound email: inboundEmailId null). */
+export async function storeAttachments(ctx: Ctx, list: Pick<Attachment, 'filename' | 'contentType' | 'size' | 'content'>[], ref: { caseId: number; inboundEmailId: number | null }) {
   const stored: { id: number; filename: string; contentType: string; size: number }[] = [];
   const refused: { filename: string; size: number; reason: string }[] = [];
   for (const a of list) {

@@ -21,6 +21,7 @@ const SettingsBody = z.strictObject({
   recoveryFollowUpDays: z.number().int().min(0).max(90),
   surveyCooldownDays: z.number().int().min(0).max(365),
   inboundTeamId: z.number().int().positive().nullable(),
+  portalReopenDays: z.number().int().min(0).max(365),
 }).partial();
 
 const IsoDate = z.iso.date();

@@ -16,6 +16,7 @@ export interface OrganisationTable {
   recovery_follow_up_days: Generated<number>;
   survey_cooldown_days: Generated<number>;
   inbound_team_id: number | null;
+  portal_reopen_days: Generated<number>;
   updated_at: Timestamp;
 }
 

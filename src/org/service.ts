@@ -27,6 +27,8 @@ export interface OrganisationSettings {
   surveyCooldownDays: number;
   /** The team whose queue receives inbound mail (routed to an owner if the team routes automatically). */
   inboundTeamId: number | null;
+  /** How many days after resolution a customer may reopen their case from the portal. */
+  portalReopenDays: number;
 }
 
 const DEFAULT_HOURS: BusinessHours = {
@@ -37,7 +39,7 @@ const DEFAULT_HOURS: BusinessHours = {
 export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
   const row = await ctx.db.selectFrom('organisation').selectAll().executeTakeFirst();
   if (!row) {
-    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60, supportAddresses: [], approvalResponseMinutes: 240, recoveryFollowUpDays: 3, surveyCooldownDays: 30, inboundTeamId: null };
+    return { name: 'Kept', timeZone: 'UTC', businessHours: DEFAULT_HOURS, handoverExpiryMinutes: 240, commitmentWarningMinutes: 60, supportAddresses: [], approvalResponseMinutes: 240, recoveryFollowUpDays: 3, surveyCooldownDays: 30, inboundTeamId: null, portalReopenDays: 14 };
   }
   return {
     name: row.name,
@@ -50,6 +52,7 @@ export async function getSettings(ctx: Ctx): Promise<OrganisationSettings> {
     recoveryFollowUpDays: row.recovery_follow_up_days,
     surveyCooldownDays: row.survey_cooldown_days,
     inboundTeamId: row.inbound_team_id,
+    portalReopenDays: row.portal_reopen_days,
   };
 }
 
@@ -74,6 +77,7 @@ export async function updateSettings(ctx: Ctx, patch: Partial<OrganisationSettin
       recovery_follow_up_days: after.recoveryFollowUpDays,
       survey_cooldown_days: after.surveyCooldownDays,
       inbound_team_id: after.inboundTeamId,
+      portal_reopen_days: after.portalReopenDays,
       updated_at: tx.clock.now(),
     };
     await tx.db

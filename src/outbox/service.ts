@@ -156,11 +156,13 @@ export async function queueReplyEmail(
   entryId: number,
   body: string,
 ) {
-  if (c.channel !== 'email' && customer.preferredChannel !== 'email') return null;
+  // A case from the web form or the portal is answered in the portal and the customer told by email.
+  if (c.channel !== 'email' && c.channel !== 'web' && customer.preferredChannel !== 'email') return null;
   const thread = await threadOf(ctx, c.id);
   const to = thread.lastSender ?? customer.emails[0];
   if (!to) return null;
-  return queueEmail(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text: body }, thread);
+  const text = c.channel === 'web' ? `${body}\n\n—\n${ctx.config.publicUrl}/portal/cases/${c.id}` : body;
+  return queueEmail(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text }, thread);
 }
 
 /** Timer: deliver what is due; retry with backoff; after the last try, show the failure on the case. */

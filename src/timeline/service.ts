@@ -14,7 +14,8 @@ export type EntryKind =
   | 'email_failed' | 'acknowledgement_sent' | 'automatic_message'
   | 'recovery_opened' | 'recovery_apology' | 'recovery_fix' | 'recovery_surprise' | 'recovery_follow_up'
   | 'survey_sent'
-  | 'decision_made' | 'decision_requested' | 'decision_approved' | 'decision_declined' | 'decision_escalated';
+  | 'decision_made' | 'decision_requested' | 'decision_approved' | 'decision_declined' | 'decision_escalated'
+  | 'repeat_flagged' | 'reply_viewed';
 
 export async function addEntry(
   ctx: Ctx,

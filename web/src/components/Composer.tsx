@@ -36,6 +36,7 @@ export function Composer({ c, mode, setMode, staff }: { c: CaseView; mode: Compo
   const [kind, setKind] = useState('refund');
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState('EUR');
+  const [shown, setShown] = useState(false);
   const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
 
   useEffect(() => {
@@ -46,8 +47,8 @@ export function Composer({ c, mode, setMode, staff }: { c: CaseView; mode: Compo
   const refresh = () => qc.invalidateQueries({ queryKey: ['case', c.id] });
   const send = useAction(async () => {
     if (mode === 'reply') await post(`/cases/${c.id}/replies`, { body: text });
-    if (mode === 'note') await post(`/cases/${c.id}/notes`, { body: text });
-    if (mode === 'call') await post(`/cases/${c.id}/calls`, { body: text });
+    if (mode === 'note') await post(`/cases/${c.id}/notes`, { body: text, public: shown });
+    if (mode === 'call') await post(`/cases/${c.id}/calls`, { body: text, public: shown });
     if (mode === 'handover') {
       const [kind, id] = to.split(':');
       await post(`/cases/${c.id}/handovers`, { [kind === 'team' ? 'toTeamId' : 'toStaffId']: Number(id), note: text });
@@ -107,6 +108,9 @@ export function Composer({ c, mode, setMode, staff }: { c: CaseView; mode: Compo
         <label>{{ reply: 'Reply to the customer', note: 'Internal note (not sent)', call: 'What was said on the call', handover: 'Context for the receiver (required)', promise: 'What you promise the customer', goodwill: 'Why (the customer will not see this)' }[mode]}
           <textarea rows={mode === 'reply' ? 6 : 3} value={text} onChange={(e) => setText(e.target.value)} required />
         </label>
+        {mode === 'note' || mode === 'call' ? (
+          <label className="check"><input type="checkbox" checked={shown} onChange={(e) => setShown(e.target.checked)} /> Public: the customer sees this in their portal</label>
+        ) : null}
         <ErrorNote error={send.error} />
         {sent ? <p role="status" className="ok">{sent}</p> : null}
         <div className="row">

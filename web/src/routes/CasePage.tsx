@@ -61,6 +61,7 @@ export function CasePage({ id }: { id: number }) {
           <span data-testid="owner">{owner ? `Owned by ${owner.name}` : k.ownerId ? `Owned by #${k.ownerId}` : 'Unowned — in the queue'}</span>
           {' · '}{label(k.channel)} · {k.type} · opened {when(k.openedAt)}
           {k.runAround ? <strong className="late"> · passed on {k.handoverCount} times (run-around)</strong> : null}
+          {k.customerViewedReplyAt ? <span data-testid="viewed-reply"> · customer viewed the latest reply {when(k.customerViewedReplyAt)}</span> : null}
         </p>
         <StatusBar c={k} />
       </div>
@@ -169,7 +170,7 @@ function EventDetail({ entry, staffName }: { entry: TimelineEntry; staffName: (i
     case 'inbound_message': case 'automatic_message': {
       const email = d.email as { from?: string; quoted?: string | null; automatic?: string | null } | undefined;
       const files = d.attachments as { stored: { id: number; filename: string; contentType: string; size: number }[]; refused: { filename: string; reason: string }[] } | undefined;
-      if (!email && !files) return null;
+      if (!email && !files) return d.via ? <div className="detail">via {String(d.via).replace('_', ' ')}</div> : null;
       return (
         <div className="detail">
           {email?.from ? <div>by email from {email.from}{email.automatic ? ` · automatic (${email.automatic})` : ''}</div> : null}
@@ -183,7 +184,8 @@ function EventDetail({ entry, staffName }: { entry: TimelineEntry; staffName: (i
       return <div className="detail">{String(d.kind)} {Number(d.amount).toFixed(2)} {String(d.currency)}{entry.kind === 'decision_requested' ? ` · above the limit of ${Number(d.limit).toFixed(2)}, asked ${staffName(d.approverId as number)}` : d.rule ? ` · benefit of the doubt: ${String(d.rule)}` : ' · within authority'}</div>;
     case 'recovery_opened': return <div className="detail">{label(String(d.source))} · fix by {when(d.dueAt as string)}</div>;
     case 'email_failed': return <div className="detail late">to {String(d.to)} after {String(d.attempts)} attempts</div>;
-    case 'phone_call': return <div className="detail">{String(d.direction ?? '')} call{d.durationSeconds ? `, ${Math.round((d.durationSeconds as number) / 60)} min` : ''}</div>;
+    case 'phone_call': return <div className="detail">{String(d.direction ?? '')} call{d.durationSeconds ? `, ${Math.round((d.durationSeconds as number) / 60)} min` : ''}{d.public ? ' · shown to the customer' : ''}</div>;
+    case 'internal_note': return d.public ? <div className="detail">public: shown to the customer in the portal</div> : null;
     case 'status_changed': case 'case_updated': {
       const after = d.after as Record<string, unknown> | undefined;
       return after ? <div className="detail">{Object.entries(after).map(([k2, v]) => `${k2}: ${JSON.stringify(v)}`).join(' · ')}</div> : null;
