@@ -19,9 +19,13 @@ import { emailFeature } from './email/feature';
 import { outboxFeature } from './outbox/feature';
 import { eventsFeature } from './events/feature';
 import { webhooksFeature } from './webhooks/feature';
+import { touchpointsFeature } from './touchpoints/feature';
+import { scorecardsFeature } from './scorecards/feature';
+import { starsFeature } from './stars/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
+  touchpointsFeature, scorecardsFeature, starsFeature,
 ];

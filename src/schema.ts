@@ -17,6 +17,8 @@ import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleT
 import type { RecoveryTable } from './recovery/schema';
 import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './surveys/schema';
 import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
+import type { TouchpointTable } from './touchpoints/schema';
+import type { KudosTable } from './stars/schema';
 
 declare module './core/db/database' {
   interface Database {
@@ -53,5 +55,7 @@ declare module './core/db/database' {
     survey_responses: SurveyResponseTable;
     webhooks: WebhookTable;
     webhook_deliveries: WebhookDeliveryTable;
+    touchpoints: TouchpointTable;
+    kudos: KudosTable;
   }
 }

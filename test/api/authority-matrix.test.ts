@@ -97,11 +97,17 @@ const TABLE: Record<string, Row> = {
   'POST /webhooks/{id}/rotate-secret': { expect: ADMIN_ONLY },
   'POST /webhooks/{id}/test': { expect: ADMIN_ONLY },
   'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': { expect: ADMIN_ONLY },
+  'POST /touchpoints': { expect: ADMIN_ONLY, body: () => ({ name: 'Deliver' }) },
+  'PATCH /touchpoints/{id}': { expect: ADMIN_ONLY, body: () => ({ momentOfTruth: true }) },
+  'POST /touchpoints/{id}/map': { expect: ADMIN_ONLY, body: () => ({ value: 'delivery' }) },
+  'PUT /journey/settings': { expect: ADMIN_ONLY, body: () => ({ badExperienceWeight: 7 }) },
+  'PUT /stars/settings': { expect: ADMIN_ONLY, body: () => ({ excludedCategories: [] }) },
+  'POST /kudos': { expect: SELF, body: (w) => ({ toStaffId: w.colleagueId, reason: 'Took my call while I was out' }) },
 };
 
 const FINGERPRINTED = ['cases', 'case_entries', 'commitments', 'commitment_renegotiations', 'recoveries', 'decisions', 'handovers', 'customers',
   'staff', 'teams', 'departments', 'organisation', 'holidays', 'service_standards', 'authority_limits', 'policy_rules', 'decision_kinds',
-  'surveys', 'survey_invitations', 'mailboxes', 'api_tokens', 'notifications', 'audit_log', 'outbound_emails'];
+  'surveys', 'survey_invitations', 'mailboxes', 'api_tokens', 'notifications', 'audit_log', 'outbound_emails', 'touchpoints', 'kudos'];
 
 describe('authority matrix: every write operation, every kind of person', { timeout: 120_000 }, () => {
   let k: TestKept;
