@@ -22,10 +22,11 @@ import { webhooksFeature } from './webhooks/feature';
 import { touchpointsFeature } from './touchpoints/feature';
 import { scorecardsFeature } from './scorecards/feature';
 import { starsFeature } from './stars/feature';
+import { loyaltyInputsFeature } from './loyalty-inputs/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
-  touchpointsFeature, scorecardsFeature, starsFeature,
+  touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature,
 ];

@@ -19,6 +19,7 @@ import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './
 import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
 import type { TouchpointTable } from './touchpoints/schema';
 import type { KudosTable } from './stars/schema';
+import type { LoyaltyInputActionTable, LoyaltyInputRatingTable, LoyaltyInputTable } from './loyalty-inputs/schema';
 
 declare module './core/db/database' {
   interface Database {
@@ -57,5 +58,8 @@ declare module './core/db/database' {
     webhook_deliveries: WebhookDeliveryTable;
     touchpoints: TouchpointTable;
     kudos: KudosTable;
+    loyalty_inputs: LoyaltyInputTable;
+    loyalty_input_ratings: LoyaltyInputRatingTable;
+    loyalty_input_actions: LoyaltyInputActionTable;
   }
 }

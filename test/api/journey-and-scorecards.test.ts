@@ -346,3 +346,75 @@ describe('department scorecards: customer service is everyone\'s job', { timeout
     assert.equal((await exec.get(`/scorecards/${finance}?${period}`)).status, 200);
   });
 });
+
+describe('the seven loyalty inputs', { timeout: 60_000 }, () => {
+  let k: TestKept;
+  let admin: Client;
+  let ceo: Client;
+  let coo: Client;
+  let manager: Client;
+  let agent: Client;
+
+  before(async () => {
+    k = await startKept({ now: '2026-05-04T09:00:00Z' });
+    admin = await k.signedIn('admin');
+    ceo = await k.signedIn('executive', { name: 'Cleo Chief' });
+    coo = await k.signedIn('executive', { name: 'Otto Operations' });
+    manager = await k.signedIn('manager', { name: 'Mina Manager' });
+    agent = await k.signedIn('agent');
+  });
+  after(() => k?.close());
+
+  it('lets several leaders rate each input on the described 1–5 scale, and shows the spread and the trend by quarter', async () => {
+    assert.equal((await ceo.post('/loyalty-inputs/education/ratings', { current: 1, target: 3, quarter: '2026-Q1' })).status, 201);
+    await ceo.post('/loyalty-inputs/education/ratings', { current: 2, target: 4, evidence: 'Half the teams had the loyalty course' });
+    await coo.post('/loyalty-inputs/education/ratings', { current: 4, target: 5 });
+    await manager.post('/loyalty-inputs/education/ratings', { current: 3, target: 4 });
+    await manager.post('/loyalty-inputs/education/ratings', { current: 3, target: 5 }); // a second rating replaces the first
+    const body = (await agent.get('/loyalty-inputs')).body;
+    assert.equal(body.quarter, '2026-Q2');
+    assert.equal(body.inputs.length, 7);
+    assert.equal(body.levels.length, 5);
+    assert.ok(body.levels.every((l: { description: string }) => l.description.length > 10));
+    const edu = body.inputs.find((i: { key: string }) => i.key === 'education');
+    assert.equal(edu.ratings.length, 3);
+    assert.deepEqual([edu.current.mean, edu.current.min, edu.current.max], [3, 2, 4]);
+    close(edu.current.sd, Math.sqrt(2 / 3));
+    close(edu.target.mean, 14 / 3);
+    assert.deepEqual(edu.trend.map((t: { quarter: string }) => t.quarter), ['2025-Q3', '2025-Q4', '2026-Q1', '2026-Q2']);
+    assert.deepEqual(edu.trend[2], { quarter: '2026-Q1', raters: 1, current: 1, target: 3 });
+  });
+
+  it('refuses a rating outside 1–5 with a clear error and changes nothing', async () => {
+    const before = await k.sql('SELECT * FROM loyalty_input_ratings ORDER BY id');
+    const high = await ceo.post('/loyalty-inputs/education/ratings', { current: 6, target: 5 });
+    assert.equal(high.status, 400);
+    assert.match(JSON.stringify(high.body.errors), /current/);
+    assert.equal((await ceo.post('/loyalty-inputs/education/ratings', { current: 2, target: 0 })).status, 400);
+    assert.equal((await ceo.post('/loyalty-inputs/teleportation/ratings', { current: 2, target: 3 })).status, 400);
+    assert.equal((await agent.post('/loyalty-inputs/education/ratings', { current: 2, target: 3 })).status, 403);
+    assert.deepEqual(await k.sql('SELECT * FROM loyalty_input_ratings ORDER BY id'), before);
+  });
+
+  it('makes each action a promise of its leader: past its due date it is a broken promise', async () => {
+    assert.equal((await admin.put('/loyalty-inputs/education/leader', { leaderId: manager.id })).status, 200);
+    const due = new Date(k.clock.now().getTime() + 48 * HOUR).toISOString();
+    const action = await ceo.post('/loyalty-inputs/education/actions', { text: 'Every team lead takes the loyalty course', dueAt: due });
+    assert.equal(action.status, 201, JSON.stringify(action.body));
+    assert.equal(action.body.ownerId, manager.id);
+    assert.equal((await ceo.post('/loyalty-inputs/measurement/actions', { text: 'Owner for every figure', dueAt: due })).status, 422, 'no leader, no owner');
+    k.clock.advance(49 * HOUR);
+    await k.runTimers();
+    const body = (await agent.get('/loyalty-inputs')).body;
+    assert.equal(body.overdueActions.length, 1);
+    assert.equal(body.overdueActions[0].status, 'broken');
+    assert.equal(body.overdueActions[0].ownerName, 'Mina Manager');
+    const [row] = await k.sql<{ status: string; owner_id: number; case_id: number | null }>('SELECT status, owner_id::int, case_id FROM commitments WHERE id = $1', [action.body.commitmentId]);
+    assert.deepEqual(row, { status: 'broken', owner_id: manager.id, case_id: null });
+    const alerts = await k.sql<{ kind: string }>('SELECT kind FROM notifications WHERE staff_id = $1', [manager.id]);
+    assert.ok(alerts.some((a) => a.kind === 'commitment_broken'), 'the leader is told');
+    const mine = (await manager.get('/my-work')).body;
+    assert.equal(mine.counts.promisesOverdue, 1, "in the leader's own My work, as a broken promise");
+    assert.equal(mine.promises[0].text, 'Every team lead takes the loyalty course');
+  });
+});
