@@ -159,6 +159,20 @@ describe('the moments-of-truth map', { timeout: 120_000 }, () => {
     assert.ok(behind.every((b: { caseId: number; score: number }) => b.caseId && b.score <= 6));
   });
 
+  it('puts the map next to the outcomes in the monthly review: page, CSV and PDF', async () => {
+    const review = (await admin.get('/reviews/2026-05')).body;
+    assert.equal(review.journey.weakest.key, 'deliver');
+    assert.equal(review.journey.touchpoints.length, 3);
+    assert.ok(Array.isArray(review.scorecards) && Array.isArray(review.stars) && review.inputs.items.length === 7);
+    const csv = await fetch(`${k.baseUrl}/api/v1/reviews/2026-05/csv`, { headers: { cookie: (admin as unknown as { cookie: string }).cookie } });
+    const text = await csv.text();
+    assert.match(text, /weakest_moment,Deliver \(significant\),-100\.0/);
+    assert.match(text, /touchpoint_experience_score,Deliver,-87\.0/);
+    const pdf = await fetch(`${k.baseUrl}/api/v1/reviews/2026-05/pdf`, { headers: { cookie: (admin as unknown as { cookie: string }).cookie } });
+    assert.equal(pdf.status, 200);
+    assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 4).toString(), '%PDF');
+  });
+
   it('lets an admin weigh bad experiences differently', async () => {
     assert.equal((await admin.put('/journey/settings', { badExperienceWeight: 1 })).status, 200);
     const map = (await agent.get(`/journey/map?${period()}`)).body;
@@ -413,6 +427,8 @@ describe('the seven loyalty inputs', { timeout: 60_000 }, () => {
     assert.deepEqual(row, { status: 'broken', owner_id: manager.id, case_id: null });
     const alerts = await k.sql<{ kind: string }>('SELECT kind FROM notifications WHERE staff_id = $1', [manager.id]);
     assert.ok(alerts.some((a) => a.kind === 'commitment_broken'), 'the leader is told');
+    const review = (await ceo.get('/reviews/2026-05')).body;
+    assert.equal(review.inputs.overdueActions[0].owner, 'Mina Manager');
     const mine = (await manager.get('/my-work')).body;
     assert.equal(mine.counts.promisesOverdue, 1, "in the leader's own My work, as a broken promise");
     assert.equal(mine.promises[0].text, 'Every team lead takes the loyalty course');
