@@ -61,7 +61,7 @@ export function Journey() {
       {m ? (
         <>
           <Section title="The customer journey">
-            {m.touchpoints.length ? <Diagram map={m} /> : <Empty>No touchpoints yet{me.role === 'admin' ? ': add the first one below.' : '.'}</Empty>}
+            {m.touchpoints.length ? <div className="journey-wrap" tabIndex={0} role="group" aria-label="Journey diagram, scrolls sideways on a narrow screen"><Diagram map={m} /></div> : <Empty>No touchpoints yet{me.role === 'admin' ? ': add the first one below.' : '.'}</Empty>}
             <p className="meta">Circle colour: NPS (green 30 and above, amber 0–29, red below 0). A double ring marks a moment of truth.</p>
           </Section>
           <div className="grid">
