@@ -76,3 +76,20 @@ export type StaffingPlan = Answer<typeof staffingPlan>;
 export type ErlangCFigures = ReturnType<typeof agentsNeeded>;
 export type { Role } from './staff/schema';
 export type { Problem } from './core/errors';
+
+// Moments of truth, scorecards, stars and the seven loyalty inputs.
+import type { listTouchpoints, unmappedTouchpoints } from './touchpoints/service';
+import type { behindFigure, journeyMap } from './touchpoints/map';
+import type { listScorecards } from './scorecards/service';
+import type { serviceStars } from './stars/service';
+import type { kudosFeed } from './stars/kudos';
+import type { loyaltyInputs } from './loyalty-inputs/service';
+export type Touchpoint = Answer<typeof listTouchpoints>[number];
+export type UnmappedTouchpoint = Answer<typeof unmappedTouchpoints>[number];
+export type JourneyMap = Answer<typeof journeyMap>;
+export type BehindFigure = Answer<typeof behindFigure>;
+export type Scorecards = Answer<typeof listScorecards> & { from: string; to: string };
+export type Scorecard = Scorecards['items'][number];
+export type ServiceStars = Answer<typeof serviceStars> & { month: string };
+export type KudosFeed = Answer<typeof kudosFeed>;
+export type LoyaltyInputs = Answer<typeof loyaltyInputs>;

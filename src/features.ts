@@ -23,10 +23,14 @@ import { chatFeature } from './chat/feature';
 import { staffingFeature } from './staffing/feature';
 import { portalFeature } from './portal/feature';
 import { contactFeature } from './contact/feature';
+import { touchpointsFeature } from './touchpoints/feature';
+import { scorecardsFeature } from './scorecards/feature';
+import { starsFeature } from './stars/feature';
+import { loyaltyInputsFeature } from './loyalty-inputs/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
-  chatFeature, staffingFeature, portalFeature, contactFeature,
+  chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature,
 ];

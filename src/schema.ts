@@ -19,6 +19,9 @@ import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './
 import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
 import type { ChatCannedAnswerTable, ChatConversationTable, ChatMessageTable, ChatPresenceTable } from './chat/schema';
 import type { PortalLinkTable, PortalSessionTable, PublicHitTable } from './portal/schema';
+import type { TouchpointTable } from './touchpoints/schema';
+import type { KudosTable } from './stars/schema';
+import type { LoyaltyInputActionTable, LoyaltyInputRatingTable, LoyaltyInputTable } from './loyalty-inputs/schema';
 
 declare module './core/db/database' {
   interface Database {
@@ -62,5 +65,10 @@ declare module './core/db/database' {
     portal_links: PortalLinkTable;
     portal_sessions: PortalSessionTable;
     public_hits: PublicHitTable;
+    touchpoints: TouchpointTable;
+    kudos: KudosTable;
+    loyalty_inputs: LoyaltyInputTable;
+    loyalty_input_ratings: LoyaltyInputRatingTable;
+    loyalty_input_actions: LoyaltyInputActionTable;
   }
 }

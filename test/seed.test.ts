@@ -31,6 +31,25 @@ describe('kept seed --demo', { timeout: 120_000 }, () => {
     assert.ok(counts!.spans_the_year);
   });
 
+  it('has a journey with a weakest moment, internal requests for departments without customers, stars and the seven inputs', async () => {
+    const api = k.anonymous();
+    await api.signIn('eleanor.vance@northwind.example', 'demo-password');
+    const period = `from=${encodeURIComponent('2025-11-02T10:00:00Z')}&to=${encodeURIComponent('2026-11-02T10:00:00Z')}`;
+    const map = (await api.get(`/journey/map?${period}`)).body;
+    assert.equal(map.touchpoints.length, 6);
+    // At this small size the weakest moment may be any; its interval is always named.
+    assert.ok(map.weakest.name && map.weakest.low < map.weakest.high, JSON.stringify(map.weakest));
+    const cards = (await api.get(`/scorecards?${period}`)).body.items as { name: string; servesExternalCustomers: boolean; internalRequests: { received: number } }[];
+    const it = cards.find((d) => d.name === 'IT')!;
+    assert.equal(it.servesExternalCustomers, false);
+    assert.ok(it.internalRequests.received + cards.find((d) => d.name === 'Warehouse')!.internalRequests.received > 0);
+    assert.ok((await api.get('/kudos')).body.items.length > 0);
+    const inputs = (await api.get('/loyalty-inputs?quarter=2026-Q2')).body;
+    assert.ok(inputs.inputs.every((i: { ratings: unknown[]; leader: unknown }) => i.ratings.length >= 2 && i.leader));
+    const actions = await k.sql<{ n: number }>(`SELECT count(*)::int AS n FROM loyalty_input_actions a JOIN commitments c ON c.id = a.commitment_id WHERE c.case_id IS NULL AND c.kind = 'promise'`);
+    assert.ok(actions[0]!.n >= 3, 'the quarterly actions are promises');
+  });
+
   it('the demo admin signs in with the documented password', async () => {
     const api = k.anonymous();
     const res = await api.post('/auth/sign-in', { email: 'demo.admin@northwind.example', password: 'demo-password' });

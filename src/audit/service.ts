@@ -5,7 +5,7 @@
 import type { Ctx } from '../core/context';
 import { actorId } from '../core/context';
 
-export type AuditedEntity = 'case' | 'commitment' | 'handover' | 'customer' | 'staff' | 'organisation' | 'standard' | 'team' | 'department' | 'recovery' | 'decision' | 'authority' | 'mailbox' | 'webhook';
+export type AuditedEntity = 'case' | 'commitment' | 'handover' | 'customer' | 'staff' | 'organisation' | 'standard' | 'team' | 'department' | 'recovery' | 'decision' | 'authority' | 'mailbox' | 'webhook' | 'touchpoint' | 'kudos';
 
 export async function recordAudit(
   ctx: Ctx,

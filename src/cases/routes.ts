@@ -27,6 +27,7 @@ const NewCaseBody = z.strictObject({
   teamId: Id.nullable().optional(),
   touchpoint: z.string().trim().max(100).nullable().optional(),
   causedByDepartmentId: Id.nullable().optional(),
+  requesterDepartmentId: Id.nullable().optional(),
   tags: z.array(Tag).max(30).optional(),
   message: z.string().max(100_000).optional(),
   openedAt: Instant.optional(),

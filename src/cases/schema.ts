@@ -18,6 +18,8 @@ export interface CaseTable {
   team_id: number | null;
   touchpoint: string | null;
   caused_by_department_id: number | null;
+  /** An internal request: the department asking (null for a customer's own request). */
+  requester_department_id: Generated<number | null>;
   tags: string[];
   opened_at: Timestamp;
   first_responded_at: Timestamp | null;

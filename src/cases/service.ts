@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
+import { resolveTouchpoint } from '../touchpoints';
 import { staffActor } from '../core/access';
 import { requireCaseAuthority, requireCaseWorker } from '../core/authority';
 import { Conflict, Forbidden, Invalid, NotFound } from '../core/errors';
@@ -29,7 +30,7 @@ export const RUN_AROUND_THRESHOLD = 3;
 
 export const caseColumns = ['cases.id', 'cases.subject', 'cases.customer_id as customerId', 'cases.channel', 'cases.type',
   'cases.priority', 'cases.status', 'cases.owner_id as ownerId', 'cases.team_id as teamId', 'cases.touchpoint',
-  'cases.caused_by_department_id as causedByDepartmentId', 'cases.tags', 'cases.opened_at as openedAt',
+  'cases.caused_by_department_id as causedByDepartmentId', 'cases.requester_department_id as requesterDepartmentId', 'cases.tags', 'cases.opened_at as openedAt',
   'cases.first_responded_at as firstRespondedAt', 'cases.resolved_at as resolvedAt', 'cases.closed_at as closedAt',
   'cases.first_response_due_at as firstResponseDueAt', 'cases.resolution_due_at as resolutionDueAt',
   'cases.clock_paused_at as clockPausedAt', 'cases.handover_count as handoverCount', 'cases.updated_at as updatedAt',
@@ -45,6 +46,8 @@ export interface NewCase {
   ownerId?: number | null;
   teamId?: number | null;
   touchpoint?: string | null;
+  /** An internal request: the department asking. */
+  requesterDepartmentId?: number | null;
   causedByDepartmentId?: number | null;
   tags?: string[];
   message?: string;
@@ -111,7 +114,11 @@ export async function openCase(ctx: Ctx, input: NewCase) {
     const queueTeamId = chosenOwnerId ? null : (input.teamId ?? (me ? null : await inboundTeam(tx)));
     const routed = queueTeamId ? await chooseOwner(tx, queueTeamId) : null;
     const ownerId = chosenOwnerId ?? routed?.choice?.staffId ?? null;
-    const type = input.type ?? 'question';
+    if (input.requesterDepartmentId && !(await tx.db.selectFrom('departments').select('id').where('id', '=', input.requesterDepartmentId).executeTakeFirst())) {
+      throw new Invalid('body.requesterDepartmentId', 'exists', `Department ${input.requesterDepartmentId} does not exist`);
+    }
+    // An internal request has its own service standards: those set for the type "internal_request".
+    const type = input.type ?? (input.requesterDepartmentId ? 'internal_request' : 'question');
     const expectation = await expectationFor(tx, { caseType: type, channel: input.channel, openedAt });
     const row = await tx.db
       .insertInto('cases')
@@ -124,7 +131,8 @@ export async function openCase(ctx: Ctx, input: NewCase) {
         status: ownerId ? 'open' : 'new',
         owner_id: ownerId,
         team_id: input.teamId ?? routed?.teamId ?? (me && ownerId === me.id ? me.teamId : null),
-        touchpoint: input.touchpoint ?? null,
+        touchpoint: (await resolveTouchpoint(tx, input.touchpoint, 'body.touchpoint')) ?? null,
+        requester_department_id: input.requesterDepartmentId ?? null,
         caused_by_department_id: input.causedByDepartmentId ?? null,
         tags: normaliseTags(input.tags ?? []),
         opened_at: openedAt,
@@ -226,7 +234,7 @@ export async function updateCase(ctx: Ctx, id: number, patch: CasePatch) {
     if (patch.type !== undefined) set.type = patch.type;
     if (patch.priority !== undefined) set.priority = patch.priority;
     if (patch.teamId !== undefined) set.team_id = patch.teamId;
-    if (patch.touchpoint !== undefined) set.touchpoint = patch.touchpoint;
+    if (patch.touchpoint !== undefined) set.touchpoint = await resolveTouchpoint(tx, patch.touchpoint, 'body.touchpoint');
     if (patch.causedByDepartmentId !== undefined) set.caused_by_department_id = patch.causedByDepartmentId;
     if (patch.tags !== undefined) set.tags = normaliseTags(patch.tags);
     if (patch.status && patch.status !== before.status) Object.assign(set, await changeStatus(tx, before, patch.status));

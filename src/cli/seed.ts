@@ -24,6 +24,7 @@ import { parseFlags } from './args';
 import { createSurvey, answerInvitation } from '../surveys/service';
 import { setAuthorityLimit, createPolicyRule, recordDecision, approveDecision, declineDecision } from '../decisions';
 import { recordStep, recordFollowUp } from '../recovery';
+import { journeySteps, seedJourney } from './demo-loyalty';
 import { COMMENTS, CASE_TYPES, CHANNEL_MIX, DEPARTMENTS, FAMILY, GIVEN, PROMISES, SEGMENTS, TOUCHPOINTS, randomSource, titleFor } from './demo-data';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -134,6 +135,7 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
     customerIds.push(...rows.map((r) => r.id));
   }
   log(`Demo: ${customerIds.length} customers`);
+  await seedJourney(system, { departments, teams, people, customerIds });
 
   // Every case's life, as timed steps.
   const steps: Step[] = [];
@@ -226,6 +228,7 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
       if (rnd.chance(0.6)) steps.push({ at: at(t + 3 * DAY), run: async (ctx) => { await updateCase({ ...ctx, actor: ref.owner }, ref.id!, { status: 'closed' }); } });
     }
   }
+  steps.push(...journeySteps({ departments, teams, people, customerIds }, start, end, nCases, 'Europe/London'));
   steps.sort((a, b) => a.at - b.at);
 
   // Play the year, sweeping the real timers as simulated time passes.
@@ -271,7 +274,9 @@ async function answerAsCustomer(ctx: Ctx, caseId: number, rnd: ReturnType<typeof
   const inv = await ctx.db.selectFrom('survey_invitations').select('id').where('case_id', '=', caseId).executeTakeFirst();
   if (!inv) return; // cooldown or an open recovery: this customer was not asked
   const broken = await ctx.db.selectFrom('commitments').select('id').where('case_id', '=', caseId).where('status', '=', 'broken').executeTakeFirst();
-  const roll = rnd.next();
+  // Deliveries are the demo's weak moment of truth.
+  const delivery = (await ctx.db.selectFrom('cases').select('touchpoint').where('id', '=', caseId).executeTakeFirst())?.touchpoint === 'deliver';
+  const roll = rnd.next() - (delivery ? 0.2 : 0);
   const mood = roll < (broken ? 0.45 : 0.12) ? 'detractor' : roll < (broken ? 0.75 : 0.4) ? 'passive' : 'promoter';
   const nps = mood === 'detractor' ? rnd.int(0, 6) : mood === 'passive' ? rnd.int(7, 8) : rnd.int(9, 10);
   const answers: Record<string, unknown> = {

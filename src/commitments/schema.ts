@@ -8,7 +8,7 @@ export const LIVE_STATUSES: CommitmentStatus[] = ['open', 'renegotiated'];
 export interface CommitmentTable {
   id: Id;
   case_id: number | null;
-  customer_id: number;
+  customer_id: number | null;
   kind: Generated<CommitmentKind>;
   text: string;
   owner_id: number | null;

@@ -55,13 +55,15 @@ export const subjectsOf = (c: { caseId: number | null; customerId: number | null
 
 export async function makeCommitment(
   ctx: Ctx,
-  input: { caseId: number; customerId: number; text: string; dueAt: Date; ownerId?: number },
+  // Without a case (and customer) it is an internal promise, e.g. a loyalty-input action: its
+  // caller decides who may make it.
+  input: { caseId: number | null; customerId: number | null; text: string; dueAt: Date; ownerId?: number },
 ) {
   const me = staffActor(ctx);
   const now = ctx.clock.now();
   if (input.dueAt <= now) throw new Invalid('body.dueAt', 'future', 'A promise must fall due in the future');
   return inTransaction(ctx, async (tx) => {
-    await requireCaseAuthority(tx, input.caseId, 'make a promise');
+    if (input.caseId) await requireCaseAuthority(tx, input.caseId, 'make a promise');
     const ownerId = input.ownerId ?? me.id;
     const owner = await tx.db.selectFrom('staff').select(['id', 'team_id', 'department_id', 'active']).where('id', '=', ownerId).executeTakeFirst();
     if (!owner || !owner.active) throw new Invalid('body.ownerId', 'exists', `Staff member ${ownerId} does not exist or is not active`);
@@ -83,7 +85,7 @@ export async function makeCommitment(
       })
       .returning(commitmentColumns)
       .executeTakeFirstOrThrow();
-    await addEntry(tx, input.caseId, 'commitment_made', { body: input.text, data: { commitmentId: row.id, ownerId: owner.id, dueAt: input.dueAt } });
+    if (input.caseId) await addEntry(tx, input.caseId, 'commitment_made', { body: input.text, data: { commitmentId: row.id, ownerId: owner.id, dueAt: input.dueAt } });
     await recordAudit(tx, 'commitment', row.id, 'make', null, row);
     if (owner.id !== me.id) await notify(tx, owner.id, 'commitment_assigned', `${me.name} made a promise for you to keep: ${input.text}`, input.caseId);
     await publish(tx, 'commitment.made', subjectsOf(row), { commitment: row });

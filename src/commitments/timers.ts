@@ -33,7 +33,11 @@ export async function breakOverdueCommitments(ctx: Ctx): Promise<number> {
       const isStandard = c.kind !== 'promise';
       // A broken promise or a missed standard is a service failure: recovery reacts to this event.
       await publish(tx, isStandard ? 'standard.missed' : 'commitment.broken', subjectsOf(c), { commitment: { ...c, status: 'broken', brokenAt: now } });
-      if (!c.caseId) continue;
+      if (!c.caseId) {
+        // An internal promise (a loyalty-input action) is broken in front of its owner too.
+        if (c.ownerId) await notify(tx, c.ownerId, 'commitment_broken', `A promise was broken: ${c.text}`, null);
+        continue;
+      }
       await addEntry(tx, c.caseId, isStandard ? 'standard_missed' : 'commitment_broken', {
         authorId: null,
         body: c.text,

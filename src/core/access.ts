@@ -18,6 +18,8 @@ const CAPABILITIES = {
   'org:read': ['agent', 'lead', 'manager', 'admin', 'executive'],
   'org:admin': ['admin'],
   'cases:import': ['manager', 'admin'],
+  // Rating the seven loyalty inputs and setting their leaders and actions: senior people.
+  'inputs:assess': ['manager', 'admin', 'executive'],
   self: ['agent', 'lead', 'manager', 'admin', 'executive'],
 } as const satisfies Record<string, readonly Role[]>;
 

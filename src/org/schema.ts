@@ -1,4 +1,5 @@
 import type { CreatedAt, Generated, Id, Json, Timestamp } from '../core/db/columns';
+import type { ColumnType } from 'kysely';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 /** Opening intervals per weekday, local time "HH:MM"; a missing or empty day is closed. */
@@ -18,6 +19,9 @@ export interface OrganisationTable {
   inbound_team_id: number | null;
   portal_reopen_days: Generated<number>;
   updated_at: Timestamp;
+  /** How many times a bad experience weighs more than a good one on the journey map (numeric: read as a string). */
+  bad_experience_weight: ColumnType<string, number | undefined, number>;
+  star_excluded_categories: Generated<string[]>;
 }
 
 export interface HolidayTable {

@@ -41,6 +41,61 @@ export function reviewPdf(r: Review): Promise<Buffer> {
   doc.fontSize(13).text('What customers wrote about').fontSize(11);
   for (const t of r.themes) doc.text(`• ${t.phrase} (${t.comments} comments) — “${t.example}”`);
   if (!r.themes.length) doc.text('No recurring themes this month.');
+  journeyPage(doc, r);
   doc.end();
   return done;
+}
+
+/** The moments of truth, the departments, the stars and the seven inputs, on pages of their own. */
+function journeyPage(doc: PDFKit.PDFDocument, r: Review) {
+  doc.addPage();
+  doc.fillColor('#000').fontSize(16).text('Moments of truth');
+  doc.fontSize(10).fillColor('#555').text(`NPS per touchpoint with its 95 % interval; the experience score weighs a bad experience ${r.journey.badExperienceWeight} times a good one.`).moveDown(0.5);
+  const tps = r.journey.touchpoints;
+  const x0 = 170, w = 330, rowH = 22;
+  let y0 = doc.y + 4;
+  const x = (v: number) => x0 + ((v + 100) / 200) * w;
+  doc.moveTo(x(0), y0).lineTo(x(0), y0 + rowH * Math.max(tps.length, 1)).dash(2, { space: 2 }).stroke('#999').undash();
+  tps.forEach((t, i) => {
+    const y = y0 + i * rowH + rowH / 2;
+    const weak = r.journey.weakest?.key === t.key && r.journey.weakest.significant;
+    doc.fillColor(weak ? '#b42318' : '#000').fontSize(10).text(`${t.name}${t.momentOfTruth ? ' ★' : ''}`, 50, y - 5, { width: 115 });
+    if (t.nps === null) { doc.fillColor('#777').fontSize(9).text('no answers', x0 + 4, y - 5); return; }
+    doc.moveTo(x(t.low!), y).lineTo(x(t.high!), y).lineWidth(2).stroke(weak ? '#b42318' : '#0b5cad').lineWidth(1);
+    doc.circle(x(t.nps), y, 3.5).fill(weak ? '#b42318' : '#0b5cad');
+    doc.fillColor('#000').fontSize(8).text(`${t.nps.toFixed(0)}  (exp. ${t.experienceScore === null ? '—' : t.experienceScore.toFixed(0)}, n=${t.answers})`, x(t.high!) + 6, y - 4, { lineBreak: false });
+  });
+  y0 += rowH * Math.max(tps.length, 1) + 4;
+  doc.fillColor('#555').fontSize(8).text('-100', x(-100) - 8, y0).text('0', x(0) - 3, y0).text('100', x(100) - 10, y0);
+  doc.fillColor('#000').fontSize(10).text('', 50, y0 + 16);
+  const wk = r.journey.weakest;
+  doc.text(wk ? `Weakest moment: ${wk.name}, ${wk.difference.toFixed(0)} NPS points against the rest (95 % interval ${wk.low.toFixed(0)} to ${wk.high.toFixed(0)}): ${wk.significant ? 'significantly worse' : 'not significantly worse — no moment is singled out'}.` : 'Too few touchpoints with answers to name a weakest moment.');
+  const c = r.journey.consistency;
+  doc.text(`Consistency: ${pct(c.mixedShare)} of ${c.customersWithSeveralAnswers} customers with several answers had both a promoter and a detractor experience within 30 days; spread of touchpoint NPS ${num(c.npsSpread)} (range ${num(c.npsRange)}).`).moveDown();
+
+  doc.fontSize(14).text('Department scorecards').fontSize(9);
+  for (const d of r.scorecards) {
+    doc.font('Helvetica-Bold').text(d.name, { continued: true }).font('Helvetica').text(
+      `  caused ${d.casesCaused} cases · promises kept ${pct(d.promises.keptRate)} (${d.promises.kept}/${d.promises.kept + d.promises.broken}) · recoveries caused ${d.recoveries.caused}, ${pct(d.recoveries.shareWithin24h)} within 24 h · NPS of customers its failures touched ${num(d.loyalty.touchedByFailures.nps)} vs ${num(d.loyalty.others.nps)} · first-contact resolution ${pct(d.firstContact.resolutionRate)} · internal requests ${d.internalRequests.received}, ${pct(d.internalRequests.standardMetRate)} within standard`);
+  }
+  if (!r.scorecards.length) doc.text('No departments.');
+  doc.moveDown().fontSize(14).text('Service stars').fontSize(9).text('Shrunk toward the team rate by sample size; never from sales, volume or handle time.');
+  for (const p of r.stars) doc.text(`${p.star ? '★ ' : ''}${p.name}: ${p.score.toFixed(0)} (95 % ${p.low.toFixed(0)}–${p.high.toFixed(0)}, ${p.moments} moments)`);
+  if (!r.stars.length) doc.text('No recognition recorded this month.');
+
+  doc.moveDown().fontSize(14).text(`The seven loyalty inputs (${r.inputs.quarter})`).fontSize(9);
+  const bx = 300, bw = 200;
+  for (const i of r.inputs.items) {
+    const y = doc.y;
+    doc.fillColor('#000').text(`${i.name}${i.leader ? ` — ${i.leader}` : ''}`, 50, y, { width: 240 });
+    const lx = (v: number) => bx + ((v - 1) / 4) * bw;
+    doc.moveTo(bx, y + 5).lineTo(bx + bw, y + 5).stroke('#ddd');
+    if (i.min !== null && i.max !== null) doc.moveTo(lx(i.min), y + 5).lineTo(lx(i.max), y + 5).lineWidth(3).stroke('#9db7d5').lineWidth(1);
+    if (i.current !== null) doc.circle(lx(i.current), y + 5, 3).fill('#0b5cad');
+    if (i.target !== null) doc.rect(lx(i.target) - 3, y + 2, 6, 6).fill('#2da44e');
+    doc.fillColor('#000').text('', 50, Math.max(doc.y, y + 14));
+  }
+  doc.fillColor('#555').text('Scale 1–5: dot = where we are (mean of raters), bar = spread of raters, square = where we want to be.').fillColor('#000');
+  doc.moveDown(0.5).fontSize(11).text(`Overdue actions: ${r.inputs.overdueActions.length}`).fontSize(9);
+  for (const a of r.inputs.overdueActions) doc.text(`• ${a.input}: ${a.text} — ${a.owner ?? 'no owner'}, due ${new Date(a.dueAt).toISOString().slice(0, 10)} (${a.status})`);
 }

@@ -12,6 +12,10 @@ import { keptRate } from '../commitments';
 import { recoveryFigures } from '../recovery';
 import { npsFromCounts, sampleSizeFor, significantChange } from '../surveys/nps';
 import { topThemes } from './themes';
+import { journeyMap } from '../touchpoints';
+import { listScorecards } from '../scorecards';
+import { serviceStars } from '../stars';
+import { loyaltyInputs } from '../loyalty-inputs';
 
 const TREND_MONTHS = 6;
 
@@ -66,6 +70,12 @@ export async function monthlyReview(ctx: Ctx, month: string) {
     keptRate(ctx, { by: 'department', from, to }),
     recoveryFigures(ctx, { from, to }),
   ]);
+  // Next to the outcomes, the inputs behind them: the journey, every department, the people, the seven inputs.
+  const quarter = `${start.year}-Q${Math.ceil(start.month / 3)}`;
+  const [journey, scorecards, stars, inputs] = await Promise.all([
+    journeyMap(ctx, { from, to }), ctx.actor ? listScorecards(ctx, { from, to }) : Promise.resolve({ scope: 'all' as const, items: [] }),
+    serviceStars(ctx, { from, to }), loyaltyInputs(ctx, quarter),
+  ]);
   const kept = promises.reduce((a, r) => a + r.kept, 0);
   const broken = promises.reduce((a, r) => a + r.broken, 0);
 
@@ -82,6 +92,12 @@ export async function monthlyReview(ctx: Ctx, month: string) {
     promises: { kept, broken, keptRate: kept + broken ? kept / (kept + broken) : null },
     recoveries: { opened: recoveries.opened, fixedWithin24h: recoveries.fixedWithin24h, shareFixedWithin24h: recoveries.shareFixedWithin24h, meanHoursToFix: recoveries.meanHoursToFix, surpriseRate: recoveries.surpriseRate, bySource: recoveries.bySource },
     themes: topThemes(comments.map((c) => c.comment!)),
+    journey: { weakest: journey.weakest, consistency: journey.consistency, badExperienceWeight: journey.badExperienceWeight,
+      touchpoints: journey.touchpoints.map((t) => ({ key: t.key, name: t.name, momentOfTruth: t.momentOfTruth, volume: t.volume, nps: t.nps.nps, low: t.nps.low, high: t.nps.high, answers: t.nps.answers, experienceScore: t.experienceScore })) },
+    scorecards: scorecards.items,
+    stars: stars.people.slice(0, 10).map((p) => ({ staffId: p.staffId, name: p.name, score: p.score, low: p.low, high: p.high, moments: p.moments, star: p.star })),
+    inputs: { quarter: inputs.quarter, items: inputs.inputs.map((i) => ({ key: i.key, name: i.name, leader: i.leader?.name ?? null, current: i.current.mean, target: i.target.mean, min: i.current.min, max: i.current.max, raters: i.ratings.length, actions: i.actions.length })),
+      overdueActions: inputs.overdueActions.map((a) => ({ input: a.input, text: a.text, owner: a.ownerName, dueAt: a.dueAt, status: a.status })) },
   };
 }
 
@@ -99,5 +115,20 @@ export function reviewCsv(r: Review): string {
   rows.push(['promises', 'kept rate %', fmt(r.promises.keptRate === null ? null : r.promises.keptRate * 100), '', '', r.promises.kept + r.promises.broken]);
   rows.push(['recoveries', 'fixed within 24 h %', fmt(r.recoveries.shareFixedWithin24h === null ? null : r.recoveries.shareFixedWithin24h * 100), '', '', r.recoveries.opened]);
   for (const t of r.themes) rows.push(['themes', t.phrase, t.comments, '', '', '']);
+  for (const t of r.journey.touchpoints) rows.push(['touchpoint_nps', t.name, fmt(t.nps), fmt(t.low), fmt(t.high), t.answers]);
+  for (const t of r.journey.touchpoints) rows.push(['touchpoint_experience_score', t.name, fmt(t.experienceScore), '', '', t.answers]);
+  if (r.journey.weakest) rows.push(['weakest_moment', `${r.journey.weakest.name}${r.journey.weakest.significant ? ' (significant)' : ' (not significant)'}`, fmt(r.journey.weakest.difference), fmt(r.journey.weakest.low), fmt(r.journey.weakest.high), '']);
+  rows.push(['consistency', 'promoter and detractor within 30 days %', fmt(r.journey.consistency.mixedShare === null ? null : r.journey.consistency.mixedShare * 100), '', '', r.journey.consistency.customersWithSeveralAnswers]);
+  for (const d of r.scorecards) {
+    rows.push(['scorecard_cases_caused', d.name, d.casesCaused, '', '', '']);
+    rows.push(['scorecard_promises_kept %', d.name, fmt(d.promises.keptRate === null ? null : d.promises.keptRate * 100), '', '', d.promises.kept + d.promises.broken]);
+    rows.push(['scorecard_recoveries_within_24h %', d.name, fmt(d.recoveries.shareWithin24h === null ? null : d.recoveries.shareWithin24h * 100), '', '', d.recoveries.caused]);
+    rows.push(['scorecard_nps_touched_by_failures', d.name, fmt(d.loyalty.touchedByFailures.nps), fmt(d.loyalty.touchedByFailures.low), fmt(d.loyalty.touchedByFailures.high), d.loyalty.touchedByFailures.answers]);
+    rows.push(['scorecard_first_contact_resolution %', d.name, fmt(d.firstContact.resolutionRate === null ? null : d.firstContact.resolutionRate * 100), '', '', d.firstContact.handled]);
+    rows.push(['scorecard_internal_requests_within_standard %', d.name, fmt(d.internalRequests.standardMetRate === null ? null : d.internalRequests.standardMetRate * 100), '', '', d.internalRequests.received]);
+  }
+  for (const p of r.stars) rows.push(['service_star', p.name, fmt(p.score), fmt(p.low), fmt(p.high), p.moments]);
+  for (const i of r.inputs.items) rows.push(['loyalty_input', `${i.name} (${r.inputs.quarter}) now / target`, `${fmt(i.current)} / ${fmt(i.target)}`, i.min ?? '', i.max ?? '', i.raters]);
+  for (const a of r.inputs.overdueActions) rows.push(['overdue_input_action', `${a.input}: ${a.text} (${a.owner ?? 'no owner'})`, a.status, '', '', '']);
   return rows.map((row) => row.map((c) => (/[",\n]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c))).join(',')).join('\r\n') + '\r\n';
 }

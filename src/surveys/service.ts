@@ -10,6 +10,7 @@ import Sentiment from 'sentiment';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Ctx } from '../core/context';
+import { resolveTouchpoint } from '../touchpoints';
 import { inTransaction } from '../core/context';
 import { Conflict, DomainError, Forbidden, Invalid, NotFound } from '../core/errors';
 import { staffActor } from '../core/access';
@@ -52,8 +53,9 @@ export async function createSurvey(ctx: Ctx, input: { name: string; trigger: Sur
   if (input.everyDays && (input.trigger !== 'relationship' || !input.segment)) {
     throw new Invalid('body.everyDays', 'relationship', 'Only a relationship survey with a segment is sent on a schedule');
   }
+  const touchpoint = (await resolveTouchpoint(ctx, input.touchpoint, 'body.touchpoint')) ?? null;
   return ctx.db.insertInto('surveys').values({
-    name: input.name, trigger: input.trigger, touchpoint: input.touchpoint ?? null, segment: input.segment ?? null,
+    name: input.name, trigger: input.trigger, touchpoint, segment: input.segment ?? null,
     every_days: input.everyDays ?? null, next_run_at: input.everyDays ? ctx.clock.now() : null,
     questions: JSON.stringify(withComment(input.questions)), expires_after_days: input.expiresAfterDays ?? 14, active: input.active ?? true,
   }).returning(surveyColumns).executeTakeFirstOrThrow();
@@ -138,6 +140,7 @@ export async function inviteAfterResolution(ctx: Ctx, caseId: number) {
 
 export async function inviteAfterTouchpoint(ctx: Ctx, input: { customerId: number; touchpoint: string; caseId?: number | null }) {
   if (!await ctx.db.selectFrom('customers').select('id').where('id', '=', input.customerId).executeTakeFirst()) throw new NotFound('Customer', input.customerId);
+  input = { ...input, touchpoint: (await resolveTouchpoint(ctx, input.touchpoint, 'body.touchpoint'))! };
   const survey = await ctx.db.selectFrom('surveys').select('id').where('trigger', '=', 'touchpoint').where('touchpoint', '=', input.touchpoint).where('active', '=', true).orderBy('id').executeTakeFirst();
   if (!survey) return { skipped: `no active survey for the touchpoint "${input.touchpoint}"` };
   return invite(ctx, survey.id, input.customerId, { caseId: input.caseId ?? null, touchpoint: input.touchpoint });

@@ -112,11 +112,20 @@ const TABLE: Record<string, Row> = {
   'POST /chat/desk/{id}/end': { expect: WORK },
   'POST /chat/canned-answers': { expect: MERGE, body: () => ({ title: 'Greeting', body: 'Hello, how can I help?' }) }, // leads, managers, admins
   'DELETE /chat/canned-answers/{id}': { expect: MERGE },
+  'POST /touchpoints': { expect: ADMIN_ONLY, body: () => ({ name: 'Deliver' }) },
+  'PATCH /touchpoints/{id}': { expect: ADMIN_ONLY, body: () => ({ momentOfTruth: true }) },
+  'POST /touchpoints/{id}/map': { expect: ADMIN_ONLY, body: () => ({ value: 'delivery' }) },
+  'PUT /journey/settings': { expect: ADMIN_ONLY, body: () => ({ badExperienceWeight: 7 }) },
+  'PUT /stars/settings': { expect: ADMIN_ONLY, body: () => ({ excludedCategories: [] }) },
+  'PUT /loyalty-inputs/{key}/leader': { expect: 'F F F F A A A U', body: () => ({ leaderId: null }) },
+  'POST /loyalty-inputs/{key}/ratings': { expect: 'F F F F A A A U', body: () => ({ current: 2, target: 4 }) },
+  'POST /loyalty-inputs/{key}/actions': { expect: 'F F F F A A A U', body: () => ({ text: 'Train every team lead', dueAt: future(24) }) },
+  'POST /kudos': { expect: SELF, body: (w) => ({ toStaffId: w.colleagueId, reason: 'Took my call while I was out' }) },
 };
 
 const FINGERPRINTED = ['cases', 'case_entries', 'commitments', 'commitment_renegotiations', 'recoveries', 'decisions', 'handovers', 'customers',
   'staff', 'teams', 'departments', 'organisation', 'holidays', 'service_standards', 'authority_limits', 'policy_rules', 'decision_kinds',
-  'surveys', 'survey_invitations', 'mailboxes', 'api_tokens', 'notifications', 'audit_log', 'outbound_emails'];
+  'surveys', 'survey_invitations', 'mailboxes', 'api_tokens', 'notifications', 'audit_log', 'outbound_emails', 'touchpoints', 'kudos', 'loyalty_inputs', 'loyalty_input_ratings', 'loyalty_input_actions'];
 
 describe('authority matrix: every write operation, every kind of person', { timeout: 120_000 }, () => {
   let k: TestKept;
@@ -164,7 +173,7 @@ describe('authority matrix: every write operation, every kind of person', { time
   function pathFor(op: string, w: World): string {
     const path = op.split(' ')[1]!;
     const ids: Record<string, number> = { cases: w.caseId, commitments: w.promiseId, recoveries: w.recoveryId, decisions: w.decisionId, handovers: w.handoverId, customers: w.customerId };
-    return path.replace('{day}', '2026-12-25').replace('{token}', `sv_${'x'.repeat(43)}`).replace('{deliveryId}', '999999')
+    return path.replace('{day}', '2026-12-25').replace('{key}', 'education').replace('{token}', `sv_${'x'.repeat(43)}`).replace('{deliveryId}', '999999')
       .replace('{id}', String(ids[path.split('/')[1]!] ?? 999_999));
   }
 

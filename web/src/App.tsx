@@ -16,6 +16,7 @@ import { NewCase } from './routes/NewCase';
 import { ChatDesk } from './routes/Chat';
 import { LiveQueue } from './routes/LiveQueue';
 import { Staffing } from './routes/Staffing';
+import { Loyalty } from './routes/Loyalty';
 
 export function App() {
   const me = useMe();
@@ -57,6 +58,7 @@ function Shell() {
           {me.role !== 'executive' ? nav('/chat', 'Chat') : null}
           {me.role === 'lead' || me.role === 'manager' || me.role === 'admin' ? nav('/chat-queue', 'Chat queue') : null}
           {nav('/staffing', 'Staffing')}
+          {nav('/loyalty', 'Loyalty')}
           {me.role === 'admin' ? nav('/settings', 'Settings') : null}
         </nav>
         <div className="who">
@@ -74,6 +76,8 @@ function Shell() {
           <Route path="/customers/:id">{(p) => <CustomerPage id={Number(p.id)} />}</Route>
           <Route path="/settings" component={Settings} />
           <Route path="/review" component={Review} />
+          <Route path="/loyalty" component={Loyalty} />
+          <Route path="/loyalty/:tab" component={Loyalty} />
           <Route path="/account" component={Account} />
           <Route path="/chat" component={ChatDesk} />
           <Route path="/chat-queue" component={LiveQueue} />

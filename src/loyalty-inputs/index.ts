@@ -1,0 +1,1 @@
+export { loyaltyInputs, INPUTS, LEVELS, type LoyaltyInputs } from './service';

@@ -1,0 +1,1 @@
+export { allScorecards, listScorecards, getScorecard, type Scorecard } from './service';

@@ -1,0 +1,110 @@
+/**
+ * Service stars: recognition computed only from what customers experienced. Each person's
+ * "good moments" out of their "moments" in a period, by category:
+ *   compliments  a survey comment or customer message that names them (full name, or the first
+ *                name of the person it is about) and reads positive (sentiment > 0): 1 of 1
+ *   kudos        from a customer or a colleague: 1 of 1
+ *   promises     their promises that fell due: kept of kept + broken
+ *   recoveries   recoveries they owned, opened in the period: fixed within 24 h of those settled
+ *   loyalty      survey answers credited to them: promoters of answers
+ * Never sales, volume or handle time: nothing here reads a case count, an amount or a duration
+ * other than the 24-hour recovery clock.
+ *
+ * Small numbers must not crown luck, so the rate is shrunk toward the team's (credibility
+ * weighting, a beta-binomial posterior mean):
+ *   score = (good + K × teamRate) / (moments + K),   K = 5,  teamRate = Σgood / Σmoments of the team
+ * with a 95 % interval score ± 1.96 × √(score × (1 − score) / (moments + K + 1)).
+ * Someone with one promoter answer on a team at 50 % scores (1 + 2.5) / 6 = 58 %, not 100 %.
+ */
+import Sentiment from 'sentiment';
+import { sql } from 'kysely';
+import type { Ctx } from '../core/context';
+
+export const STAR_CATEGORIES = ['compliments', 'kudos', 'promises', 'recoveries', 'loyalty'] as const;
+export type StarCategory = (typeof STAR_CATEGORIES)[number];
+export const CREDIBILITY_K = 5;
+const Z = 1.96;
+const sentiment = new Sentiment();
+
+type Tally = Record<StarCategory, { good: number; moments: number }>;
+const emptyTally = (): Tally => Object.fromEntries(STAR_CATEGORIES.map((c) => [c, { good: 0, moments: 0 }])) as Tally;
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const mentions = (text: string, name: string) => new RegExp(`(^|[^\\p{L}])${escape(name)}($|[^\\p{L}])`, 'iu').test(text);
+
+export async function excludedCategories(ctx: Ctx): Promise<StarCategory[]> {
+  const row = await ctx.db.selectFrom('organisation').select('star_excluded_categories').executeTakeFirst();
+  return (row?.star_excluded_categories ?? []).filter((c): c is StarCategory => (STAR_CATEGORIES as readonly string[]).includes(c));
+}
+
+export function shrink(good: number, moments: number, teamRate: number) {
+  const score = (good + CREDIBILITY_K * teamRate) / (moments + CREDIBILITY_K);
+  const half = Z * Math.sqrt((score * (1 - score)) / (moments + CREDIBILITY_K + 1));
+  return { score, low: Math.max(0, score - half), high: Math.min(1, score + half) };
+}
+
+export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
+  const { from, to } = period;
+  const [staff, excluded, comments, kudos, promises, recoveries, answers] = await Promise.all([
+    ctx.db.selectFrom('staff').select(['id', 'name', 'team_id as teamId', 'department_id as departmentId']).where('active', '=', true).where('role', '<>', 'executive').execute(),
+    excludedCategories(ctx),
+    sql<{ about: number | null; text: string }>`
+      SELECT agent_id AS about, comment AS text FROM survey_responses WHERE comment IS NOT NULL AND started_at >= ${from} AND started_at < ${to}
+      UNION ALL
+      SELECT c.owner_id, e.body FROM case_entries e JOIN cases c ON c.id = e.case_id
+      WHERE e.kind = 'inbound_message' AND e.body IS NOT NULL AND e.created_at >= ${from} AND e.created_at < ${to}`.execute(ctx.db),
+    ctx.db.selectFrom('kudos').select(['to_staff_id as id', sql<number>`count(*)::int`.as('n')]).where('created_at', '>=', from).where('created_at', '<', to).groupBy('to_staff_id').execute(),
+    sql<{ id: number; kept: number; broken: number }>`SELECT owner_id::int AS id, count(*) FILTER (WHERE status = 'kept')::int AS kept, count(*) FILTER (WHERE status = 'broken')::int AS broken
+      FROM commitments WHERE kind = 'promise' AND owner_id IS NOT NULL AND coalesce(kept_at, broken_at) >= ${from} AND coalesce(kept_at, broken_at) < ${to} GROUP BY owner_id`.execute(ctx.db),
+    sql<{ id: number; recovered: number; settled: number }>`SELECT owner_id::int AS id, count(*) FILTER (WHERE status = 'recovered')::int AS recovered, count(*) FILTER (WHERE status <> 'open')::int AS settled
+      FROM recoveries WHERE owner_id IS NOT NULL AND opened_at >= ${from} AND opened_at < ${to} GROUP BY owner_id`.execute(ctx.db),
+    sql<{ id: number; promoters: number; answers: number }>`SELECT agent_id::int AS id, count(*) FILTER (WHERE nps >= 9)::int AS promoters, count(*)::int AS answers
+      FROM survey_responses WHERE agent_id IS NOT NULL AND nps IS NOT NULL AND started_at >= ${from} AND started_at < ${to} GROUP BY agent_id`.execute(ctx.db),
+  ]);
+  const tallies = new Map(staff.map((s) => [s.id, emptyTally()]));
+  const add = (id: number | null, c: StarCategory, good: number, moments: number) => {
+    const t = id === null ? undefined : tallies.get(id);
+    if (t) { t[c].good += good; t[c].moments += moments; }
+  };
+  const firstNames = new Map(staff.map((s) => [s.id, s.name.split(/\s+/)[0]!]));
+  for (const { about, text } of comments.rows) {
+    if (sentiment.analyze(text).score <= 0) continue;
+    for (const s of staff) {
+      const named = mentions(text, s.name) || (s.id === about && firstNames.get(s.id)!.length >= 2 && mentions(text, firstNames.get(s.id)!));
+      if (named) add(s.id, 'compliments', 1, 1);
+    }
+  }
+  for (const k of kudos) add(k.id, 'kudos', k.n, k.n);
+  for (const p of promises.rows) add(p.id, 'promises', p.kept, p.kept + p.broken);
+  for (const r of recoveries.rows) add(r.id, 'recoveries', r.recovered, r.settled);
+  for (const a of answers.rows) add(a.id, 'loyalty', a.promoters, a.answers);
+
+  const counted = STAR_CATEGORIES.filter((c) => !excluded.includes(c));
+  const totals = new Map(staff.map((s) => {
+    const t = tallies.get(s.id)!;
+    return [s.id, { good: counted.reduce((a, c) => a + t[c].good, 0), moments: counted.reduce((a, c) => a + t[c].moments, 0) }];
+  }));
+  const teamRates = new Map<number | null, number>();
+  for (const teamId of new Set(staff.map((s) => s.teamId))) {
+    const members = staff.filter((s) => s.teamId === teamId).map((s) => totals.get(s.id)!);
+    const good = members.reduce((a, m) => a + m.good, 0);
+    const moments = members.reduce((a, m) => a + m.moments, 0);
+    teamRates.set(teamId, moments ? good / moments : 0.5);
+  }
+  const people = staff.map((s) => {
+    const t = totals.get(s.id)!;
+    const teamRate = teamRates.get(s.teamId)!;
+    const shrunk = shrink(t.good, t.moments, teamRate);
+    return {
+      staffId: s.id, name: s.name, teamId: s.teamId, departmentId: s.departmentId,
+      good: t.good, moments: t.moments, rawRate: t.moments ? t.good / t.moments : null, teamRate,
+      score: 100 * shrunk.score, low: 100 * shrunk.low, high: 100 * shrunk.high,
+      // A star: even the low end of their interval is above their team's rate.
+      star: t.moments > 0 && shrunk.low > teamRate,
+      categories: tallies.get(s.id)!,
+    };
+  }).filter((p) => p.moments > 0).sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
+  return { from, to, excludedCategories: excluded, credibilityK: CREDIBILITY_K, people };
+}
+
+export type ServiceStars = Awaited<ReturnType<typeof serviceStars>>;

@@ -1,0 +1,2 @@
+export { resolveTouchpoint, listTouchpoints, type Touchpoint } from './service';
+export { journeyMap, behindFigure, periodOf, type JourneyMap } from './map';
