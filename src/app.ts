@@ -20,6 +20,8 @@ import { startEventHub } from './core/events';
 import { serveWorkspace } from './core/http/workspace';
 import { configureSurveys } from './surveys/config';
 import { FEATURES } from './features';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import { countedHub, healthRoutes, measured, metricsRoutes, startMetricsServer } from './metrics/routes';
 
 export interface KeptOptions {
   databaseUrl: string;
@@ -37,6 +39,12 @@ export interface KeptOptions {
   webhooksAllowPrivate?: boolean;
   /** The benchmark turns subscribers off to measure what they cost the write path. */
   subscribers?: boolean;
+  /** /metrics answers on the main port to `Authorization: Bearer <token>` (KEPT_METRICS_TOKEN). */
+  metricsToken?: string;
+  /** /metrics answers on a port of its own (KEPT_METRICS_PORT); 0 picks a free one. */
+  metricsPort?: number;
+  /** Interface of the metrics port (HOST). */
+  metricsHost?: string;
 }
 
 export interface Kept {
@@ -47,12 +55,16 @@ export interface Kept {
   timers: Timers;
   /** The SMTP receiver's port when it runs. */
   smtpPort: number | null;
+  /** The separate metrics port when it runs. */
+  metricsPort: number | null;
+  metrics: Metrics;
   imap: ReturnType<typeof startImapPolling>;
   close(): Promise<void>;
 }
 
 export async function createKept(opts: KeptOptions): Promise<Kept> {
-  const { db } = connect(opts.databaseUrl, opts.poolSize ?? 20);
+  const { db, pool } = connect(opts.databaseUrl, opts.poolSize ?? 20);
+  const metrics = createMetrics(db, pool);
   const config: RuntimeConfig = {
     publicUrl: (opts.publicUrl ?? 'http://localhost:3000').replace(/\/$/, ''),
     webhooksAllowPrivate: opts.webhooksAllowPrivate ?? false,
@@ -70,6 +82,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
     return { status: 'ok', time: opts.clock.now() };
   });
+  metricsRoutes(http, metrics, opts.metricsToken);
   http.get('/api/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } as object }, async () => http.swagger());
   const mail: MailConfig = {
     receiver: null, transportUrl: null, from: 'Kept Support <support@kept.local>', attachmentsDir: path.resolve('data/attachments'),
@@ -91,20 +104,21 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   // own, so a slow receiver never holds up timers or subscribers.
   const timers = combineLoops([
     startTimers(system, {
-      ...Object.assign({}, ...FEATURES.map((f) => f.timers ?? {})),
-      ...(opts.subscribers === false ? {} : subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []))),
+      ...measured(metrics, Object.assign({}, ...FEATURES.map((f) => f.timers ?? {}))),
+      ...(opts.subscribers === false ? {} : measured(metrics, subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? [])))),
     }, loopOptions),
-    ...FEATURES.flatMap((f) => Object.entries(f.workers ?? {})).map(([name, sweep]) => startTimers(system, { [name]: sweep }, loopOptions)),
+    ...FEATURES.flatMap((f) => Object.entries(f.workers ?? {})).map(([name, sweep]) => startTimers(system, { [name]: metrics.measureSweep(name, sweep) }, loopOptions)),
   ]);
   // A committed domain event wakes the subscribers at once rather than on the next beat.
   const autoTimers = opts.autoTimers ?? true;
   const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'), () => {
     if (autoTimers) timers.kick();
   });
-  const services: AppServices = { hub, mailboxesChanged: () => void imap.pollNow().catch(() => {}) };
+  const services: AppServices = { hub: countedHub(hub, metrics), mailboxesChanged: () => void imap.pollNow().catch(() => {}) };
   for (const f of FEATURES) await f.pages?.(http);
   await serveWorkspace(http);
   await http.register(async (api) => {
+    healthRoutes(api as unknown as App, db);
     for (const f of FEATURES) f.routes?.(api as unknown as App, services);
   }, { prefix: '/api/v1' });
 
@@ -112,6 +126,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   const kick = () => void timers.runDue();
   const receiver = mail.receiver ? await startSmtpReceiver(system, { ...mail.receiver, onStored: kick, onError: onMailError }) : null;
   const imap = startImapPolling(system, { intervalMs: mail.imapIntervalMs, onStored: kick, onError: onMailError });
+  const metricsServer = opts.metricsPort === undefined ? null : await startMetricsServer(metrics, opts.metricsPort, opts.metricsHost ?? '127.0.0.1', opts.metricsToken);
 
   return {
     http,
@@ -119,9 +134,12 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     ctx: system,
     timers,
     smtpPort: receiver?.port ?? null,
+    metricsPort: metricsServer?.port ?? null,
+    metrics,
     imap,
     async close() {
       await receiver?.close();
+      await metricsServer?.close();
       await imap.close();
       await timers.stop();
       await hub.close();

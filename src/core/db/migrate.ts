@@ -40,3 +40,11 @@ export async function migrate(url: string): Promise<string[]> {
   }
   return applied;
 }
+
+/** Migration files this code ships that the database has not applied (readiness: none). */
+export async function pendingMigrations(applied: Iterable<string>): Promise<string[]> {
+  const done = new Set(applied);
+  return (await fs.readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql') && !done.has(f)).sort();
+}
+
+export { MIGRATIONS_DIR };
