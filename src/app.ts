@@ -45,6 +45,8 @@ export interface KeptOptions {
   metricsPort?: number;
   /** Interface of the metrics port (HOST). */
   metricsHost?: string;
+  /** Scheduled backups into this folder (KEPT_BACKUP_*). */
+  backup?: { dir: string; everyMs: number; keep: number; engine: 'embedded' | 'server' };
 }
 
 export interface Kept {
@@ -64,7 +66,7 @@ export interface Kept {
 
 export async function createKept(opts: KeptOptions): Promise<Kept> {
   const { db, pool } = connect(opts.databaseUrl, opts.poolSize ?? 20);
-  const metrics = createMetrics(db, pool);
+  const metrics = createMetrics(db, pool, FEATURES.flatMap((f) => f.subscribers ?? []));
   const config: RuntimeConfig = {
     publicUrl: (opts.publicUrl ?? 'http://localhost:3000').replace(/\/$/, ''),
     webhooksAllowPrivate: opts.webhooksAllowPrivate ?? false,
@@ -91,6 +93,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   configureOutbox({ from: mail.from, transportUrl: mail.transportUrl });
   configureSurveys({ publicUrl: config.publicUrl });
   configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
+  if (opts.backup) config.backup = { ...opts.backup, databaseUrl: opts.databaseUrl, attachmentsDir: mail.attachmentsDir };
   configureMailTrust({ authservIds: mail.trustedAuthservIds });
   const system: Ctx = { db, clock: opts.clock, actor: null, config };
   await normaliseStoredPhones(system); // numbers entered before E.164

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import client from 'prom-client';
 import type { Db } from '../core/db/connect';
 import type { Sweep } from '../core/timers';
+import type { Subscriber } from '../core/subscribers';
 
 export interface Metrics {
   registry: client.Registry;
@@ -21,7 +22,7 @@ export interface Metrics {
   text(): Promise<string>;
 }
 
-export function createMetrics(db: Db, pool: pg.Pool): Metrics {
+export function createMetrics(db: Db, pool: pg.Pool, subscribers: Pick<Subscriber, 'name' | 'types'>[] = []): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'kept_process_' });
 
@@ -69,15 +70,20 @@ export function createMetrics(db: Db, pool: pg.Pool): Metrics {
 
   new client.Gauge({
     name: 'kept_subscriber_lag_events',
-    help: 'Domain events each subscriber has not handled yet',
+    help: 'Domain events of the types each subscriber handles that it has not handled yet',
     labelNames: ['subscriber'] as const,
     registers: [registry],
     async collect() {
-      const rows = await sql<{ subscriber: string; behind: number }>`
-        SELECT c.subscriber, (SELECT count(*) FROM domain_events d WHERE (d.tx_id, d.id) > (c.last_tx_id, c.last_id))::int AS behind
-        FROM event_cursors c`.execute(db);
       this.reset();
-      for (const r of rows.rows) this.set({ subscriber: r.subscriber }, r.behind);
+      for (const s of subscribers) {
+        const types = s.types === 'all' ? null : [...s.types];
+        const r = await sql<{ behind: number }>`
+          SELECT count(*)::int AS behind FROM domain_events d
+          LEFT JOIN event_cursors c ON c.subscriber = ${s.name}
+          WHERE (d.tx_id, d.id) > (coalesce(c.last_tx_id, '0'::xid8), coalesce(c.last_id, 0))
+            AND (${types}::text[] IS NULL OR d.type = ANY(${types}::text[]))`.execute(db);
+        this.set({ subscriber: s.name }, r.rows[0]?.behind ?? 0);
+      }
     },
   });
 
