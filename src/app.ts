@@ -47,6 +47,8 @@ export interface KeptOptions {
   metricsHost?: string;
   /** Scheduled backups into this folder (KEPT_BACKUP_*). */
   backup?: { dir: string; everyMs: number; keep: number; engine: 'embedded' | 'server' };
+  /** Raw emails are emptied after this many months (KEPT_RETAIN_RAW_EMAIL_MONTHS). */
+  retainRawEmailMonths?: number;
 }
 
 export interface Kept {
@@ -70,6 +72,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   const config: RuntimeConfig = {
     publicUrl: (opts.publicUrl ?? 'http://localhost:3000').replace(/\/$/, ''),
     webhooksAllowPrivate: opts.webhooksAllowPrivate ?? false,
+    ...(opts.retainRawEmailMonths ? { retention: { rawEmailMonths: opts.retainRawEmailMonths } } : {}),
   };
   const http = createHttp({
     db,

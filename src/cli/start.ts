@@ -32,7 +32,7 @@ export async function startCommand(args: string[]) {
   // simulated year while it is being written.
   const firstAdmin = await withConnection(database.url, config.publicUrl, false, ensureAdmin);
   if (flags.demo) await withConnection(database.url, config.publicUrl, true, (ctx) => seedDemo(ctx, { onlyIfEmpty: true, log: (l) => console.log(l) }));
-  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl, webhooksAllowPrivate: config.webhooksAllowPrivate, metricsToken: config.metrics.token, metricsPort: config.metrics.port, metricsHost: config.host,
+  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl, webhooksAllowPrivate: config.webhooksAllowPrivate, metricsToken: config.metrics.token, metricsPort: config.metrics.port, metricsHost: config.host, retainRawEmailMonths: config.retainRawEmailMonths,
     backup: config.backup.dir ? { dir: config.backup.dir, everyMs: config.backup.everyMs, keep: config.backup.keep, engine: database.embedded ? 'embedded' : 'server' } : undefined });
 
   let stopping = false;

@@ -18,6 +18,8 @@ const CAPABILITIES = {
   'org:read': ['agent', 'lead', 'manager', 'admin', 'executive'],
   'org:admin': ['admin'],
   'cases:import': ['manager', 'admin'],
+  /** Data rights: export everything about a customer, erase them on request. */
+  privacy: ['manager', 'admin'],
   self: ['agent', 'lead', 'manager', 'admin', 'executive'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   KEPT_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   KEPT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KEPT_BACKUP_DIR: z.string().optional(),
+  KEPT_RETAIN_RAW_EMAIL_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
   KEPT_BACKUP_EVERY: z.string().regex(/^\d+(m|h|d)$/, 'a number and a unit: 30m, 6h, 1d').default('1d'),
   KEPT_BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
@@ -55,6 +56,8 @@ export interface Config {
   metrics: { token: string | undefined; port: number | undefined };
   /** Scheduled backups (embedded engine): folder (unset: off), interval in ms, how many to keep. */
   backup: { dir: string | undefined; everyMs: number; keep: number };
+  /** Months after which raw emails are emptied (unset: kept). */
+  retainRawEmailMonths: number | undefined;
 }
 
 export interface MailConfig {
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooksAllowPrivate: e.KEPT_WEBHOOKS_ALLOW_PRIVATE === 'true',
     secretKey: e.KEPT_SECRET_KEY,
     metrics: { token: e.KEPT_METRICS_TOKEN, port: e.KEPT_METRICS_PORT },
+    retainRawEmailMonths: e.KEPT_RETAIN_RAW_EMAIL_MONTHS,
     backup: { dir: e.KEPT_BACKUP_DIR ? path.resolve(e.KEPT_BACKUP_DIR) : undefined, everyMs: durationMs(e.KEPT_BACKUP_EVERY), keep: e.KEPT_BACKUP_KEEP },
     mail: {
       receiver: e.KEPT_SMTP_PORT === undefined ? null : {

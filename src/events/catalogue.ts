@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'recovery.opened', 'recovery.step_recorded', 'recovery.fixed', 'recovery.followed_up',
   'survey.invited', 'survey.answered',
   'customer.created', 'customer.updated', 'customer.merged',
+  'customer.erased',
   'webhook.test',
 ] as const;
 
