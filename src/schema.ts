@@ -17,6 +17,7 @@ import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleT
 import type { RecoveryTable } from './recovery/schema';
 import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './surveys/schema';
 import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
+import type { ImportMappingTable } from './imports/schema';
 
 declare module './core/db/database' {
   interface Database {
@@ -53,5 +54,6 @@ declare module './core/db/database' {
     survey_responses: SurveyResponseTable;
     webhooks: WebhookTable;
     webhook_deliveries: WebhookDeliveryTable;
+    import_mappings: ImportMappingTable;
   }
 }

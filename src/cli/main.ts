@@ -5,6 +5,7 @@ import { adminCommand } from './admin';
 import { seedCommand } from './seed';
 import { CliError } from './args';
 import { backupCommand, moveCommand, restoreCommand } from './backup';
+import { importCommand } from './import';
 
 const HELP = `kept — the help desk that keeps its promises
 
@@ -18,6 +19,7 @@ Commands:
   backup         a consistent online backup (database and attachments) to a file
   restore FILE   restore a backup into an empty database and verify it
   move --to URL  move the embedded database to a PostgreSQL server
+  import zendesk DIR   bring customers and tickets from a Zendesk export
 
 Run "kept <command> --help" for a command's options.
 Environment: PORT, HOST, DATABASE_URL, KEPT_DATA_DIR, LOG_LEVEL (see README).`;
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   backup: backupCommand,
   restore: restoreCommand,
   move: moveCommand,
+  import: importCommand,
 };
 
 async function main(argv: string[]) {
