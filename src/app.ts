@@ -20,6 +20,8 @@ import { startEventHub } from './core/events';
 import { serveWorkspace } from './core/http/workspace';
 import { configureSurveys } from './surveys/config';
 import { FEATURES } from './features';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import { countedHub, healthRoutes, measured, metricsRoutes, startMetricsServer } from './metrics/routes';
 
 export interface KeptOptions {
   databaseUrl: string;
@@ -37,6 +39,16 @@ export interface KeptOptions {
   webhooksAllowPrivate?: boolean;
   /** The benchmark turns subscribers off to measure what they cost the write path. */
   subscribers?: boolean;
+  /** /metrics answers on the main port to `Authorization: Bearer <token>` (KEPT_METRICS_TOKEN). */
+  metricsToken?: string;
+  /** /metrics answers on a port of its own (KEPT_METRICS_PORT); 0 picks a free one. */
+  metricsPort?: number;
+  /** Interface of the metrics port (HOST). */
+  metricsHost?: string;
+  /** Scheduled backups into this folder (KEPT_BACKUP_*). */
+  backup?: { dir: string; everyMs: number; keep: number; engine: 'embedded' | 'server' };
+  /** Raw emails are emptied after this many months (KEPT_RETAIN_RAW_EMAIL_MONTHS). */
+  retainRawEmailMonths?: number;
 }
 
 export interface Kept {
@@ -47,18 +59,23 @@ export interface Kept {
   timers: Timers;
   /** The SMTP receiver's port when it runs. */
   smtpPort: number | null;
+  /** The separate metrics port when it runs. */
+  metricsPort: number | null;
+  metrics: Metrics;
   imap: ReturnType<typeof startImapPolling>;
   close(): Promise<void>;
 }
 
 export async function createKept(opts: KeptOptions): Promise<Kept> {
-  const { db } = connect(opts.databaseUrl, opts.poolSize ?? 20);
+  const { db, pool } = connect(opts.databaseUrl, opts.poolSize ?? 20);
   // Timers, subscribers and deliveries get connections of their own: under a burst of requests
   // they would otherwise queue behind them for the pool, and events would reach webhooks late.
   const { db: backgroundDb } = connect(opts.databaseUrl, 4);
+  const metrics = createMetrics(db, pool, FEATURES.flatMap((f) => f.subscribers ?? []));
   const config: RuntimeConfig = {
     publicUrl: (opts.publicUrl ?? 'http://localhost:3000').replace(/\/$/, ''),
     webhooksAllowPrivate: opts.webhooksAllowPrivate ?? false,
+    ...(opts.retainRawEmailMonths ? { retention: { rawEmailMonths: opts.retainRawEmailMonths } } : {}),
   };
   const http = createHttp({
     db,
@@ -73,6 +90,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
     return { status: 'ok', time: opts.clock.now() };
   });
+  metricsRoutes(http, metrics, opts.metricsToken);
   http.get('/api/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } as object }, async () => http.swagger());
   const mail: MailConfig = {
     receiver: null, transportUrl: null, from: 'Kept Support <support@kept.local>', attachmentsDir: path.resolve('data/attachments'),
@@ -81,6 +99,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   configureOutbox({ from: mail.from, transportUrl: mail.transportUrl });
   configureSurveys({ publicUrl: config.publicUrl });
   configureAttachments({ dir: mail.attachmentsDir, maxBytes: mail.attachmentMaxBytes });
+  if (opts.backup) config.backup = { ...opts.backup, databaseUrl: opts.databaseUrl, attachmentsDir: mail.attachmentsDir };
   configureMailTrust({ authservIds: mail.trustedAuthservIds });
   const system: Ctx = { db, clock: opts.clock, actor: null, config };
   const background: Ctx = { ...system, db: backgroundDb };
@@ -95,19 +114,23 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   // (woken at once by every committed event), and one loop per worker that waits on other
   // servers (a webhook receiver may take 10 s), woken when the subscribers have handed it work.
   const autoTimers = opts.autoTimers ?? true;
-  const workers = FEATURES.flatMap((f) => Object.entries(f.workers ?? {})).map(([name, sweep]) => startTimers(background, { [name]: sweep }, loopOptions));
+  const workers = FEATURES.flatMap((f) => Object.entries(f.workers ?? {}))
+    .map(([name, sweep]) => startTimers(background, { [name]: metrics.measureSweep(name, sweep) }, loopOptions));
   const subscribers = startTimers(background, opts.subscribers === false ? {}
-    : subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []), { waitForHorizon: !autoTimers }), {
+    : measured(metrics, subscriberSweeps(FEATURES.flatMap((f) => f.subscribers ?? []), { waitForHorizon: !autoTimers })), {
     ...loopOptions, onFired: () => { for (const w of workers) w.kick(); },
   });
-  const timers = combineLoops([startTimers(background, Object.assign({}, ...FEATURES.map((f) => f.timers ?? {})), loopOptions), subscribers, ...workers]);
+  const timers = combineLoops([
+    startTimers(background, measured(metrics, Object.assign({}, ...FEATURES.map((f) => f.timers ?? {}))), loopOptions), subscribers, ...workers,
+  ]);
   const hub = await startEventHub(opts.databaseUrl, (e) => http.log.warn({ err: e }, 'live events connection lost'), () => {
     if (autoTimers) subscribers.kick();
   });
-  const services: AppServices = { hub, mailboxesChanged: () => void imap.pollNow().catch(() => {}) };
+  const services: AppServices = { hub: countedHub(hub, metrics), mailboxesChanged: () => void imap.pollNow().catch(() => {}) };
   for (const f of FEATURES) await f.pages?.(http);
   await serveWorkspace(http);
   await http.register(async (api) => {
+    healthRoutes(api as unknown as App, db);
     for (const f of FEATURES) f.routes?.(api as unknown as App, services);
   }, { prefix: '/api/v1' });
 
@@ -115,6 +138,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   const kick = () => void timers.runDue();
   const receiver = mail.receiver ? await startSmtpReceiver(system, { ...mail.receiver, onStored: kick, onError: onMailError }) : null;
   const imap = startImapPolling(system, { intervalMs: mail.imapIntervalMs, onStored: kick, onError: onMailError });
+  const metricsServer = opts.metricsPort === undefined ? null : await startMetricsServer(metrics, opts.metricsPort, opts.metricsHost ?? '127.0.0.1', opts.metricsToken);
 
   return {
     http,
@@ -122,9 +146,12 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     ctx: system,
     timers,
     smtpPort: receiver?.port ?? null,
+    metricsPort: metricsServer?.port ?? null,
+    metrics,
     imap,
     async close() {
       await receiver?.close();
+      await metricsServer?.close();
       await imap.close();
       await timers.stop();
       await hub.close();

@@ -27,10 +27,12 @@ import { touchpointsFeature } from './touchpoints/feature';
 import { scorecardsFeature } from './scorecards/feature';
 import { starsFeature } from './stars/feature';
 import { loyaltyInputsFeature } from './loyalty-inputs/feature';
+import { backupFeature } from './backup/feature';
+import { privacyFeature } from './privacy/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
-  chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature,
+  chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature, backupFeature, privacyFeature,
 ];

@@ -22,6 +22,7 @@ import type { PortalLinkTable, PortalSessionTable, PublicHitTable } from './port
 import type { TouchpointTable } from './touchpoints/schema';
 import type { KudosTable } from './stars/schema';
 import type { LoyaltyInputActionTable, LoyaltyInputRatingTable, LoyaltyInputTable } from './loyalty-inputs/schema';
+import type { ImportMappingTable } from './imports/schema';
 
 declare module './core/db/database' {
   interface Database {
@@ -70,5 +71,6 @@ declare module './core/db/database' {
     loyalty_inputs: LoyaltyInputTable;
     loyalty_input_ratings: LoyaltyInputRatingTable;
     loyalty_input_actions: LoyaltyInputActionTable;
+    import_mappings: ImportMappingTable;
   }
 }

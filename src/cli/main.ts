@@ -4,6 +4,8 @@ import { migrateCommand } from './migrate';
 import { adminCommand } from './admin';
 import { seedCommand } from './seed';
 import { CliError } from './args';
+import { backupCommand, moveCommand, restoreCommand } from './backup';
+import { importCommand } from './import';
 
 const HELP = `kept — the help desk that keeps its promises
 
@@ -14,6 +16,10 @@ Commands:
   migrate        apply database migrations and exit
   admin create   create an administrator who can sign in
   seed --demo    fill the database with a realistic demo organisation
+  backup         a consistent online backup (database and attachments) to a file
+  restore FILE   restore a backup into an empty database and verify it
+  move --to URL  move the embedded database to a PostgreSQL server
+  import zendesk DIR   bring customers and tickets from a Zendesk export
 
 Run "kept <command> --help" for a command's options.
 Environment: PORT, HOST, DATABASE_URL, KEPT_DATA_DIR, LOG_LEVEL (see README).`;
@@ -23,6 +29,10 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   migrate: migrateCommand,
   admin: adminCommand,
   seed: seedCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
+  move: moveCommand,
+  import: importCommand,
 };
 
 async function main(argv: string[]) {

@@ -32,7 +32,8 @@ export async function startCommand(args: string[]) {
   // simulated year while it is being written.
   const firstAdmin = await withConnection(database.url, config.publicUrl, false, ensureAdmin);
   if (flags.demo) await withConnection(database.url, config.publicUrl, true, (ctx) => seedDemo(ctx, { onlyIfEmpty: true, log: (l) => console.log(l) }));
-  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl, webhooksAllowPrivate: config.webhooksAllowPrivate });
+  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl, webhooksAllowPrivate: config.webhooksAllowPrivate, metricsToken: config.metrics.token, metricsPort: config.metrics.port, metricsHost: config.host, retainRawEmailMonths: config.retainRawEmailMonths,
+    backup: config.backup.dir ? { dir: config.backup.dir, everyMs: config.backup.everyMs, keep: config.backup.keep, engine: database.embedded ? 'embedded' : 'server' } : undefined });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -51,6 +52,8 @@ export async function startCommand(args: string[]) {
     await database.stop().catch(() => {}); // leave no PostgreSQL running behind a failed start
     throw e;
   });
+  if (config.backup.dir) console.log(`Backing up to ${config.backup.dir} every ${process.env.KEPT_BACKUP_EVERY ?? '1d'}, keeping ${config.backup.keep}`);
+  if (kept.metricsPort) console.log(`Metrics (Prometheus) on http://${config.host}:${kept.metricsPort}/metrics`);
   if (kept.smtpPort) console.log(`Receiving email by SMTP on port ${kept.smtpPort}`);
   console.log(`Kept is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.embedded ? `embedded, in ${config.dataDir}` : 'PostgreSQL server'}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (firstAdmin) {

@@ -20,6 +20,8 @@ const CAPABILITIES = {
   'cases:import': ['manager', 'admin'],
   // Rating the seven loyalty inputs and setting their leaders and actions: senior people.
   'inputs:assess': ['manager', 'admin', 'executive'],
+  /** Data rights: export everything about a customer, erase them on request. */
+  privacy: ['manager', 'admin'],
   self: ['agent', 'lead', 'manager', 'admin', 'executive'],
 } as const satisfies Record<string, readonly Role[]>;
 

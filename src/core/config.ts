@@ -26,6 +26,12 @@ const EnvSchema = z.object({
   KEPT_PUBLIC_URL: z.string().url().optional(),
   KEPT_WEBHOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   KEPT_SECRET_KEY: z.string().refine((k) => parseSecretKey(k) !== null, 'must be 32 bytes in base64 or hex (openssl rand -base64 32)').optional(),
+  KEPT_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  KEPT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KEPT_BACKUP_DIR: z.string().optional(),
+  KEPT_RETAIN_RAW_EMAIL_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
+  KEPT_BACKUP_EVERY: z.string().regex(/^\d+(m|h|d)$/, 'a number and a unit: 30m, 6h, 1d').default('1d'),
+  KEPT_BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 
@@ -46,6 +52,12 @@ export interface Config {
   webhooksAllowPrivate: boolean;
   /** Seals stored secrets (IMAP passwords); unset: a key file made once in dataDir. */
   secretKey: string | undefined;
+  /** /metrics: bearer token on the main port, and/or a port of its own. */
+  metrics: { token: string | undefined; port: number | undefined };
+  /** Scheduled backups (embedded engine): folder (unset: off), interval in ms, how many to keep. */
+  backup: { dir: string | undefined; everyMs: number; keep: number };
+  /** Months after which raw emails are emptied (unset: kept). */
+  retainRawEmailMonths: number | undefined;
 }
 
 export interface MailConfig {
@@ -80,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.KEPT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     webhooksAllowPrivate: e.KEPT_WEBHOOKS_ALLOW_PRIVATE === 'true',
     secretKey: e.KEPT_SECRET_KEY,
+    metrics: { token: e.KEPT_METRICS_TOKEN, port: e.KEPT_METRICS_PORT },
+    retainRawEmailMonths: e.KEPT_RETAIN_RAW_EMAIL_MONTHS,
+    backup: { dir: e.KEPT_BACKUP_DIR ? path.resolve(e.KEPT_BACKUP_DIR) : undefined, everyMs: durationMs(e.KEPT_BACKUP_EVERY), keep: e.KEPT_BACKUP_KEEP },
     mail: {
       receiver: e.KEPT_SMTP_PORT === undefined ? null : {
         port: e.KEPT_SMTP_PORT,
@@ -95,4 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       trustedAuthservIds: e.KEPT_MAIL_TRUSTED_AUTHSERV_IDS.split(',').map((s) => s.trim()).filter(Boolean),
     },
   };
+}
+
+function durationMs(text: string): number {
+  const n = Number(text.slice(0, -1));
+  return n * { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 'm' | 'h' | 'd'];
 }

@@ -17,6 +17,10 @@ export interface RuntimeConfig {
   publicUrl: string;
   /** Webhook receivers on private, loopback or link-local addresses are allowed (KEPT_WEBHOOKS_ALLOW_PRIVATE). */
   webhooksAllowPrivate: boolean;
+  /** Scheduled backups (KEPT_BACKUP_DIR, KEPT_BACKUP_EVERY, KEPT_BACKUP_KEEP); absent: off. */
+  /** Retention rules per data kind (KEPT_RETAIN_RAW_EMAIL_MONTHS); absent: kept forever. */
+  retention?: { rawEmailMonths?: number };
+  backup?: { databaseUrl: string; dir: string; everyMs: number; keep: number; attachmentsDir: string; engine: 'embedded' | 'server' };
 }
 
 export const DEFAULT_RUNTIME: RuntimeConfig = { publicUrl: 'http://localhost:3000', webhooksAllowPrivate: false };

@@ -65,5 +65,7 @@ export interface Problem {
   status: number;
   detail: string;
   instance?: string;
+  /** The request's id, as in the x-request-id header and the log lines: quote it when reporting a problem. */
+  requestId?: string;
   errors?: FieldProblem[];
 }

@@ -15,6 +15,8 @@ export interface CustomerTable {
   notes: string | null;
   segment: string | null;
   merged_into_id: number | null;
+  /** Erased on the customer's request (src/privacy): the row stays for the figures, the person is gone. */
+  erased_at?: Timestamp | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

@@ -17,6 +17,8 @@ export interface InboundEmailTable {
   entry_id: number | null;
   processed_at: Timestamp | null;
   attempts: Generated<number>;
+  /** When retention or an erasure emptied raw (src/privacy). */
+  raw_erased_at?: Timestamp | null;
 }
 
 export interface AttachmentTable {

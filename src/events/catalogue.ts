@@ -13,7 +13,7 @@ export const EVENT_TYPES = [
   'recovery.opened', 'recovery.step_recorded', 'recovery.fixed', 'recovery.followed_up',
   'survey.invited', 'survey.answered',
   'customer.created', 'customer.updated', 'customer.merged',
-  'kudos.given',
+  'kudos.given', 'customer.erased',
   'webhook.test',
   'case.repeat_flagged', 'portal.reply_viewed',
 ] as const;

@@ -63,6 +63,7 @@ const TABLE: Record<string, Row> = {
   'POST /customers': { expect: WORK, body: () => ({ name: 'Nia Newcomer' }) },
   'PATCH /customers/{id}': { expect: WORK, body: () => ({ segment: 'retail' }) },
   'POST /customers/{id}/merge': { expect: MERGE, body: () => ({ duplicateId: 999_999 }) },
+  'POST /customers/{id}/erase': { expect: 'F F F F A A F U', body: () => ({ reason: 'The customer asked to be forgotten' }) },
   'POST /cases': { expect: WORK, body: () => ({ subject: 'Lost parcel', channel: 'phone', customer: { name: 'Pia Parcel' } }) },
   'PATCH /cases/{id}': { expect: CASE, body: () => ({ status: 'closed' }) },
   'POST /cases/{id}/take': { expect: WORK },

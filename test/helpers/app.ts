@@ -57,10 +57,10 @@ export interface TestKept {
 
 const PASSWORD = 'correct horse battery';
 
-export async function startKept(opts: { now?: string; mail?: KeptOptions['mail'] } = {}): Promise<TestKept> {
+export async function startKept(opts: { now?: string; mail?: KeptOptions['mail']; options?: Partial<KeptOptions> } = {}): Promise<TestKept> {
   const databaseUrl = await createTestDatabase();
   const clock = new ManualClock(opts.now ?? '2026-03-02T09:00:00Z');
-  const kept = await createKept({ databaseUrl, clock, logLevel: 'silent', autoTimers: false, poolSize: 5, mail: opts.mail, webhooksAllowPrivate: true });
+  const kept = await createKept({ databaseUrl, clock, logLevel: 'silent', autoTimers: false, poolSize: 5, mail: opts.mail, webhooksAllowPrivate: true, ...opts.options });
   const address = await kept.http.listen({ port: 0, host: '127.0.0.1' });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   let n = 0;

@@ -10,7 +10,8 @@ import pg from 'pg';
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', import.meta.url));
 const LOCK_KEY = 72_657_001; // any constant shared by all instances
 
-export async function migrate(url: string): Promise<string[]> {
+/** `only`: apply just these files (a restore rebuilds the schema its backup was taken with). */
+export async function migrate(url: string, opts: { only?: string[] } = {}): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const applied: string[] = [];
@@ -21,7 +22,7 @@ export async function migrate(url: string): Promise<string[]> {
     const done = new Set((await client.query('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
     const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
     for (const file of files) {
-      if (done.has(file)) continue;
+      if (done.has(file) || (opts.only && !opts.only.includes(file))) continue;
       const sql = await fs.readFile(path.join(MIGRATIONS_DIR, file), 'utf8');
       await client.query('BEGIN');
       try {
@@ -40,3 +41,11 @@ export async function migrate(url: string): Promise<string[]> {
   }
   return applied;
 }
+
+/** Migration files this code ships that the database has not applied (readiness: none). */
+export async function pendingMigrations(applied: Iterable<string>): Promise<string[]> {
+  const done = new Set(applied);
+  return (await fs.readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql') && !done.has(f)).sort();
+}
+
+export { MIGRATIONS_DIR };

@@ -65,5 +65,5 @@ export function toProblem(error: unknown): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, req: FastifyRequest, p: Problem) {
-  return reply.status(p.status).type('application/problem+json').send({ ...p, instance: req.url });
+  return reply.status(p.status).type('application/problem+json').send({ ...p, instance: req.url, requestId: String(req.id) });
 }

@@ -3,6 +3,7 @@
  * problem+json errors, and authentication by session cookie or bearer token. Every route must
  * declare who may call it (config.access); a route that forgets is refused to everyone.
  */
+import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
@@ -56,6 +57,12 @@ export function createHttp(deps: HttpDeps) {
     bodyLimit: BODY_LIMIT,
     // Live event streams never go idle; on shutdown they are closed rather than waited for.
     forceCloseConnections: true,
+    // Every request has an id: in the JSON log lines, the x-request-id answer header and any
+    // problem+json. A proxy's own id is kept when it is a sane token, so one id follows the request.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -82,7 +89,8 @@ export function createHttp(deps: HttpDeps) {
   securityHeaders(app, { https: deps.secureCookies });
   guardInputs(app);
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
     if (req.url.startsWith('/api/')) refuseOtherBodyTypes(req);
     // A bearer token, when given, is the credential; any other Authorization scheme (a proxy's
     // Basic auth) is not ours and leaves the cookie in charge, CSRF check included.

@@ -6,6 +6,7 @@ import { api, post } from '../api';
 import { label } from '../format';
 import { CaseTable } from '../components/CaseTable';
 import { CustomerFacts } from '../components/CustomerFacts';
+import { DataRights } from '../components/DataRights';
 import { Empty, ErrorNote, Section, useAction } from '../components/ui';
 import { useMe } from '../session';
 
@@ -74,6 +75,7 @@ export function CustomerPage({ id }: { id: number }) {
             </form>
           </Section>
         ) : null}
+        {me && ['manager', 'admin'].includes(me.role) && !c.mergedIntoId ? <DataRights customerId={c.id} erased={c.name === '[erased]'} /> : null}
       </div>
       <Section title="All cases, every channel" count={cases.data?.items.length}>
         <CaseTable items={cases.data?.items ?? []} />
