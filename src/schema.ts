@@ -17,6 +17,8 @@ import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleT
 import type { RecoveryTable } from './recovery/schema';
 import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './surveys/schema';
 import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
+import type { CustomerActivityTable } from './loyalty/schema';
+import type { ListeningTextTable } from './listening/schema';
 
 declare module './core/db/database' {
   interface Database {
@@ -53,5 +55,7 @@ declare module './core/db/database' {
     survey_responses: SurveyResponseTable;
     webhooks: WebhookTable;
     webhook_deliveries: WebhookDeliveryTable;
+    customer_activities: CustomerActivityTable;
+    listening_texts: ListeningTextTable;
   }
 }

@@ -6,7 +6,6 @@
  * counts once. A detractor, a "below expectation" or a comment that reads as a complaint opens
  * a recovery case at once: owned by the last case owner (else the team lead), on a 24-hour clock.
  */
-import Sentiment from 'sentiment';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Ctx } from '../core/context';
@@ -20,15 +19,13 @@ import { formOfAddress } from '../customers';
 import { queueEmail } from '../outbox';
 import { publish } from '../events';
 import { addEntry } from '../timeline';
-import { answerSchema, questionText, withComment, type Question } from './questions';
+import { answerSchema, checkQuestions, keyOf, questionText, scaleOf, standardColumns, withComment, type Question } from './questions';
+import { read } from '../listening/text';
 import { surveyLink } from './config';
 import { countSave } from './save-limit';
 import { isDetractor } from './nps';
 import type { SurveyTrigger } from './schema';
 
-const sentiment = new Sentiment();
-/** A comment this negative reads as a complaint (AFINN score; "slow and terrible" is about -5). */
-const COMPLAINT_SCORE = -3;
 
 export class Gone extends DomainError {
   constructor(message: string) {
@@ -49,6 +46,8 @@ export async function getSurvey(ctx: Ctx, id: number) {
 }
 
 export async function createSurvey(ctx: Ctx, input: { name: string; trigger: SurveyTrigger; touchpoint?: string | null; segment?: string | null; questions: Question[]; expiresAfterDays?: number; active?: boolean; everyDays?: number | null }) {
+  const bad = checkQuestions(input.questions);
+  if (bad) throw new Invalid('body.questions', 'questions', bad);
   if (input.everyDays && (input.trigger !== 'relationship' || !input.segment)) {
     throw new Invalid('body.everyDays', 'relationship', 'Only a relationship survey with a segment is sent on a schedule');
   }
@@ -60,6 +59,8 @@ export async function createSurvey(ctx: Ctx, input: { name: string; trigger: Sur
 }
 
 export async function updateSurvey(ctx: Ctx, id: number, patch: { name?: string; active?: boolean; questions?: Question[]; expiresAfterDays?: number }) {
+  const bad = patch.questions && checkQuestions(patch.questions);
+  if (bad) throw new Invalid('body.questions', 'questions', bad);
   const row = await ctx.db.updateTable('surveys').set({
     name: patch.name, active: patch.active, questions: patch.questions ? JSON.stringify(withComment(patch.questions)) : undefined, expires_after_days: patch.expiresAfterDays,
   }).where('id', '=', id).returning(surveyColumns).executeTakeFirst();
@@ -220,7 +221,7 @@ export async function openSurvey(ctx: Ctx, token: string) {
     greeting: greetingOf(customer),
     organisation: settings.name,
     language,
-    questions: survey.questions.map((q) => ({ kind: q.kind, text: questionText(q, language, settings.name) })),
+    questions: survey.questions.map((q) => ({ kind: q.kind, key: keyOf(q), scale: scaleOf(q), text: questionText(q, language, settings.name) })),
     answers: response?.answers ?? {},
     completed: !!response?.completed_at,
     expired: inv.expires_at <= ctx.clock.now(),
@@ -260,12 +261,12 @@ async function recordAnswers(tx: Ctx, inv: Awaited<ReturnType<typeof invitationB
   const existing = await tx.db.selectFrom('survey_responses').select(['id', 'answers', 'completed_at', 'recovery_case_id']).where('invitation_id', '=', inv.id).executeTakeFirst();
   if (existing?.completed_at) throw new Conflict('This survey was already submitted: thank you, it is counted once');
   const answers = { ...(existing?.answers ?? {}), ...Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined && v !== '')) } as Record<string, unknown>;
-  const comment = [answers.comment, answers.remember, answers.expectation_words, answers.feeling_words].filter((v) => typeof v === 'string' && v).join('\n') || null;
-  const complaint = !!comment && sentiment.analyze(comment).score <= COMPLAINT_SCORE;
+  const { comment, ...standard } = standardColumns(survey.questions, answers);
+  // Read in its own language: a French or German complaint opens the recovery as an English one does.
+  const reading = comment ? read(comment) : null;
+  const complaint = !!reading?.complaint;
   const columns = {
-    answers: JSON.stringify(answers),
-    nps: num(answers.nps), ces: num(answers.ces), csat: num(answers.csat), stay: num(answers.stay),
-    expectation: (answers.expectation as 'below' | 'met' | 'above' | undefined) ?? null, comment, complaint,
+    answers: JSON.stringify(answers), ...standard, comment, complaint, language: reading?.language ?? null, sentiment: reading?.sentiment ?? null,
     updated_at: now, completed_at: complete ? now : null,
   };
   const row = existing
@@ -286,8 +287,6 @@ async function recordAnswers(tx: Ctx, inv: Awaited<ReturnType<typeof invitationB
   });
   return { saved: true, completed: complete };
 }
-
-const num = (v: unknown) => (typeof v === 'number' ? v : null);
 
 const npsCategory = (nps: number | null) => (nps === null ? null : isDetractor(nps) ? 'detractor' : nps >= 9 ? 'promoter' : 'passive');
 
@@ -317,11 +316,17 @@ export async function recordResponseFollowUp(ctx: Ctx, id: number, outcome: stri
   });
 }
 
-export async function listResponses(ctx: Ctx, f: { surveyId?: number; detractorsOnly?: boolean; limit: number }) {
+/** Newest first, a page at a time: `next` is the cursor for the page after (null at the end). */
+export async function listResponses(ctx: Ctx, f: { surveyId?: number; detractorsOnly?: boolean; limit: number; before?: number; customerId?: number }) {
   let q = ctx.db.selectFrom('survey_responses')
-    .select(['id', 'survey_id as surveyId', 'customer_id as customerId', 'case_id as caseId', 'nps', 'ces', 'expectation', 'comment', 'complaint',
+    .select(['id', 'survey_id as surveyId', 'customer_id as customerId', 'case_id as caseId', 'nps', 'ces', 'csat', 'stay', 'expectation', 'answers', 'comment', 'complaint',
+      'language', 'sentiment', 'segment', 'attributes', 'touchpoint', 'external_ref as externalRef',
       'started_at as startedAt', 'completed_at as completedAt', 'recovery_case_id as recoveryCaseId', 'follow_up_outcome as followUpOutcome', 'imported']);
   if (f.surveyId) q = q.where('survey_id', '=', f.surveyId);
+  if (f.customerId) q = q.where('customer_id', '=', f.customerId);
+  if (f.before) q = q.where('id', '<', f.before);
   if (f.detractorsOnly) q = q.where(sql<boolean>`nps <= 6 OR expectation = 'below' OR complaint`);
-  return q.orderBy('id', 'desc').limit(f.limit).execute();
+  const rows = await q.orderBy('id', 'desc').limit(f.limit + 1).execute();
+  const items = rows.slice(0, f.limit);
+  return { items, next: rows.length > f.limit ? String(items.at(-1)!.id) : null };
 }
