@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'survey.invited', 'survey.answered',
   'customer.created', 'customer.updated', 'customer.merged',
   'webhook.test',
+  'customer.activity',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
