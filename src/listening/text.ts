@@ -33,16 +33,18 @@ export function tokens(text: string): string[] {
  */
 export function detectLanguage(text: string): Language {
   const clean = text.trim();
-  if (clean.length >= 40) {
-    const l = ISO3[franc(clean, { only: Object.keys(ISO3), minLength: 10 })];
-    if (l) return l;
-  }
   const words = tokens(clean);
   let best: Language = 'und';
   let bestCount = 0;
   for (const l of ['en', 'de', 'fr'] as const) {
     const count = words.filter((w) => STOP[l]!.has(w)).length;
     if (count > bestCount) { best = l; bestCount = count; }
+  }
+  if (clean.length >= 40) {
+    const l = ISO3[franc(clean, { only: Object.keys(ISO3), minLength: 10 })];
+    // Trigrams confuse German with Dutch on short sentences: clear stop-word evidence wins there.
+    if (l && (l === 'en' || l === 'de' || l === 'fr' || bestCount < 3)) return l;
+    if (bestCount >= 3) return best;
   }
   if (best === 'und' && clean.length >= 10) return ISO3[franc(clean, { only: Object.keys(ISO3), minLength: 10 })] ?? 'und';
   return best;
@@ -56,13 +58,13 @@ const LEXICON: Record<'de' | 'fr', Record<string, number>> = {
     'inakzeptabel*': -4, 'beschwer*': -3, 'reklamation*': -3, 'kaputt*': -3, 'defekt*': -3, 'beschädigt*': -3, 'fehlerhaft*': -3, 'falsch*': -2,
     'verspät*': -2, 'verspätung*': -2, 'lange gewartet': -2, 'warte*': -1, 'nie*': -1, 'niemand*': -1, 'ignoriert*': -3, 'zurückgerufen': 0,
     'rückerstattung*': -1, 'geld zurück': -2, 'betrug*': -4, 'abzocke*': -4, 'kündig*': -2, 'schade': -2, 'leider': -1, 'problem*': -2, 'ärgerlich*': -3,
-    'nervig*': -2, 'langsam*': -2, 'umständlich*': -2, 'kompliziert*': -2, 'chaos': -3, 'chaotisch*': -3, 'frustrier*': -3, 'zumutung*': -4, 'mangelhaft*': -3,
+    'nervig*': -2, 'aufgelegt': -2, 'stürzt': -2, 'absturz*': -2, 'hilft': 2, 'gelöst': 2, 'erledigt': 1, 'schlimmste*': -4, 'egal': -1, 'langsam*': -2, 'umständlich*': -2, 'kompliziert*': -2, 'chaos': -3, 'chaotisch*': -3, 'frustrier*': -3, 'zumutung*': -4, 'mangelhaft*': -3,
     'gut*': 3, 'super*': 3, 'toll*': 3, 'prima': 3, 'klasse': 3, 'hervorragend*': 4, 'ausgezeichnet*': 4, 'perfekt*': 4, 'zufrieden*': 3, 'freundlich*': 2,
     'hilfsbereit*': 3, 'schnell*': 2, 'danke*': 2, 'dank': 2, 'empfehl*': 3, 'gerne': 2, 'gern': 2, 'kompetent*': 3, 'zuverlässig*': 3, 'einfach*': 1,
     'begeistert*': 4, 'lieb*': 2, 'angenehm*': 2, 'reibungslos*': 3, 'unkompliziert*': 3, 'weiter so': 3, 'top': 3, 'wunderbar*': 4,
   },
   fr: {
-    'mauvais*': -3, 'nul': -3, 'nulle': -3, 'horrible*': -4, 'affreux*': -4, 'catastroph*': -4, 'lamentable*': -4, 'déçu*': -3, 'décevant*': -3, 'déception*': -3,
+    'mauvais*': -3, 'nul': -3, 'nulle': -3, 'horrible*': -4, 'affreu*': -4, 'pire': -3, 'plante*': -2, 'ne sert à rien': -3, 'se moque': -2, 'en moque': -3, 'réglé*': 2, 'résolu*': 2, 'catastroph*': -4, 'lamentable*': -4, 'déçu*': -3, 'décevant*': -3, 'déception*': -3,
     'mécontent*': -3, 'insatisf*': -3, 'inadmissible*': -4, 'inacceptable*': -4, 'scandal*': -4, 'honte*': -4, 'honteux*': -4, 'colère': -3, 'énervé*': -3,
     'agacé*': -2, 'furieux*': -4, 'désagréable*': -3, 'impoli*': -3, 'incompétent*': -4, 'plainte*': -3, 'réclamation*': -3, 'cassé*': -3, 'abîmé*': -3,
     'endommagé*': -3, 'défectueu*': -3, 'erreur*': -2, 'retard*': -2, 'attente*': -1, 'attendu': -1, 'jamais': -1, 'personne': -1, 'ignoré*': -3,
@@ -80,7 +82,7 @@ const NEGATIONS: Record<'de' | 'fr', Set<string>> = {
 
 /** Words that name a complaint outright, whatever the score ("I want my money back"). */
 const COMPLAINT_PHRASES: Record<'en' | 'de' | 'fr', RegExp> = {
-  en: /\b(complain\w*|refund|money back|unacceptable|never again|cancel\w* my|rip[- ]?off|scam|disgrace\w*|appalling|ridiculous|still (not|no|waiting)|no one (called|answered|replied)|nobody (called|answered|replied)|not (fixed|resolved|arrived|delivered)|broken|damaged|wrong (item|order|size)|lost my)\b/i,
+  en: /\b((?<!no |not a |without )complain\w*|refund|money back|unacceptable|never again|cancel\w* my|rip[- ]?off|scam|disgrace\w*|appalling|ridiculous|still (not|no|waiting)|no one (called|answered|replied)|nobody (called|answered|replied)|not (fixed|resolved|arrived|delivered)|broken|damaged|wrong (item|order|size)|lost my|fed up|keeps? crashing|(no one|nobody) (seems to )?cares?)\b/i,
   de: /(beschwer|reklamation|geld zurück|rückerstattung|inakzeptabel|unverschämt|nie wieder|kündig|betrug|abzocke|zumutung|immer noch (nicht|kein)|niemand hat|nicht (angekommen|geliefert|behoben|gelöst|zurückgerufen)|kaputt|beschädigt|defekt|falsche[nrs]? (artikel|ware|größe|bestellung))/i,
   fr: /(plainte|réclamation|rembourse|inadmissible|inacceptable|scandal|plus jamais|résili|arnaque|escroquerie|honteux|honte|toujours pas|personne (ne|n'a)|aucune réponse|pas de réponse|jamais (reçu|arrivé|livré)|pas (reçu|livré|arrivé|résolu|réglé)|cassé|abîmé|endommagé|défectueu|mauvais (article|produit|colis|taille))/i,
 };
@@ -108,7 +110,7 @@ export function sentimentOf(text: string, language: Language = detectLanguage(te
         for (const [k, v] of Object.entries(lexicon)) if (k.endsWith('*') && word.startsWith(k.slice(0, -1))) { w = v; break; }
       }
       if (!w) return;
-      const negated = words.slice(Math.max(0, i - 3), i).some((p) => negations.has(p)) || (language === 'fr' && words[i + 1] === 'pas');
+      const negated = words.slice(Math.max(0, i - 3), i).some((p) => negations.has(p)) || (language === 'fr' && words[i + 1] === 'pas') || (language === 'de' && words[i + 1] === 'nicht');
       score += negated ? -w : w;
     });
   }

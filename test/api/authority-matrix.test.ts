@@ -57,6 +57,8 @@ const TABLE: Record<string, Row> = {
   'PATCH /surveys/{id}': { expect: ADMIN_ONLY, body: () => ({ active: false }) },
   'POST /surveys/{id}/send': { expect: ADMIN_ONLY, body: () => ({}) },
   'POST /surveys/{id}/import': { expect: ADMIN_ONLY, body: () => ({}) },
+  'POST /customer-activities': { expect: WORK, body: (w) => ({ customerId: w.customerId, kind: 'visit', occurredAt: '2026-05-01T10:00:00Z' }) },
+  'POST /listening/read': { expect: SELF, body: () => ({ text: 'Colis abîmé' }) },
   'POST /emails/{id}/reprocess': { expect: ADMIN_ONLY },
   'POST /mailboxes': { expect: ADMIN_ONLY, body: () => ({}) },
   'PATCH /mailboxes/{id}': { expect: ADMIN_ONLY, body: () => ({}) },
