@@ -23,6 +23,10 @@ export function loyaltyRoutes(app: App) {
     config: { access: 'customers:read' },
     schema: { tags: ['loyalty'], summary: "The customer's last loyalty score, its trend and what they did", params: IdParams },
   }, async (req) => loyalty.customerLoyalty(ctxOf(req), req.params.id));
+  app.get('/cases/:id/survey-answer', {
+    config: { access: 'cases:read' },
+    schema: { tags: ['loyalty'], summary: 'On a recovery case: the survey answer that opened it (score, comment) and the case it was about', params: IdParams },
+  }, async (req) => loyalty.answerBehindRecovery(ctxOf(req), req.params.id));
   app.get('/loyalty-figures', {
     config: { access: 'figures:read' },
     schema: { tags: ['loyalty'], summary: 'Retention, repeat rate, cancellations and revenue per month, beside NPS', querystring: z.strictObject({ from: Instant.optional(), to: Instant.optional() }) },

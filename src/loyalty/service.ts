@@ -249,3 +249,12 @@ export async function customerLoyalty(ctx: Ctx, customerId: number) {
     activity: { ...activity, spend: activity.spend === null ? 0 : Number(activity.spend), cancelled: !!activity.cancelled },
   };
 }
+
+/** On a recovery case: the survey answer that opened it (score, comment) and the case it was about. */
+export async function answerBehindRecovery(ctx: Ctx, caseId: number) {
+  const r = await ctx.db.selectFrom('survey_responses as r').leftJoin('cases as c', 'c.id', 'r.case_id')
+    .select(['r.id', 'r.survey_id as surveyId', 'r.nps', 'r.stay', 'r.ces', 'r.csat', 'r.expectation', 'r.answers', 'r.comment', 'r.complaint', 'r.language',
+      'r.started_at as answeredAt', 'r.case_id as aboutCaseId', 'c.subject as aboutCaseSubject'])
+    .where('r.recovery_case_id', '=', caseId).orderBy('r.id').executeTakeFirst();
+  return { caseId, answer: r ?? null };
+}

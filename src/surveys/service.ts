@@ -91,7 +91,7 @@ export async function invite(ctx: Ctx, surveyId: number, customerId: number, abo
   // credited to that case's owner, team and department.
   const survey = await getSurvey(ctx, surveyId);
   const [customer, email, c, settings] = await Promise.all([
-    ctx.db.selectFrom('customers').select(['id', 'name', 'title', 'given_name as givenName', 'family_name as familyName', 'first_name_ok as firstNameOk']).where('id', '=', customerId).executeTakeFirst(),
+    ctx.db.selectFrom('customers').select(['id', 'name', 'title', 'given_name as givenName', 'family_name as familyName', 'first_name_ok as firstNameOk', 'language']).where('id', '=', customerId).executeTakeFirst(),
     ctx.db.selectFrom('customer_emails').select('email').where('customer_id', '=', customerId).orderBy('email').executeTakeFirst(),
     about.caseId ? ctx.db.selectFrom('cases').select(['id', 'customer_id', 'owner_id', 'team_id', 'type', 'channel', 'touchpoint', 'caused_by_department_id', 'subject']).where('id', '=', about.caseId).executeTakeFirst() : undefined,
     getSettings(ctx),
@@ -115,18 +115,38 @@ export async function invite(ctx: Ctx, surveyId: number, customerId: number, abo
   }).returning(['id', 'channel']).executeTakeFirstOrThrow();
   const link = surveyLink(token);
   if (email) {
-    const first = survey.questions[0]!;
-    const oneClick = first.kind === 'nps' || first.kind === 'stay' ? `\n\n${Array.from({ length: 11 }, (_, n) => `${n}: ${link}?${first.kind}=${n}`).join('\n')}` : '';
-    await queueEmail(ctx, {
-      caseId: c?.id ?? null, entryId: null, kind: 'survey', to: email.email, subject: `${settings.name}: how did we do?`,
-      text: `Dear ${formOfAddress(customer)},\n\n${questionText(first, 'en', settings.name)}${oneClick}\n\nOr answer here: ${link}\n\nThank you,\n${settings.name}`,
-    });
+    const language = customer.language?.slice(0, 2).toLowerCase() ?? 'en';
+    await queueEmail(ctx, { caseId: c?.id ?? null, entryId: null, kind: 'survey', to: email.email, ...surveyEmail(survey.questions[0]!, link, language, settings.name, formOfAddress(customer)) });
   }
   if (c) await addEntry(ctx, c.id, 'survey_sent', { authorId: null, data: { invitationId: row.id, surveyId, channel: row.channel } });
   await publish(ctx, 'survey.invited', { caseId: c?.id ?? null, customerId }, {
     invitationId: row.id, surveyId, surveyName: survey.name, customerId, caseId: c?.id ?? null, channel: row.channel, touchpoint: about.touchpoint ?? c?.touchpoint ?? null,
   });
   return { id: row.id, channel: row.channel };
+}
+
+const MAIL_WORDS: Record<string, { subject: string; dear: string; or: string; thanks: string; hint: string }> = {
+  en: { subject: '{org}: how did we do?', dear: 'Dear {name},', or: 'Or answer here:', thanks: 'Thank you,', hint: 'Choose a score: you confirm it on the next page.' },
+  de: { subject: '{org}: Wie zufrieden waren Sie?', dear: 'Guten Tag {name},', or: 'Oder antworten Sie hier:', thanks: 'Vielen Dank,', hint: 'Wählen Sie eine Zahl: Sie bestätigen sie auf der nächsten Seite.' },
+  fr: { subject: '{org} : votre avis nous intéresse', dear: 'Bonjour {name},', or: 'Ou répondez ici :', thanks: 'Merci,', hint: 'Choisissez une note : vous la confirmerez sur la page suivante.' },
+};
+
+const escHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * The survey email in the customer's language (English otherwise). When the first question is a
+ * 0–10 score, the HTML part shows it as buttons; each only pre-selects the score on the page, where
+ * the customer confirms with one tap (link scanners open links too).
+ */
+export function surveyEmail(first: Question, link: string, language: string, org: string, name: string) {
+  const w = MAIL_WORDS[language] ?? MAIL_WORDS.en!;
+  const question = questionText(first, MAIL_WORDS[language] ? language : 'en', org);
+  const oneClick = first.kind === 'nps' || first.kind === 'stay';
+  const scores = Array.from({ length: 11 }, (_, n) => n);
+  const text = `${w.dear.replace('{name}', name)}\n\n${question}${oneClick ? `\n\n${scores.map((n) => `${n}: ${link}?${first.kind}=${n}`).join('\n')}` : ''}\n\n${w.or} ${link}\n\n${w.thanks}\n${org}`;
+  const buttons = oneClick ? `<p style="margin:16px 0 4px">${scores.map((n) => `<a href="${escHtml(`${link}?${first.kind}=${n}`)}" style="display:inline-block;min-width:28px;padding:8px 4px;margin:2px;border:1px solid #1f4e8c;border-radius:4px;color:#1f4e8c;text-align:center;text-decoration:none;font-weight:bold">${n}</a>`).join('')}</p><p style="color:#555;font-size:13px">${escHtml(w.hint)}</p>` : '';
+  const html = `<!doctype html><html lang="${escHtml(language)}"><body style="font-family: sans-serif; line-height: 1.5"><p>${escHtml(w.dear.replace('{name}', name))}</p><p>${escHtml(question)}</p>${buttons}<p>${escHtml(w.or)} <a href="${escHtml(link)}">${escHtml(link)}</a></p><p>${escHtml(w.thanks)}<br>${escHtml(org)}</p></body></html>`;
+  return { subject: w.subject.replace('{org}', org), text, html };
 }
 
 /** After a case is resolved: the first active transactional survey, if the customer may be asked. */

@@ -52,6 +52,14 @@ describe('listening in every language', { timeout: 120_000 }, () => {
   it('a French or German complaint with a score of 8 opens a recovery; neutral and positive comments do not', async () => {
     const fr = await answer('Camille Martin', 'fr', 8, 'Colis abîmé et toujours pas remboursé malgré trois appels. Inadmissible.');
     assert.deepEqual([fr.language, fr.complaint, !!fr.recovery_case_id], ['fr', true, true]);
+    const behind = (await admin.get(`/cases/${fr.recovery_case_id}/survey-answer`)).body.answer;
+    assert.deepEqual([behind.nps, behind.comment, behind.aboutCaseSubject], [8, 'Colis abîmé et toujours pas remboursé malgré trois appels. Inadmissible.', 'Livraison'],
+      'the recovery case shows the score, the comment and the case the answer was about');
+    const [mail] = await k.sql<{ subject: string; text_body: string; html_body: string }>(`SELECT subject, text_body, html_body FROM outbound_emails WHERE kind = 'survey' AND to_address = 'camillemartin@example.test'`);
+    assert.match(mail!.subject, /votre avis/, 'the survey email goes out in the customer\'s language');
+    assert.match(mail!.text_body, /^Bonjour Camille Martin,\n\nQuelle est la probabilité que vous recommandiez/);
+    assert.equal((mail!.html_body.match(/<a href="[^"]+\?nps=\d+"/g) ?? []).length, 11, 'the score as 11 buttons in the HTML part');
+    assert.match(mail!.html_body, /vous la confirmerez/, 'a button only pre-selects: the customer confirms on the page');
     const de = await answer('Jonas Weber', 'de', 8, 'Der Techniker ist nicht gekommen und niemand hat zurückgerufen, sehr ärgerlich.');
     assert.deepEqual([de.language, de.complaint, !!de.recovery_case_id], ['de', true, true]);
     const positive = await answer('Léa Dubois', 'fr', 9, 'Livraison rapide, conseiller très aimable, merci !');

@@ -95,6 +95,11 @@ describe('imports that survive real files', { timeout: 120_000 }, () => {
     const two = all.find((r: { externalRef: string }) => r.externalRef === '2');
     assert.deepEqual([two.nps, two.answers.sat, two.answers.ease, two.stay, two.segment, two.language, two.complaint], [3, 2, 2, null, 'Particulier', 'fr', true]);
     assert.equal(two.startedAt, '2026-05-04T00:00:00.000Z');
+    const questions = (await admin.get(`/survey-figures?survey=${surveyId}`)).body.questions as { key: string; answers: number; mean?: number; ci95?: [number, number] }[];
+    const sat = questions.find((q) => q.key === 'sat')!;
+    assert.deepEqual([sat.answers, sat.mean], [4, 6.25], 'every question kind has its figure: satisfaction on its own 1–10 scale');
+    assert.ok(sat.ci95![0] < 6.25 && sat.ci95![1] > 6.25);
+    assert.deepEqual(questions.map((q) => [q.key, q.answers]), [['nps', 5], ['sat', 4], ['ease', 5], ['stay', 4], ['comment', 4]]);
     const four = all.find((r: { externalRef: string }) => r.externalRef === '4');
     assert.ok(!('sat' in four.answers), '"NA" is a missing answer, not a value');
     assert.equal(four.comment, null);
