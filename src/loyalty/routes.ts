@@ -3,10 +3,15 @@ import type { App } from '../core/http/server';
 import { ctxOf } from '../core/http/server';
 import { runIdempotent } from '../core/http/idempotency';
 import { IdParams, Instant } from '../core/http/schemas';
+import { DomainError } from '../core/errors';
+import { CsvBody } from '../surveys/routes';
+import { DATE_FORMATS, ENCODINGS } from '../surveys/import';
 import { ACTIVITY_KINDS } from './schema';
+import { importActivities } from './import';
 import * as loyalty from './service';
 
 const SurveyId = z.coerce.number().int().positive();
+const Column = z.string().min(1).max(200);
 
 export function loyaltyRoutes(app: App) {
   app.post('/customer-activities', {
@@ -17,6 +22,24 @@ export function loyaltyRoutes(app: App) {
         occurredAt: Instant, ref: z.string().trim().min(1).max(200).optional(),
       }) },
   }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => loyalty.recordActivity(ctx, req.body)));
+  app.post('/customer-activities/import', {
+    config: { access: 'org:admin', bodyTypes: ['text/csv'] },
+    schema: {
+      tags: ['loyalty'], summary: 'Import customer activity from CSV (text/csv body, streamed); rejected rows are reported with row, column and value',
+      querystring: z.strictObject({
+        customerColumn: Column, kindColumn: Column.optional(), kind: z.enum(ACTIVITY_KINDS).optional(), amountColumn: Column.optional(),
+        dateColumn: Column, dateFormat: z.enum(DATE_FORMATS).optional(), refColumn: Column.optional(),
+        encoding: z.enum(ENCODINGS).default('auto'), delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'), dryRun: z.enum(['true', 'false']).optional(),
+      }),
+    },
+  }, async (req) => {
+    if (!req.headers['content-type']?.startsWith('text/csv') || !(req.body instanceof CsvBody)) throw new DomainError(415, 'Unsupported media type', 'Send the file as the request body with Content-Type: text/csv');
+    const q = req.query;
+    return importActivities(ctxOf(req), req.body.stream, {
+      customer: q.customerColumn, kind: q.kindColumn, fixedKind: q.kind, amount: q.amountColumn, date: q.dateColumn, dateFormat: q.dateFormat, ref: q.refColumn,
+      encoding: q.encoding, delimiter: q.delimiter, dryRun: q.dryRun === 'true',
+    });
+  });
   app.get('/customers/:id/activities', { config: { access: 'customers:read' }, schema: { tags: ['loyalty'], params: IdParams } },
     async (req) => ({ items: await loyalty.listActivities(ctxOf(req), req.params.id) }));
   app.get('/customers/:id/loyalty', {

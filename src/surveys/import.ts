@@ -208,17 +208,40 @@ class Limit extends Transform {
   }
 }
 
-class DryRun extends Error {}
+export class DryRun extends Error {}
 
-export async function importResponses(ctx: Ctx, surveyId: number, body: Readable | string | Buffer, mapping: ImportMapping) {
-  const survey = await getSurvey(ctx, surveyId);
-  const byKey = checkMapping(survey.questions, mapping);
+/**
+ * A CSV body made ready to read: size limit, binary check, encoding chosen (or detected),
+ * delimiter; `read` pipes the records, decoded, to `consume` and turns parse errors into 422s.
+ */
+export async function openCsv(body: Readable | string | Buffer, o: { encoding?: Encoding; delimiter?: ImportMapping['delimiter'] }) {
   const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
   const { sample, stream } = await sniff(source.pipe(new Limit()));
   if (!sample.length) throw new Invalid('body', 'required', 'The file is empty');
   if (sample.includes(0)) throw new Invalid('body', 'text', 'This is not a text file (it contains NUL bytes): send the CSV itself');
-  const encoding = chooseEncoding(sample, mapping.encoding ?? 'auto');
-  const delimiter = !mapping.delimiter || mapping.delimiter === 'auto' ? guessDelimiter(sample) : mapping.delimiter;
+  const encoding = chooseEncoding(sample, o.encoding ?? 'auto');
+  const delimiter = !o.delimiter || o.delimiter === 'auto' ? guessDelimiter(sample) : o.delimiter;
+  return {
+    encoding, delimiter,
+    async read(consume: (records: AsyncIterable<Record<string, string>>) => AsyncGenerator<string>) {
+      const parser = parse({ columns: (h: string[]) => h.map((c) => c.trim()), bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: false, max_record_size: 1024 * 1024 });
+      try {
+        await pipeline(stream, new Decode(encoding), parser, consume);
+      } catch (e) {
+        if (e instanceof DomainError) throw e;
+        const code = (e as { code?: string }).code ?? '';
+        if (code.startsWith('CSV_')) throw new Invalid('body', 'csv', `The file is not readable CSV: ${(e as Error).message}`);
+        throw e;
+      }
+    },
+  };
+}
+
+export async function importResponses(ctx: Ctx, surveyId: number, body: Readable | string | Buffer, mapping: ImportMapping) {
+  const survey = await getSurvey(ctx, surveyId);
+  const byKey = checkMapping(survey.questions, mapping);
+  const csv = await openCsv(body, mapping);
+  const { encoding, delimiter } = csv;
 
   const report = {
     surveyId, dryRun: !!mapping.dryRun, encoding, delimiter, limitBytes: IMPORT_LIMIT_BYTES,
@@ -231,7 +254,6 @@ export async function importResponses(ctx: Ctx, surveyId: number, body: Readable
   const run = async (tx: Ctx) => {
     // One import of a survey at a time: references seen by one are seen by the next.
     await sql`SELECT pg_advisory_xact_lock(hashtext('survey-import'), ${surveyId}::int)`.execute(tx.db);
-    const parser = parse({ columns: (h: string[]) => h.map((c) => c.trim()), bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: false, max_record_size: 1024 * 1024 });
     let headersChecked = false;
     const seenRefs = new Set<string>();
     // Answers imported by this very run are not "already imported" (a reference may repeat in a file).
@@ -320,14 +342,7 @@ export async function importResponses(ctx: Ctx, surveyId: number, body: Readable
       await flush();
       yield '';
     };
-    try {
-      await pipeline(stream, new Decode(encoding), parser, consume);
-    } catch (e) {
-      if (e instanceof DomainError) throw e;
-      const code = (e as { code?: string }).code ?? '';
-      if (code.startsWith('CSV_')) throw new Invalid('body', 'csv', `The file is not readable CSV: ${(e as Error).message}`);
-      throw e;
-    }
+    await csv.read(consume);
     if (!report.rows) throw new Invalid('body', 'csv', 'The file has a header but no rows');
     if (mapping.dryRun) throw new DryRun();
   };

@@ -58,6 +58,7 @@ const TABLE: Record<string, Row> = {
   'POST /surveys/{id}/send': { expect: ADMIN_ONLY, body: () => ({}) },
   'POST /surveys/{id}/import': { expect: ADMIN_ONLY, body: () => ({}) },
   'POST /customer-activities': { expect: WORK, body: (w) => ({ customerId: w.customerId, kind: 'visit', occurredAt: '2026-05-01T10:00:00Z' }) },
+  'POST /customer-activities/import': { expect: ADMIN_ONLY, body: () => ({}) },
   'POST /listening/read': { expect: SELF, body: () => ({ text: 'Colis abîmé' }) },
   'POST /emails/{id}/reprocess': { expect: ADMIN_ONLY },
   'POST /mailboxes': { expect: ADMIN_ONLY, body: () => ({}) },

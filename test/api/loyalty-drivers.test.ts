@@ -124,7 +124,14 @@ describe('what predicts loyalty', { timeout: 120_000 }, () => {
         assert.equal(r.status, 201, JSON.stringify(r.body));
       }
     }
-    await agent.post('/customer-activities', { customerId: ids[0], kind: 'cancellation', occurredAt: '2026-02-15T12:00:00Z' });
+    // Cancellations come from the membership system's export: a CSV in French conventions.
+    const cancellations = `client;date;montant;ref\r\nk0@example.test;15/02/2026;NA;c-1\r\nnobody@example.test;16/02/2026;;c-2\r\nk0@example.test;30/02/2026;;c-3\r\n`;
+    const importCancellations = () => fetch(`${k.baseUrl}/api/v1/customer-activities/import?customerColumn=client&kind=cancellation&dateColumn=date&dateFormat=DD%2FMM%2FYYYY&amountColumn=montant&refColumn=ref`, {
+      method: 'POST', body: cancellations, headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+    }).then((r) => r.json() as Promise<{ imported: number; unchanged: number; rejected: { line: number; rule: string }[] }>);
+    const first = await importCancellations();
+    assert.deepEqual([first.imported, first.rejected.map((r) => [r.line, r.rule])], [1, [[4, 'date'], [3, 'customer']]]);
+    assert.deepEqual([(await importCancellations()).imported, (await importCancellations()).unchanged], [0, 1], 'the same file twice changes nothing');
     const dup = await agent.post('/customer-activities', { customerId: ids[7], kind: 'purchase', amount: 55, occurredAt: '2026-02-01T12:00:00Z', ref: `order-${ids[7]}-0` });
     assert.equal(dup.body.duplicate, true, 'the same ref is recorded once');
     const behaviour = (await admin.get(`/survey-figures/behaviour?survey=${s}&days=90`)).body;
