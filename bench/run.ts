@@ -24,6 +24,7 @@ import { createCustomer } from '../src/customers';
 import { createStandard } from '../src/standards';
 import { createWebhook } from '../src/webhooks/service';
 import { startEmbeddedCluster, startServerCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
+import { benchLoyalty } from './loyalty';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -269,6 +270,7 @@ async function main() {
     }
     try {
       await benchEngine(cluster, ceiling);
+      await benchLoyalty(cluster, WORK);
     } finally {
       await cluster.stop();
     }

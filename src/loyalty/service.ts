@@ -147,49 +147,52 @@ export async function drivers(ctx: Ctx, input: { surveyId: number; outcome?: str
   const out = keys.find((k) => k.key === outcome);
   if (!out) throw new Invalid('query.outcome', 'question', `The survey has no numeric question "${outcome}"; it has ${keys.map((k) => k.key).join(', ') || 'none'}`);
   const predictors = keys.filter((k) => k.key !== outcome);
-  let q = ctx.db.selectFrom('survey_responses as r').select(['r.answers', 'r.case_id']).where('r.survey_id', '=', input.surveyId);
-  if (input.from) q = q.where('r.started_at', '>=', input.from);
-  if (input.to) q = q.where('r.started_at', '<', input.to);
-  if (input.caseFacts) {
-    q = q.where('r.case_id', 'is not', null).select([
-      sql<number>`(SELECT count(*) FROM handovers h WHERE h.case_id = r.case_id AND h.status = 'accepted')::int`.as('handovers'),
-      sql<number>`(EXISTS (SELECT 1 FROM case_entries e WHERE e.case_id = r.case_id AND e.kind = 'commitment_broken'))::int`.as('broken_promise'),
-      sql<number>`(EXISTS (SELECT 1 FROM case_entries e WHERE e.case_id = r.case_id AND e.kind = 'standard_missed'))::int`.as('missed_standard'),
-      sql<number>`(EXISTS (SELECT 1 FROM recoveries v WHERE v.case_id = r.case_id))::int`.as('recovery'),
-    ]);
-  }
-  const raw = await q.execute();
+  // Answers are small integers: PostgreSQL groups a million answers into their distinct patterns,
+  // and the weights are computed from the patterns and their counts (exactly the same sums).
+  const numeric = (k: { key: string; kind: string }) => (k.kind === 'expectation'
+    ? sql<number>`CASE r.answers ->> ${k.key} WHEN 'below' THEN -1 WHEN 'met' THEN 0 WHEN 'above' THEN 1 END`
+    : sql<number>`CASE WHEN jsonb_typeof(r.answers -> ${k.key}) = 'number' THEN (r.answers ->> ${k.key})::float8 END`);
+  const facts = input.caseFacts ? [
+    sql<number>`(SELECT count(*) FROM handovers h WHERE h.case_id = r.case_id AND h.status = 'accepted')::float8`,
+    sql<number>`(EXISTS (SELECT 1 FROM case_entries e WHERE e.case_id = r.case_id AND e.kind = 'commitment_broken'))::int::float8`,
+    sql<number>`(EXISTS (SELECT 1 FROM case_entries e WHERE e.case_id = r.case_id AND e.kind = 'standard_missed'))::int::float8`,
+    sql<number>`(EXISTS (SELECT 1 FROM recoveries v WHERE v.case_id = r.case_id))::int::float8`,
+  ] : [];
+  const columns = [...predictors.map(numeric), ...facts, numeric(out)];
+  const patterns = await sql<{ v: (number | null)[]; n: number }>`
+    SELECT v, count(*)::int AS n FROM (
+      SELECT ARRAY[${sql.join(columns)}]::float8[] AS v FROM survey_responses r
+      WHERE r.survey_id = ${input.surveyId} ${input.from ? sql`AND r.started_at >= ${input.from}` : sql``} ${input.to ? sql`AND r.started_at < ${input.to}` : sql``}
+        ${input.caseFacts ? sql`AND r.case_id IS NOT NULL` : sql``}
+    ) x WHERE array_position(v, NULL) IS NULL GROUP BY v`.execute(ctx.db);
   const names = [...predictors.map((p) => p.key), ...(input.caseFacts ? CASE_FACTS : [])];
-  const rows: Float64Array[] = [];
-  for (const r of raw) {
-    const values = [...predictors.map((p) => p.read(r.answers)), ...(input.caseFacts ? CASE_FACTS.map((f) => Number((r as unknown as Record<string, number>)[f])) : []), out.read(r.answers)];
-    if (values.some((v) => v === null || Number.isNaN(v))) continue; // complete rows only
-    rows.push(Float64Array.from(values as number[]));
-  }
-  return driversOf(rows, names, { outcome, resamples: input.resamples ?? 200, seed: input.seed ?? 1 });
+  const rows = patterns.rows.map((r) => Float64Array.from(r.v as number[]));
+  const counts = Uint32Array.from(patterns.rows.map((r) => r.n));
+  return driversOf(rows, names, { outcome, resamples: input.resamples ?? 200, seed: input.seed ?? 1, counts });
 }
 
 /** The computation itself, on complete rows (predictors then outcome). */
-export function driversOf(rows: Float64Array[], names: string[], o: { outcome: string; resamples: number; seed: number }) {
-  const all = moments(rows, names.length + 1);
+export function driversOf(rows: Float64Array[], names: string[], o: { outcome: string; resamples: number; seed: number; counts?: Uint32Array }) {
+  const all = moments(rows, names.length + 1, o.counts);
+  const n = all.n;
   const keep = names.map((_, j) => j).filter((j) => all.cov[j]![j]! > 0);
   const constant = names.filter((_, j) => !keep.includes(j));
   const outcomeVaries = all.cov[names.length]![names.length]! > 0;
-  if (rows.length < keep.length + 3 || !keep.length || !outcomeVaries) {
-    return { outcome: o.outcome, n: rows.length, r2: null, drivers: [], leftOut: constant, note: 'Too few complete answers (or no variation) to weigh drivers', headline: null };
+  if (n < keep.length + 3 || !keep.length || !outcomeVaries) {
+    return { outcome: o.outcome, n, r2: null, drivers: [], leftOut: constant, note: 'Too few complete answers (or no variation) to weigh drivers', headline: null };
   }
   const cols = [...keep, names.length];
   const sub = keep.length === names.length ? rows : rows.map((r) => Float64Array.from(cols.map((c) => r[c]!)));
-  const m = keep.length === names.length ? all : moments(sub, cols.length);
+  const m = keep.length === names.length ? all : moments(sub, cols.length, o.counts);
   const p = keep.length;
   const w = relativeWeights(m, p);
-  const ci = o.resamples > 0 ? bootstrapWeights(sub, p, o.resamples, o.seed) : keep.map(() => [NaN, NaN] as [number, number]);
+  const ci = o.resamples > 0 ? bootstrapWeights(sub, p, o.resamples, o.seed, o.counts) : keep.map(() => [NaN, NaN] as [number, number]);
   const list = keep.map((j, i) => ({ question: names[j]!, rawWeight: w.raw[i]!, share: w.share[i]!, ci95: ci[i]! }))
     .sort((a, b) => b.rawWeight - a.rawWeight);
   const top = list[0]!;
-  const headline = `${label(top.question)} matters most for ${label(o.outcome)}: it accounts for ${Math.round(top.share * 100)} % of what the answers explain (R² ${w.r2.toFixed(2)}, ${rows.length} complete answers)`
+  const headline = `${label(top.question)} matters most for ${label(o.outcome)}: it accounts for ${Math.round(top.share * 100)} % of what the answers explain (R² ${w.r2.toFixed(2)}, ${n} complete answers)`
     + (list[1] && list[1].ci95[1] >= top.ci95[0] ? `, though not clearly more than ${label(list[1].question)} (their intervals overlap).` : '.');
-  return { outcome: o.outcome, n: rows.length, r2: w.r2, drivers: list, leftOut: constant, resamples: o.resamples, seed: o.seed, headline };
+  return { outcome: o.outcome, n, r2: w.r2, drivers: list, leftOut: constant, resamples: o.resamples, seed: o.seed, headline };
 }
 
 const LABELS: Record<string, string> = {

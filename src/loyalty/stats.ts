@@ -115,14 +115,31 @@ export function seeded(seed: number) {
   };
 }
 
-/** Percentile bootstrap of each raw weight: resample rows with replacement, `resamples` times. */
-export function bootstrapWeights(rows: Float64Array[], p: number, resamples: number, seed: number): [number, number][] {
+/** A Poisson draw: Knuth's method for small means, the normal approximation beyond 30. */
+function poisson(mean: number, random: () => number): number {
+  if (mean > 30) {
+    const z = Math.sqrt(-2 * Math.log(random() + 1e-300)) * Math.cos(2 * Math.PI * random());
+    return Math.max(0, Math.round(mean + Math.sqrt(mean) * z));
+  }
+  const limit = Math.exp(-mean);
+  let k = 0;
+  for (let p = random(); p > limit; p *= random()) k += 1;
+  return k;
+}
+
+/**
+ * Percentile bootstrap of each raw weight, `resamples` times. Rows come as distinct answer
+ * patterns with their counts; each resample gives every original answer a Poisson(1) number of
+ * copies (the Poisson bootstrap, Hanley & MacGibbon 2006: asymptotically the same as drawing n
+ * rows with replacement), so a pattern seen c times gets Poisson(c) copies and a million
+ * answers cost no more than their distinct patterns.
+ */
+export function bootstrapWeights(rows: Float64Array[], p: number, resamples: number, seed: number, counts?: Uint32Array): [number, number][] {
   const random = seeded(seed);
   const samples: number[][] = Array.from({ length: p }, () => []);
   const times = new Uint32Array(rows.length);
   for (let b = 0; b < resamples; b++) {
-    times.fill(0);
-    for (let i = 0; i < rows.length; i++) times[Math.floor(random() * rows.length)]! += 1;
+    for (let i = 0; i < rows.length; i++) times[i] = poisson(counts ? counts[i]! : 1, random);
     const m = moments(rows, p + 1, times);
     if (m.cov.some((r, i) => !(r[i]! > 0))) continue; // a resample where an answer never varies says nothing
     relativeWeights(m, p).raw.forEach((w, j) => samples[j]!.push(w));
