@@ -66,3 +66,5 @@ export type WebhookDeliveryPage = Answer<typeof listDeliveries>;
 export type WebhookDelivery = WebhookDeliveryPage['items'][number];
 export type { Role } from './staff/schema';
 export type { Problem } from './core/errors';
+export type Drivers = Answer<typeof import('./loyalty/service').drivers>;
+export type SurveyImportReport = Answer<typeof import('./surveys/import').importResponses>;

@@ -13,6 +13,7 @@ import { Settings } from './routes/Settings';
 import { Account } from './routes/Account';
 import { Review } from './routes/Review';
 import { NewCase } from './routes/NewCase';
+import { Loyalty } from './routes/Loyalty';
 
 export function App() {
   const me = useMe();
@@ -51,6 +52,7 @@ function Shell() {
           {nav('/queues', 'Queues')}
           {nav('/customers', 'Customers')}
           {nav('/review', 'Review')}
+          {nav('/loyalty', 'Loyalty')}
           {me.role === 'admin' ? nav('/settings', 'Settings') : null}
         </nav>
         <div className="who">
@@ -69,6 +71,7 @@ function Shell() {
           <Route path="/settings" component={Settings} />
           <Route path="/review" component={Review} />
           <Route path="/account" component={Account} />
+          <Route path="/loyalty" component={Loyalty} />
           <Route><h1>Not found</h1><p><Link href="/">Back to My work</Link></p></Route>
         </Switch>
       </main>
