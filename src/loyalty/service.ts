@@ -190,7 +190,7 @@ export function driversOf(rows: Float64Array[], names: string[], o: { outcome: s
   const list = keep.map((j, i) => ({ question: names[j]!, rawWeight: w.raw[i]!, share: w.share[i]!, ci95: ci[i]! }))
     .sort((a, b) => b.rawWeight - a.rawWeight);
   const top = list[0]!;
-  const headline = `${label(top.question)} matters most for ${label(o.outcome)}: it accounts for ${Math.round(top.share * 100)} % of what the answers explain (R² ${w.r2.toFixed(2)}, ${n} complete answers)`
+  const headline = `${capital(label(top.question))} matters most for ${label(o.outcome)}: it accounts for ${Math.round(top.share * 100)} % of what the answers explain (R² ${w.r2.toFixed(2)}, ${n} complete answers)`
     + (list[1] && list[1].ci95[1] >= top.ci95[0] ? `, though not clearly more than ${label(list[1].question)} (their intervals overlap).` : '.');
   return { outcome: o.outcome, n, r2: w.r2, drivers: list, leftOut: constant, resamples: o.resamples, seed: o.seed, headline };
 }
@@ -199,6 +199,7 @@ const LABELS: Record<string, string> = {
   nps: 'likelihood to recommend', ces: 'effort', csat: 'satisfaction', stay: 'likelihood to stay', ease: 'ease', feeling: 'how we made them feel',
   expectation: 'meeting expectations', handovers: 'hand-overs', broken_promise: 'a broken promise', missed_standard: 'a missed standard', recovery: 'a recovery',
 };
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const label = (key: string) => LABELS[key] ?? key.replace(/_/g, ' ');
 
 export const GROUPINGS = { touchpoint: 'touchpoint', team: 'team_id', department: 'department_id', segment: 'segment', case_type: 'case_type', channel: 'case_channel' } as const;

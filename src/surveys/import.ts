@@ -256,17 +256,19 @@ export async function importResponses(ctx: Ctx, surveyId: number, body: Readable
     await sql`SELECT pg_advisory_xact_lock(hashtext('survey-import'), ${surveyId}::int)`.execute(tx.db);
     let headersChecked = false;
     const seenRefs = new Set<string>();
-    // Answers imported by this very run are not "already imported" (a reference may repeat in a file).
-    const lastBefore = Number((await tx.db.selectFrom('survey_responses').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst())?.max ?? 0);
+    // The references this survey already has, read once: answers imported by this very run are not
+    // "already imported" (a reference may repeat in a file), and a lookup per batch inside a long
+    // transaction lets the planner scan ever more rows (quadratic on a million-row file).
+    const existing = new Set<string>();
+    if (mapping.ref) {
+      for (const r of await tx.db.selectFrom('survey_responses').select('external_ref').where('survey_id', '=', surveyId).where('external_ref', 'is not', null).execute()) existing.add(r.external_ref!);
+    }
     let batch: { line: number; ref: string | null; customer: string | null; values: Record<string, unknown>; at: Date; segment: string | null; attributes: Record<string, string> }[] = [];
 
     const flush = async () => {
       if (!batch.length) return;
       const rows = batch;
       batch = [];
-      const refs = rows.map((r) => r.ref).filter((r): r is string => !!r);
-      const existing = refs.length ? new Set((await tx.db.selectFrom('survey_responses').select('external_ref').where('survey_id', '=', surveyId).where('external_ref', 'in', refs)
-        .where('id', '<=', lastBefore).execute()).map((r) => r.external_ref)) : new Set();
       const fresh = rows.filter((r) => !r.ref || !existing.has(r.ref));
       report.unchanged += rows.length - fresh.length;
       const customers = new Map<string, number>();

@@ -87,7 +87,7 @@ describe('what predicts loyalty', { timeout: 120_000 }, () => {
       assert.ok(got.ci95[0] <= got.rawWeight && got.rawWeight <= got.ci95[1], `${q}: the interval holds its estimate`);
     });
     assert.equal(d.drivers[0]!.question, 'ease');
-    assert.match(d.headline, /^ease matters most for likelihood to recommend/);
+    assert.match(d.headline, /^Ease matters most for likelihood to recommend/);
     assert.ok(Math.abs(d.drivers.reduce((s, x) => s + x.share, 0) - 1) < 1e-9);
     const again = (await admin.get(`/survey-figures/drivers?survey=${surveyId}&outcome=nps`)).body;
     assert.deepEqual(again.drivers, d.drivers, 'the bootstrap is seeded: the same answer twice');

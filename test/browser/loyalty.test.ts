@@ -49,7 +49,7 @@ describe('the loyalty screen in a real browser', { skip: skip ?? false, timeout:
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByText(/^120 of 121 rows imported/).waitFor();
     await page.reload();
-    await page.getByText(/ease matters most for likelihood to recommend/).waitFor();
+    await page.getByText(/Ease matters most for likelihood to recommend/).waitFor();
     await screenshots(page, 'loyalty');
   });
 });
