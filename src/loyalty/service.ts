@@ -87,10 +87,12 @@ export async function behaviourFigures(ctx: Ctx, f: { from?: Date; to?: Date }) 
 
 /** Numeric answers of a survey's questions (expectation as −1/0/1), by key. */
 function numericQuestions(questions: Awaited<ReturnType<typeof getSurvey>>['questions']) {
-  const keys: { key: string; kind: string; read: (a: Record<string, unknown>) => number | null }[] = [];
+  const keys: { key: string; kind: string; column?: 'nps' | 'ces' | 'csat' | 'stay'; read: (a: Record<string, unknown>) => number | null }[] = [];
   for (const q of questions) {
     const key = keyOf(q);
-    if (scaleOf(q)) keys.push({ key, kind: q.kind, read: (a) => (typeof a[key] === 'number' ? a[key] as number : null) });
+    // NPS, effort, CSAT and stay on their standard scale also have a column of their own (see standardColumns).
+    const column = (q.kind === 'nps' || q.kind === 'ces' || q.kind === 'csat' || q.kind === 'stay') && key === q.kind && !q.scale ? q.kind : undefined;
+    if (scaleOf(q)) keys.push({ key, kind: q.kind, column, read: (a) => (typeof a[key] === 'number' ? a[key] as number : null) });
     else if (q.kind === 'expectation') keys.push({ key, kind: q.kind, read: (a) => ({ below: -1, met: 0, above: 1 } as Record<string, number>)[a[key] as string] ?? null });
   }
   return keys;
@@ -149,9 +151,9 @@ export async function drivers(ctx: Ctx, input: { surveyId: number; outcome?: str
   const predictors = keys.filter((k) => k.key !== outcome);
   // Answers are small integers: PostgreSQL groups a million answers into their distinct patterns,
   // and the weights are computed from the patterns and their counts (exactly the same sums).
-  const numeric = (k: { key: string; kind: string }) => (k.kind === 'expectation'
-    ? sql<number>`CASE r.answers ->> ${k.key} WHEN 'below' THEN -1 WHEN 'met' THEN 0 WHEN 'above' THEN 1 END`
-    : sql<number>`CASE WHEN jsonb_typeof(r.answers -> ${k.key}) = 'number' THEN (r.answers ->> ${k.key})::float8 END`);
+  const numeric = (k: { key: string; kind: string; column?: string }) => (k.column ? sql<number>`${sql.ref(`r.${k.column}`)}::float8`
+    : k.kind === 'expectation' ? sql<number>`CASE r.answers ->> ${k.key} WHEN 'below' THEN -1 WHEN 'met' THEN 0 WHEN 'above' THEN 1 END`
+      : sql<number>`CASE WHEN jsonb_typeof(r.answers -> ${k.key}) = 'number' THEN (r.answers ->> ${k.key})::float8 END`);
   const facts = input.caseFacts ? [
     sql<number>`(SELECT count(*) FROM handovers h WHERE h.case_id = r.case_id AND h.status = 'accepted')::float8`,
     sql<number>`(EXISTS (SELECT 1 FROM case_entries e WHERE e.case_id = r.case_id AND e.kind = 'commitment_broken'))::int::float8`,
