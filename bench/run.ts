@@ -26,6 +26,7 @@ import { createWebhook } from '../src/webhooks/service';
 import { startEmbeddedCluster, startServerCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
 import { benchChat } from './chat';
 import { portalTiming } from './portal';
+import { benchLoyalty } from './loyalty';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -273,6 +274,7 @@ async function main() {
     try {
       await benchEngine(cluster, ceiling);
       await benchChat(cluster);
+      await benchLoyalty(cluster, WORK);
     } finally {
       await cluster.stop();
     }

@@ -93,3 +93,5 @@ export type Scorecard = Scorecards['items'][number];
 export type ServiceStars = Answer<typeof serviceStars> & { month: string };
 export type KudosFeed = Answer<typeof kudosFeed>;
 export type LoyaltyInputs = Answer<typeof loyaltyInputs>;
+export type Drivers = Answer<typeof import('./loyalty/service').drivers>;
+export type SurveyImportReport = Answer<typeof import('./surveys/import').importResponses>;

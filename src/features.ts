@@ -29,10 +29,12 @@ import { starsFeature } from './stars/feature';
 import { loyaltyInputsFeature } from './loyalty-inputs/feature';
 import { backupFeature } from './backup/feature';
 import { privacyFeature } from './privacy/feature';
+import { loyaltyFeature } from './loyalty/feature';
+import { listeningFeature } from './listening/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
-  chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature, backupFeature, privacyFeature,
+  chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature, backupFeature, privacyFeature, loyaltyFeature, listeningFeature,
 ];

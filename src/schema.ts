@@ -23,6 +23,8 @@ import type { TouchpointTable } from './touchpoints/schema';
 import type { KudosTable } from './stars/schema';
 import type { LoyaltyInputActionTable, LoyaltyInputRatingTable, LoyaltyInputTable } from './loyalty-inputs/schema';
 import type { ImportMappingTable } from './imports/schema';
+import type { CustomerActivityTable } from './loyalty/schema';
+import type { ListeningTextTable } from './listening/schema';
 
 declare module './core/db/database' {
   interface Database {
@@ -72,5 +74,7 @@ declare module './core/db/database' {
     loyalty_input_ratings: LoyaltyInputRatingTable;
     loyalty_input_actions: LoyaltyInputActionTable;
     import_mappings: ImportMappingTable;
+    customer_activities: CustomerActivityTable;
+    listening_texts: ListeningTextTable;
   }
 }

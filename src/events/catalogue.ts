@@ -15,7 +15,7 @@ export const EVENT_TYPES = [
   'customer.created', 'customer.updated', 'customer.merged',
   'kudos.given', 'customer.erased',
   'webhook.test',
-  'case.repeat_flagged', 'portal.reply_viewed',
+  'case.repeat_flagged', 'portal.reply_viewed', 'customer.activity',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

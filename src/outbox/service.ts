@@ -117,7 +117,7 @@ type Thread = Awaited<ReturnType<typeof threadOf>>;
 
 export async function queueEmail(
   ctx: Ctx,
-  mail: { caseId: number | null; entryId: number | null; kind: 'reply' | 'acknowledgement' | 'survey'; to: string; subject: string; text: string },
+  mail: { caseId: number | null; entryId: number | null; kind: 'reply' | 'acknowledgement' | 'survey'; to: string; subject: string; text: string; html?: string },
   known?: Thread,
 ) {
   const thread = known ?? (mail.caseId && mail.kind !== 'survey' ? await threadOf(ctx, mail.caseId) : { inReplyTo: null, references: [] });
@@ -137,7 +137,7 @@ export async function queueEmail(
       in_reply_to: thread.inReplyTo,
       references: thread.references,
       text_body: mail.text,
-      html_body: textToHtml(mail.text),
+      html_body: mail.html ?? textToHtml(mail.text),
       next_attempt_at: now,
       created_at: now,
     })

@@ -52,7 +52,7 @@ export function messagePage(language: string, key: 'thanks' | 'done' | 'expired'
 }
 
 export interface SurveyPageOptions {
-  greeting: string | null; organisation: string; language: string; questions: { kind: QuestionKind; text: string }[]; answers: Record<string, unknown>;
+  greeting: string | null; organisation: string; language: string; questions: { kind: QuestionKind; key?: string; scale?: { min: number; max: number }; text: string }[]; answers: Record<string, unknown>;
   /** The score clicked in the email: pre-selected, and recorded only when the customer confirms. */
   clicked?: { kind: 'nps' | 'stay'; value: number };
   /** Just saved (after the confirmation): say so. */
@@ -68,21 +68,23 @@ export function surveyPage(token: string, view: SurveyPageOptions) {
 <p>${esc(w.chose!.replace('{n}', String(clicked.value)))}</p><button type="submit">${esc(w.confirm)}</button></form>` : '';
   const fields = view.questions.map((q, i) => {
     const std = STANDARD[q.kind];
+    const k = q.key ?? q.kind;
+    const scale = std.scale ? { ...std.scale, ...q.scale } : undefined;
     const id = `q${i}`;
     let input = '';
-    if (std.scale) {
+    if (scale) {
       const options = [];
-      for (let n = std.scale.min; n <= std.scale.max; n++) {
-        options.push(`<label><input type="radio" name="${q.kind}" value="${n}"${Number(a[q.kind]) === n && a[q.kind] !== undefined ? ' checked' : ''}><span>${n}</span></label>`);
+      for (let n = scale.min; n <= scale.max; n++) {
+        options.push(`<label><input type="radio" name="${k}" value="${n}"${Number(a[k]) === n && a[k] !== undefined ? ' checked' : ''}><span>${n}</span></label>`);
       }
-      input = `<div class="scale">${options.join('')}</div><div class="ends" aria-hidden="true"><span>${esc(std.scale.low)}</span><span>${esc(std.scale.high)}</span></div>`;
+      input = `<div class="scale">${options.join('')}</div><div class="ends" aria-hidden="true"><span>${esc(scale.low)}</span><span>${esc(scale.high)}</span></div>`;
     } else if (std.choices) {
       const labels = CHOICE_LABELS[view.language] ?? CHOICE_LABELS.en!;
-      input = std.choices.map((c) => `<label class="choice"><input type="radio" name="${q.kind}" value="${c}"${a[q.kind] === c ? ' checked' : ''}> ${esc(labels[c])}</label>`).join('');
+      input = std.choices.map((c) => `<label class="choice"><input type="radio" name="${k}" value="${c}"${a[k] === c ? ' checked' : ''}> ${esc(labels[c])}</label>`).join('');
     } else {
-      return `<fieldset><legend id="${id}">${esc(q.text)}</legend><textarea name="${q.kind}" rows="4" aria-labelledby="${id}">${esc(a[q.kind])}</textarea></fieldset>`;
+      return `<fieldset><legend id="${id}">${esc(q.text)}</legend><textarea name="${k}" rows="4" aria-labelledby="${id}">${esc(a[k])}</textarea></fieldset>`;
     }
-    const more = std.words ? `<label class="choice">${esc(w.why)}<textarea name="${q.kind}_words" rows="2">${esc(a[`${q.kind}_words`])}</textarea></label>` : '';
+    const more = std.words ? `<label class="choice">${esc(w.why)}<textarea name="${k}_words" rows="2">${esc(a[`${k}_words`])}</textarea></label>` : '';
     return `<fieldset><legend>${esc(q.text)}</legend>${input}${more}</fieldset>`;
   }).join('\n');
   const greeting = view.greeting ? `${w.hello} ${view.greeting},` : `${w.hello},`;

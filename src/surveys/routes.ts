@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../core/http/server';
@@ -8,7 +9,7 @@ import { Conflict, DomainError } from '../core/errors';
 import { QuestionSchema } from './questions';
 import * as surveys from './service';
 import { surveyFigures, BREAKDOWNS, type Breakdown } from './figures';
-import { importResponses } from './import';
+import { DATE_FORMATS, ENCODINGS, IMPORT_LIMIT_BYTES, importResponses, parsePairs } from './import';
 import { messagePage, surveyPage, SURVEY_PAGE_CSP, type SurveyPageOptions } from './page';
 
 const Token = z.strictObject({ token: z.string().regex(/^sv_[A-Za-z0-9_-]{43}$/, 'not a survey token') });
@@ -24,8 +25,34 @@ const SurveyBody = z.strictObject({
   everyDays: z.number().int().min(1).max(366).nullable().optional(),
 });
 
+/** A streamed CSV body; the stream is a private field, so input checks never walk the socket. */
+export class CsvBody {
+  readonly #stream: Readable;
+  constructor(stream: Readable) {
+    this.#stream = stream;
+  }
+  get stream() {
+    return this.#stream;
+  }
+}
+
+const Column = z.string().min(1).max(200);
+const Repeated = z.union([Column, z.array(Column).max(200)]).optional();
+const ImportQuery = z.strictObject({
+  column: Repeated.describe('CSV_COLUMN:QUESTION_KEY, repeatable'),
+  scoreColumn: Column.optional().describe('shorthand for column=NAME:nps, with an answer required'),
+  commentColumn: Column.optional().describe('shorthand for column=NAME:comment'),
+  customerColumn: Column.optional().describe("the customer's email or id"),
+  refColumn: Column.optional().describe('a unique id per answer: re-importing the same file changes nothing'),
+  dateColumn: Column.optional(), dateFormat: z.enum(DATE_FORMATS).optional(),
+  segmentColumn: Column.optional(), attribute: Repeated.describe('CSV_COLUMN:ATTRIBUTE_NAME, repeatable'),
+  encoding: z.enum(ENCODINGS).default('auto'), delimiter: z.enum(['auto', ',', ';', '\t', '|']).default('auto'),
+  dryRun: z.enum(['true', 'false']).optional(),
+});
+
 export function surveyRoutes(app: App) {
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 10 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  // CSV bodies stream to the import (up to IMPORT_LIMIT_BYTES, counted as they arrive).
+  app.addContentTypeParser('text/csv', (_req, payload, done) => done(null, new CsvBody(payload)));
   app.get('/surveys', { config: { access: 'org:read' }, schema: { tags: ['surveys'] } }, async (req) => ({ items: await surveys.listSurveys(ctxOf(req)) }));
   app.post('/surveys', { config: { access: 'org:admin' }, schema: { tags: ['surveys'], body: SurveyBody } },
     async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => surveys.createSurvey(ctx, req.body)));
@@ -51,14 +78,22 @@ export function surveyRoutes(app: App) {
   }, async (req, reply) => runIdempotent(ctxOf(req), req, reply, 200, (ctx) => surveys.inviteAfterTouchpoint(ctx, req.body)));
   app.post('/surveys/:id/import', {
     config: { access: 'org:admin', bodyTypes: ['text/csv'] },
-    bodyLimit: 10 * 1024 * 1024,
     schema: {
-      tags: ['surveys'], summary: 'Import historical answers from CSV (text/csv body); rejected rows are reported with the reason', params: IdParams,
-      querystring: z.strictObject({ scoreColumn: z.string().min(1).max(100), commentColumn: z.string().min(1).max(100).optional(), refColumn: z.string().min(1).max(100).optional(), dateColumn: z.string().min(1).max(100).optional() }),
+      tags: ['surveys'],
+      summary: `Import answers from a CSV file (text/csv body, streamed, at most ${IMPORT_LIMIT_BYTES / 1024 / 1024} MB): columns mapped to questions, each checked against its scale; rejected rows are reported with row, column and value`,
+      params: IdParams, querystring: ImportQuery,
     },
   }, async (req) => {
-    if (!req.headers['content-type']?.startsWith('text/csv')) throw new DomainError(415, 'Unsupported media type', 'Send the file as the request body with Content-Type: text/csv');
-    return importResponses(ctxOf(req), req.params.id, String(req.body ?? ''), { score: req.query.scoreColumn, comment: req.query.commentColumn, ref: req.query.refColumn, date: req.query.dateColumn });
+    if (!req.headers['content-type']?.startsWith('text/csv') || !(req.body instanceof CsvBody)) throw new DomainError(415, 'Unsupported media type', 'Send the file as the request body with Content-Type: text/csv');
+    const q = req.query;
+    const columns = parsePairs(q.column, 'query.column').map((p) => ({ column: p.column, question: p.target }));
+    if (q.scoreColumn) columns.unshift({ column: q.scoreColumn, question: 'nps', required: true } as { column: string; question: string; required: boolean });
+    if (q.commentColumn) columns.push({ column: q.commentColumn, question: 'comment' });
+    return importResponses(ctxOf(req), req.params.id, req.body.stream, {
+      columns, customer: q.customerColumn, ref: q.refColumn, date: q.dateColumn, dateFormat: q.dateFormat, segment: q.segmentColumn,
+      attributes: parsePairs(q.attribute, 'query.attribute').map((p) => ({ column: p.column, name: p.target })),
+      encoding: q.encoding, delimiter: q.delimiter, dryRun: q.dryRun === 'true',
+    });
   });
   app.get('/survey-figures', {
     config: { access: 'figures:read' },
@@ -68,8 +103,10 @@ export function surveyRoutes(app: App) {
   }, async (req) => surveyFigures(ctxOf(req), { from: req.query.from, to: req.query.to, surveyId: req.query.survey, by: req.query.by, margin: req.query.margin }));
   app.get('/survey-responses', {
     config: { access: 'figures:read' },
-    schema: { tags: ['surveys'], querystring: z.strictObject({ survey: z.coerce.number().int().positive().optional(), detractors: z.enum(['true']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
-  }, async (req) => ({ items: await surveys.listResponses(ctxOf(req), { surveyId: req.query.survey, detractorsOnly: !!req.query.detractors, limit: req.query.limit }) }));
+    schema: { tags: ['surveys'], summary: 'Every answer, newest first, with all its questions; page on with after=next',
+      querystring: z.strictObject({ survey: z.coerce.number().int().positive().optional(), customer: z.coerce.number().int().positive().optional(), detractors: z.enum(['true']).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(100), after: z.string().regex(/^\d{1,18}$/, 'a cursor from next').optional() }) },
+  }, async (req) => surveys.listResponses(ctxOf(req), { surveyId: req.query.survey, customerId: req.query.customer, detractorsOnly: !!req.query.detractors, limit: req.query.limit, before: req.query.after ? Number(req.query.after) : undefined }));
   app.post('/survey-responses/:id/follow-up', {
     config: { access: 'cases:work' },
     schema: { tags: ['surveys'], summary: 'Record the outcome of the follow-up with this customer', params: IdParams, body: z.strictObject({ outcome: Text(2_000) }) },

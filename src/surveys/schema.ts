@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { CreatedAt, Generated, Id, Json, Timestamp } from '../core/db/columns';
 import type { Question } from './questions';
 
@@ -24,4 +25,5 @@ export interface SurveyResponseTable {
   expectation: Expectation | null; comment: string | null; complaint: Generated<boolean>; started_at: Timestamp;
   updated_at: Timestamp; completed_at: Timestamp | null; imported: Generated<boolean>; recovery_case_id: number | null;
   follow_up_outcome: string | null; follow_up_at: Timestamp | null;
+  language: string | null; sentiment: number | null; segment: string | null; attributes: ColumnType<Record<string, string>, string | undefined, string>;
 }

@@ -6,7 +6,6 @@
  * counts once. A detractor, a "below expectation" or a comment that reads as a complaint opens
  * a recovery case at once: owned by the last case owner (else the team lead), on a 24-hour clock.
  */
-import Sentiment from 'sentiment';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Ctx } from '../core/context';
@@ -21,15 +20,13 @@ import { formOfAddress } from '../customers';
 import { queueEmail } from '../outbox';
 import { publish } from '../events';
 import { addEntry } from '../timeline';
-import { answerSchema, questionText, withComment, type Question } from './questions';
+import { answerSchema, checkQuestions, keyOf, questionText, scaleOf, standardColumns, withComment, type Question } from './questions';
+import { read } from '../listening/text';
 import { surveyLink } from './config';
 import { countSave } from './save-limit';
 import { isDetractor } from './nps';
 import type { SurveyTrigger } from './schema';
 
-const sentiment = new Sentiment();
-/** A comment this negative reads as a complaint (AFINN score; "slow and terrible" is about -5). */
-const COMPLAINT_SCORE = -3;
 
 export class Gone extends DomainError {
   constructor(message: string) {
@@ -50,6 +47,8 @@ export async function getSurvey(ctx: Ctx, id: number) {
 }
 
 export async function createSurvey(ctx: Ctx, input: { name: string; trigger: SurveyTrigger; touchpoint?: string | null; segment?: string | null; questions: Question[]; expiresAfterDays?: number; active?: boolean; everyDays?: number | null }) {
+  const bad = checkQuestions(input.questions);
+  if (bad) throw new Invalid('body.questions', 'questions', bad);
   if (input.everyDays && (input.trigger !== 'relationship' || !input.segment)) {
     throw new Invalid('body.everyDays', 'relationship', 'Only a relationship survey with a segment is sent on a schedule');
   }
@@ -62,6 +61,8 @@ export async function createSurvey(ctx: Ctx, input: { name: string; trigger: Sur
 }
 
 export async function updateSurvey(ctx: Ctx, id: number, patch: { name?: string; active?: boolean; questions?: Question[]; expiresAfterDays?: number }) {
+  const bad = patch.questions && checkQuestions(patch.questions);
+  if (bad) throw new Invalid('body.questions', 'questions', bad);
   const row = await ctx.db.updateTable('surveys').set({
     name: patch.name, active: patch.active, questions: patch.questions ? JSON.stringify(withComment(patch.questions)) : undefined, expires_after_days: patch.expiresAfterDays,
   }).where('id', '=', id).returning(surveyColumns).executeTakeFirst();
@@ -92,7 +93,7 @@ export async function invite(ctx: Ctx, surveyId: number, customerId: number, abo
   // credited to that case's owner, team and department.
   const survey = await getSurvey(ctx, surveyId);
   const [customer, email, c, settings] = await Promise.all([
-    ctx.db.selectFrom('customers').select(['id', 'name', 'title', 'given_name as givenName', 'family_name as familyName', 'first_name_ok as firstNameOk']).where('id', '=', customerId).executeTakeFirst(),
+    ctx.db.selectFrom('customers').select(['id', 'name', 'title', 'given_name as givenName', 'family_name as familyName', 'first_name_ok as firstNameOk', 'language']).where('id', '=', customerId).executeTakeFirst(),
     ctx.db.selectFrom('customer_emails').select('email').where('customer_id', '=', customerId).orderBy('email').executeTakeFirst(),
     about.caseId ? ctx.db.selectFrom('cases').select(['id', 'customer_id', 'owner_id', 'team_id', 'type', 'channel', 'touchpoint', 'caused_by_department_id', 'subject']).where('id', '=', about.caseId).executeTakeFirst() : undefined,
     getSettings(ctx),
@@ -116,18 +117,38 @@ export async function invite(ctx: Ctx, surveyId: number, customerId: number, abo
   }).returning(['id', 'channel']).executeTakeFirstOrThrow();
   const link = surveyLink(token);
   if (email) {
-    const first = survey.questions[0]!;
-    const oneClick = first.kind === 'nps' || first.kind === 'stay' ? `\n\n${Array.from({ length: 11 }, (_, n) => `${n}: ${link}?${first.kind}=${n}`).join('\n')}` : '';
-    await queueEmail(ctx, {
-      caseId: c?.id ?? null, entryId: null, kind: 'survey', to: email.email, subject: `${settings.name}: how did we do?`,
-      text: `Dear ${formOfAddress(customer)},\n\n${questionText(first, 'en', settings.name)}${oneClick}\n\nOr answer here: ${link}\n\nThank you,\n${settings.name}`,
-    });
+    const language = customer.language?.slice(0, 2).toLowerCase() ?? 'en';
+    await queueEmail(ctx, { caseId: c?.id ?? null, entryId: null, kind: 'survey', to: email.email, ...surveyEmail(survey.questions[0]!, link, language, settings.name, formOfAddress(customer)) });
   }
   if (c) await addEntry(ctx, c.id, 'survey_sent', { authorId: null, data: { invitationId: row.id, surveyId, channel: row.channel } });
   await publish(ctx, 'survey.invited', { caseId: c?.id ?? null, customerId }, {
     invitationId: row.id, surveyId, surveyName: survey.name, customerId, caseId: c?.id ?? null, channel: row.channel, touchpoint: about.touchpoint ?? c?.touchpoint ?? null,
   });
   return { id: row.id, channel: row.channel };
+}
+
+const MAIL_WORDS: Record<string, { subject: string; dear: string; or: string; thanks: string; hint: string }> = {
+  en: { subject: '{org}: how did we do?', dear: 'Dear {name},', or: 'Or answer here:', thanks: 'Thank you,', hint: 'Choose a score: you confirm it on the next page.' },
+  de: { subject: '{org}: Wie zufrieden waren Sie?', dear: 'Guten Tag {name},', or: 'Oder antworten Sie hier:', thanks: 'Vielen Dank,', hint: 'Wählen Sie eine Zahl: Sie bestätigen sie auf der nächsten Seite.' },
+  fr: { subject: '{org} : votre avis nous intéresse', dear: 'Bonjour {name},', or: 'Ou répondez ici :', thanks: 'Merci,', hint: 'Choisissez une note : vous la confirmerez sur la page suivante.' },
+};
+
+const escHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * The survey email in the customer's language (English otherwise). When the first question is a
+ * 0–10 score, the HTML part shows it as buttons; each only pre-selects the score on the page, where
+ * the customer confirms with one tap (link scanners open links too).
+ */
+export function surveyEmail(first: Question, link: string, language: string, org: string, name: string) {
+  const w = MAIL_WORDS[language] ?? MAIL_WORDS.en!;
+  const question = questionText(first, MAIL_WORDS[language] ? language : 'en', org);
+  const oneClick = first.kind === 'nps' || first.kind === 'stay';
+  const scores = Array.from({ length: 11 }, (_, n) => n);
+  const text = `${w.dear.replace('{name}', name)}\n\n${question}${oneClick ? `\n\n${scores.map((n) => `${n}: ${link}?${first.kind}=${n}`).join('\n')}` : ''}\n\n${w.or} ${link}\n\n${w.thanks}\n${org}`;
+  const buttons = oneClick ? `<p style="margin:16px 0 4px">${scores.map((n) => `<a href="${escHtml(`${link}?${first.kind}=${n}`)}" style="display:inline-block;min-width:28px;padding:8px 4px;margin:2px;border:1px solid #1f4e8c;border-radius:4px;color:#1f4e8c;text-align:center;text-decoration:none;font-weight:bold">${n}</a>`).join('')}</p><p style="color:#555;font-size:13px">${escHtml(w.hint)}</p>` : '';
+  const html = `<!doctype html><html lang="${escHtml(language)}"><body style="font-family: sans-serif; line-height: 1.5"><p>${escHtml(w.dear.replace('{name}', name))}</p><p>${escHtml(question)}</p>${buttons}<p>${escHtml(w.or)} <a href="${escHtml(link)}">${escHtml(link)}</a></p><p>${escHtml(w.thanks)}<br>${escHtml(org)}</p></body></html>`;
+  return { subject: w.subject.replace('{org}', org), text, html };
 }
 
 /** After a case is resolved: the first active transactional survey, if the customer may be asked. */
@@ -223,7 +244,7 @@ export async function openSurvey(ctx: Ctx, token: string) {
     greeting: greetingOf(customer),
     organisation: settings.name,
     language,
-    questions: survey.questions.map((q) => ({ kind: q.kind, text: questionText(q, language, settings.name) })),
+    questions: survey.questions.map((q) => ({ kind: q.kind, key: keyOf(q), scale: scaleOf(q), text: questionText(q, language, settings.name) })),
     answers: response?.answers ?? {},
     completed: !!response?.completed_at,
     expired: inv.expires_at <= ctx.clock.now(),
@@ -263,12 +284,12 @@ async function recordAnswers(tx: Ctx, inv: Awaited<ReturnType<typeof invitationB
   const existing = await tx.db.selectFrom('survey_responses').select(['id', 'answers', 'completed_at', 'recovery_case_id']).where('invitation_id', '=', inv.id).executeTakeFirst();
   if (existing?.completed_at) throw new Conflict('This survey was already submitted: thank you, it is counted once');
   const answers = { ...(existing?.answers ?? {}), ...Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined && v !== '')) } as Record<string, unknown>;
-  const comment = [answers.comment, answers.remember, answers.expectation_words, answers.feeling_words].filter((v) => typeof v === 'string' && v).join('\n') || null;
-  const complaint = !!comment && sentiment.analyze(comment).score <= COMPLAINT_SCORE;
+  const { comment, ...standard } = standardColumns(survey.questions, answers);
+  // Read in its own language: a French or German complaint opens the recovery as an English one does.
+  const reading = comment ? read(comment) : null;
+  const complaint = !!reading?.complaint;
   const columns = {
-    answers: JSON.stringify(answers),
-    nps: num(answers.nps), ces: num(answers.ces), csat: num(answers.csat), stay: num(answers.stay),
-    expectation: (answers.expectation as 'below' | 'met' | 'above' | undefined) ?? null, comment, complaint,
+    answers: JSON.stringify(answers), ...standard, comment, complaint, language: reading?.language ?? null, sentiment: reading?.sentiment ?? null,
     updated_at: now, completed_at: complete ? now : null,
   };
   const row = existing
@@ -289,8 +310,6 @@ async function recordAnswers(tx: Ctx, inv: Awaited<ReturnType<typeof invitationB
   });
   return { saved: true, completed: complete };
 }
-
-const num = (v: unknown) => (typeof v === 'number' ? v : null);
 
 const npsCategory = (nps: number | null) => (nps === null ? null : isDetractor(nps) ? 'detractor' : nps >= 9 ? 'promoter' : 'passive');
 
@@ -320,11 +339,17 @@ export async function recordResponseFollowUp(ctx: Ctx, id: number, outcome: stri
   });
 }
 
-export async function listResponses(ctx: Ctx, f: { surveyId?: number; detractorsOnly?: boolean; limit: number }) {
+/** Newest first, a page at a time: `next` is the cursor for the page after (null at the end). */
+export async function listResponses(ctx: Ctx, f: { surveyId?: number; detractorsOnly?: boolean; limit: number; before?: number; customerId?: number }) {
   let q = ctx.db.selectFrom('survey_responses')
-    .select(['id', 'survey_id as surveyId', 'customer_id as customerId', 'case_id as caseId', 'nps', 'ces', 'expectation', 'comment', 'complaint',
+    .select(['id', 'survey_id as surveyId', 'customer_id as customerId', 'case_id as caseId', 'nps', 'ces', 'csat', 'stay', 'expectation', 'answers', 'comment', 'complaint',
+      'language', 'sentiment', 'segment', 'attributes', 'touchpoint', 'external_ref as externalRef',
       'started_at as startedAt', 'completed_at as completedAt', 'recovery_case_id as recoveryCaseId', 'follow_up_outcome as followUpOutcome', 'imported']);
   if (f.surveyId) q = q.where('survey_id', '=', f.surveyId);
+  if (f.customerId) q = q.where('customer_id', '=', f.customerId);
+  if (f.before) q = q.where('id', '<', f.before);
   if (f.detractorsOnly) q = q.where(sql<boolean>`nps <= 6 OR expectation = 'below' OR complaint`);
-  return q.orderBy('id', 'desc').limit(f.limit).execute();
+  const rows = await q.orderBy('id', 'desc').limit(f.limit + 1).execute();
+  const items = rows.slice(0, f.limit);
+  return { items, next: rows.length > f.limit ? String(items.at(-1)!.id) : null };
 }

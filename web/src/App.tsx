@@ -16,6 +16,7 @@ import { NewCase } from './routes/NewCase';
 import { ChatDesk } from './routes/Chat';
 import { LiveQueue } from './routes/LiveQueue';
 import { Staffing } from './routes/Staffing';
+import { Drivers } from './routes/Drivers';
 import { Loyalty } from './routes/Loyalty';
 
 export function App() {
@@ -58,6 +59,7 @@ function Shell() {
           {me.role !== 'executive' ? nav('/chat', 'Chat') : null}
           {me.role === 'lead' || me.role === 'manager' || me.role === 'admin' ? nav('/chat-queue', 'Chat queue') : null}
           {nav('/staffing', 'Staffing')}
+          {nav('/drivers', 'Drivers')}
           {nav('/loyalty', 'Loyalty')}
           {me.role === 'admin' ? nav('/settings', 'Settings') : null}
         </nav>
@@ -82,6 +84,7 @@ function Shell() {
           <Route path="/chat" component={ChatDesk} />
           <Route path="/chat-queue" component={LiveQueue} />
           <Route path="/staffing" component={Staffing} />
+          <Route path="/drivers" component={Drivers} />
           <Route><h1>Not found</h1><p><Link href="/">Back to My work</Link></p></Route>
         </Switch>
       </main>

@@ -29,3 +29,6 @@ export async function api<T>(path: string, opts: { method?: string; body?: unkno
 
 export const post = <T>(path: string, body?: unknown) => api<T>(path, { method: 'POST', body });
 export const patch = <T>(path: string, body: unknown) => api<T>(path, { method: 'PATCH', body });
+
+/** For requests made outside api() (file uploads with progress): the session's CSRF header. */
+export const csrfHeaders = (): Record<string, string> => (csrfToken ? { 'x-kept-csrf': csrfToken } : {});

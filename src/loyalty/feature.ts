@@ -1,0 +1,4 @@
+import type { Feature } from '../core/feature';
+import { loyaltyRoutes } from './routes';
+
+export const loyaltyFeature: Feature = { name: 'loyalty', routes: loyaltyRoutes };
