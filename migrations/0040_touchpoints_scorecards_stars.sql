@@ -23,6 +23,8 @@ ALTER TABLE organisation
 -- Internal requests: a case whose requester is a department rather than a customer.
 ALTER TABLE cases ADD COLUMN requester_department_id bigint REFERENCES departments(id);
 CREATE INDEX cases_caused_by_opened_idx ON cases (caused_by_department_id, opened_at) WHERE caused_by_department_id IS NOT NULL;
+-- Replaces the portal's index on touchpoint alone: this one also serves the map's period filter.
+DROP INDEX IF EXISTS cases_touchpoint_idx;
 CREATE INDEX cases_touchpoint_idx ON cases (touchpoint, opened_at) WHERE touchpoint IS NOT NULL;
 
 -- Kudos: recognition from a colleague or a customer, always with a reason; never to oneself.
