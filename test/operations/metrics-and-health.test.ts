@@ -15,7 +15,8 @@ function parsePrometheus(text: string): { types: Map<string, string>; samples: S
   const types = new Map<string, string>();
   const samples: Sample[] = [];
   const name = '[a-zA-Z_:][a-zA-Z0-9_:]*';
-  const sampleLine = new RegExp(`^(${name})(?:\\{(.*)\\})? (-?(?:[0-9.]+(?:e[+-]?[0-9]+)?|NaN|\\+Inf|-Inf))(?: -?[0-9]+)?$`);
+  // Values as Prometheus itself reads them (Go's ParseFloat: NaN and Inf in any letter case).
+  const sampleLine = new RegExp(`^(${name})(?:\\{(.*)\\})? (-?(?:[0-9.]+(?:e[+-]?[0-9]+)?|[Nn][Aa][Nn]|[+-]?[Ii]nf))(?: -?[0-9]+)?$`);
   const label = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)/;
   for (const [i, line] of text.split('\n').entries()) {
     if (line === '') continue;
