@@ -3,7 +3,7 @@
  * that the shapes are written once: here, derived from the services that produce them.
  */
 import type {} from './schema';
-import type { getCase, listCases } from './cases/service';
+import type { getCaseView, listCases, workload } from './cases/service';
 import type { getCustomer, listCustomers } from './customers/service';
 import type { caseTimeline } from './timeline/service';
 import type { getHandover, handoverFigures } from './handovers/service';
@@ -15,7 +15,7 @@ import type { listStandards } from './standards/service';
 import type { myNotifications } from './notifications/service';
 import type { listRecoveries } from './recovery/service';
 import type { listAuthorityLimits, listPolicyRules } from './decisions/service';
-import type { listSurveys } from './surveys/service';
+import type { listSurveys, surveyAnswers } from './surveys/service';
 import type { listMailboxes } from './email/mailboxes';
 import type { quarantined } from './email/ingest';
 import type { monthlyReview } from './review/service';
@@ -31,7 +31,7 @@ export type Jsonify<T> = T extends Date ? string
 
 type Answer<F extends (...args: never[]) => unknown> = Jsonify<Awaited<ReturnType<F>>>;
 
-export type CaseView = Answer<typeof getCase> & { customer: Customer };
+export type CaseView = Answer<typeof getCaseView>;
 export type CaseListPage = Answer<typeof listCases>;
 export type CaseListItem = CaseListPage['items'][number];
 export type Customer = Answer<typeof getCustomer>;
@@ -66,3 +66,5 @@ export type WebhookDeliveryPage = Answer<typeof listDeliveries>;
 export type WebhookDelivery = WebhookDeliveryPage['items'][number];
 export type { Role } from './staff/schema';
 export type { Problem } from './core/errors';
+export type Workload = Answer<typeof workload>[number];
+export type SurveyAnswer = Answer<typeof surveyAnswers>[number];

@@ -6,7 +6,7 @@ import { IdParams, Instant, listOf, Text } from '../core/http/schemas';
 import { PageQuery } from '../core/pagination';
 import { can } from '../core/access';
 import { Forbidden } from '../core/errors';
-import { CHANNELS, getCustomer } from '../customers';
+import { CHANNELS } from '../customers';
 import { CustomerBody } from '../customers/routes';
 import { caseTimeline } from '../timeline';
 import { auditTrail } from '../audit';
@@ -79,16 +79,16 @@ export function caseRoutes(app: App) {
     });
   });
 
+  app.get('/workload', { config: { access: 'cases:read' }, schema: { tags: ['cases'], summary: 'Open cases per owner' } },
+    async (req) => ({ items: await cases.workload(ctxOf(req)) }));
+
   app.post('/cases', { config: { access: 'cases:work' }, schema: { tags: ['cases'], body: NewCaseBody } }, async (req, reply) => {
     if (req.body.openedAt && !can(req.actor, 'cases:import')) throw new Forbidden('Only managers and admins may import cases with a past openedAt');
     return runIdempotent(ctxOf(req), req, reply, 201, (ctx) => cases.openCase(ctx, req.body));
   });
 
   app.get('/cases/:id', { config: { access: 'cases:read' }, schema: { tags: ['cases'], params: IdParams } }, async (req) => {
-    const ctx = ctxOf(req);
-    const c = await cases.getCase(ctx, req.params.id);
-    const customer = await getCustomer(ctx, c.customerId);
-    return { ...c, customer };
+    return cases.getCaseView(ctxOf(req), req.params.id);
   });
 
   app.patch('/cases/:id', { config: { access: 'cases:work' }, schema: { tags: ['cases'], params: IdParams, body: PatchBody } },

@@ -10,7 +10,9 @@ const CHANNEL = 'kept_events';
 
 export type LiveEvent =
   | { type: 'notification'; staffId: number; kind: string; caseId: number | null }
-  | { type: 'case'; caseId: number; kind: string };
+  | { type: 'case'; caseId: number; kind: string }
+  /** Someone has a case open (or is typing on it): never stored, only announced (see live/presence.ts). */
+  | { type: 'presence'; caseId: number; staffId: number; name: string; state: 'viewing' | 'typing' | 'left' };
 
 /** The signal that domain events were committed (migration 0010): it wakes the subscribers. */
 type DomainSignal = { type: 'domain' };

@@ -97,6 +97,8 @@ const TABLE: Record<string, Row> = {
   'POST /webhooks/{id}/rotate-secret': { expect: ADMIN_ONLY },
   'POST /webhooks/{id}/test': { expect: ADMIN_ONLY },
   'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': { expect: ADMIN_ONLY },
+  'POST /notifications/read-all': { expect: SELF, body: () => ({}) },
+  'POST /cases/{id}/presence': { expect: SELF, body: () => ({ state: 'viewing' }) },
 };
 
 const FINGERPRINTED = ['cases', 'case_entries', 'commitments', 'commitment_renegotiations', 'recoveries', 'decisions', 'handovers', 'customers',

@@ -13,6 +13,11 @@ import { Settings } from './routes/Settings';
 import { Account } from './routes/Account';
 import { Review } from './routes/Review';
 import { NewCase } from './routes/NewCase';
+import { Bell } from './components/Bell';
+import { DraftsNotice } from './components/DraftsNotice';
+import { GlobalSearch } from './components/GlobalSearch';
+import { attentionCount } from './routes/MyWork';
+import { Search } from './routes/Search';
 
 export function App() {
   const me = useMe();
@@ -46,19 +51,22 @@ function Shell() {
       <header className="top">
         <span className="brand">Kept</span>
         <nav aria-label="Main">
-          {nav('/', 'My work', c ? c.offers + c.promisesOverdue + c.atRisk + c.approvals + c.recoveries : 0, 'items needing attention')}
+          {nav('/', 'My work', c ? attentionCount(c) : 0, 'items need your attention')}
           {me.role !== 'executive' ? nav('/cases/new', 'New case') : null}
           {nav('/queues', 'Queues')}
           {nav('/customers', 'Customers')}
           {nav('/review', 'Review')}
           {me.role === 'admin' ? nav('/settings', 'Settings') : null}
         </nav>
+        <GlobalSearch />
         <div className="who">
+          <Bell />
           <Link href="/account">{me.name}</Link>
           <button type="button" className="link" onClick={signOut}>Sign out</button>
         </div>
       </header>
       <main id="main">
+        <DraftsNotice />
         <Switch>
           <Route path="/" component={MyWork} />
           <Route path="/cases/new" component={NewCase} />
@@ -69,6 +77,7 @@ function Shell() {
           <Route path="/settings" component={Settings} />
           <Route path="/review" component={Review} />
           <Route path="/account" component={Account} />
+          <Route path="/search" component={Search} />
           <Route><h1>Not found</h1><p><Link href="/">Back to My work</Link></p></Route>
         </Switch>
       </main>

@@ -20,6 +20,9 @@ export function useLiveUpdates(enabled: boolean) {
       void qc.invalidateQueries({ queryKey: ['my-work'] });
       void qc.invalidateQueries({ queryKey: ['notifications'] });
     };
+    // Presence is for the case screen only: passed on as a DOM event, never a refetch.
+    const onPresence = (e: MessageEvent) => window.dispatchEvent(new CustomEvent('kept-presence', { detail: JSON.parse(e.data) as unknown }));
+    source.addEventListener('presence', onPresence);
     source.addEventListener('case', onCase);
     source.addEventListener('notification', onNotification);
     return () => source.close();
