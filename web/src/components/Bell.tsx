@@ -51,7 +51,7 @@ export function Bell() {
   return (
     <div className="bell">
       <button type="button" className="bell-button" aria-expanded={open} aria-controls="bell-panel" onClick={() => setOpen(!open)}>
-        <span aria-hidden="true">🔔</span><span className="sr">Notifications</span>
+        <svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16" fill="currentColor"><path d="M8 16a2 2 0 0 0 2-2H6a2 2 0 0 0 2 2zm5-5V7a5 5 0 0 0-4-4.9V1a1 1 0 0 0-2 0v1.1A5 5 0 0 0 3 7v4l-1.3 1.3A.5.5 0 0 0 2 13h12a.5.5 0 0 0 .3-.7z" /></svg><span className="sr">Notifications</span>
         {unread ? <span className="badge" data-testid="unread">{unread}<span className="sr"> unread</span></span> : null}
       </button>
       {open ? (

@@ -51,9 +51,9 @@ export function MyWork() {
         <Section title="Standards at risk" count={w.atRisk.length}>
           {w.atRisk.length ? (
             <ul className="list">{w.atRisk.map((c) => {
-              const due = !c.firstRespondedAt && c.firstResponseDueAt ? c.firstResponseDueAt : c.resolutionDueAt;
-              const left = timeLeft(due);
-              return <li key={c.id}><Link href={`/cases/${c.id}`}>{c.subject}</Link> <span className={left.late ? 'late' : 'soon'}>{!c.firstRespondedAt ? 'first response' : 'resolution'} {left.text}</span></li>;
+              const first = !c.firstRespondedAt && !!c.firstResponseDueAt;
+              const left = timeLeft(first ? c.firstResponseDueAt : c.resolutionDueAt);
+              return <li key={c.id}><Link href={`/cases/${c.id}`}>{c.subject}</Link> <span className={left.late ? 'late' : 'soon'}>{first ? 'first response' : 'resolution'} {left.text}</span></li>;
             })}</ul>
           ) : <Empty>Nothing at risk.</Empty>}
         </Section>
