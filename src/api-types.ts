@@ -3,7 +3,7 @@
  * that the shapes are written once: here, derived from the services that produce them.
  */
 import type {} from './schema';
-import type { getCaseView, listCases, workload } from './cases/service';
+import type { getCaseView, listCases, viewCounts, workload } from './cases/service';
 import type { getCustomer, listCustomers } from './customers/service';
 import type { caseTimeline } from './timeline/service';
 import type { getHandover, handoverFigures } from './handovers/service';
@@ -22,6 +22,7 @@ import type { monthlyReview } from './review/service';
 import type { emailsOfCase } from './outbox/service';
 import type { surveyFigures } from './surveys/figures';
 import type { createWebhook, listDeliveries, listWebhooks, rotateSecret } from './webhooks/service';
+import type { teamDashboard } from './dashboard/service';
 
 /** What JSON makes of a value: dates become ISO strings. */
 export type Jsonify<T> = T extends Date ? string
@@ -68,3 +69,5 @@ export type { Role } from './staff/schema';
 export type { Problem } from './core/errors';
 export type Workload = Answer<typeof workload>[number];
 export type SurveyAnswer = Answer<typeof surveyAnswers>[number];
+export type ViewCounts = Answer<typeof viewCounts>;
+export type Dashboard = Answer<typeof teamDashboard>;

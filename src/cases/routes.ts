@@ -58,6 +58,9 @@ const ListQuery = z.strictObject({
   customer: z.coerce.number().int().positive().optional(),
   dueBefore: Instant.optional(),
   tag: Tag.optional(),
+  priority: listOf(z.enum(PRIORITIES)).optional(),
+  channel: listOf(z.enum(CHANNELS)).optional(),
+  touchpoint: z.string().trim().min(1).max(100).optional(),
   q: z.string().trim().min(1).max(200).optional(),
   ...PageQuery,
 });
@@ -73,11 +76,20 @@ export function caseRoutes(app: App) {
       customerId: q.customer,
       dueBefore: q.dueBefore,
       tag: q.tag,
+      priority: q.priority,
+      channel: q.channel,
+      touchpoint: q.touchpoint,
       q: q.q,
       limit: q.limit,
       cursor: q.cursor,
     });
   });
+
+  app.get('/case-counts', {
+    config: { access: 'cases:read' },
+    schema: { tags: ['cases'], summary: 'Counts for the standard views: mine, team, unowned, at risk (due before atRiskBefore), waiting on customer, open',
+      querystring: z.strictObject({ atRiskBefore: Instant }) },
+  }, async (req) => cases.viewCounts(ctxOf(req), req.query.atRiskBefore));
 
   app.get('/workload', { config: { access: 'cases:read' }, schema: { tags: ['cases'], summary: 'Open cases per owner' } },
     async (req) => ({ items: await cases.workload(ctxOf(req)) }));

@@ -187,6 +187,9 @@ export interface CaseFilter {
   unowned?: boolean;
   dueBefore?: Date;
   tag?: string;
+  priority?: Priority[];
+  channel?: Channel[];
+  touchpoint?: string;
   q?: string;
   limit: number;
   cursor?: string;
@@ -207,6 +210,9 @@ export async function listCases(ctx: Ctx, f: CaseFilter) {
   if (f.teamId) q = q.where('cases.team_id', '=', f.teamId);
   if (f.customerId) q = q.where('cases.customer_id', '=', f.customerId);
   if (f.tag) q = q.where('cases.tags', '@>', sql<string[]>`ARRAY[${f.tag.toLowerCase()}]::text[]`);
+  if (f.priority?.length) q = q.where('cases.priority', 'in', f.priority);
+  if (f.channel?.length) q = q.where('cases.channel', 'in', f.channel);
+  if (f.touchpoint) q = q.where('cases.touchpoint', '=', f.touchpoint);
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     // Subject or customer by substring; the messages by their words (GIN full-text index).
@@ -234,6 +240,26 @@ export async function workload(ctx: Ctx) {
   const rows = await ctx.db.selectFrom('cases').select(['owner_id as staffId', (eb) => eb.fn.countAll<string>().as('open')])
     .where('owner_id', 'is not', null).where('status', 'in', OPEN_STATUSES).groupBy('owner_id').execute();
   return rows.map((r) => ({ staffId: r.staffId!, openCases: Number(r.open) }));
+}
+
+/**
+ * The counts beside the standard views of Queues, in one pass over the open cases: mine, my
+ * team's, unowned, at risk (the same rule as the dueBefore filter) and waiting on the customer.
+ */
+export async function viewCounts(ctx: Ctx, atRiskBefore: Date) {
+  const me = staffActor(ctx);
+  const row = await ctx.db.selectFrom('cases')
+    .select([
+      sql<string>`count(*) FILTER (WHERE owner_id = ${me.id})`.as('mine'),
+      sql<string>`count(*) FILTER (WHERE team_id = ${me.teamId ?? -1})`.as('team'),
+      sql<string>`count(*) FILTER (WHERE owner_id IS NULL)`.as('unowned'),
+      sql<string>`count(*) FILTER (WHERE clock_paused_at IS NULL AND (resolution_due_at < ${atRiskBefore} OR (first_responded_at IS NULL AND first_response_due_at < ${atRiskBefore})))`.as('atRisk'),
+      sql<string>`count(*) FILTER (WHERE status = 'waiting_on_customer')`.as('waitingOnCustomer'),
+      sql<string>`count(*)`.as('open'),
+    ])
+    .where('status', 'in', OPEN_STATUSES)
+    .executeTakeFirstOrThrow();
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as Record<keyof typeof row, number>;
 }
 
 export interface CasePatch {

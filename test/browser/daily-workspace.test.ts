@@ -241,5 +241,36 @@ describe('the workspace as a daily tool', { skip: skip ?? false, timeout: 300_00
     await page.getByRole('region', { name: /Survey answers/ }).waitFor();
     await screenshots(page, '29-customer-with-answers');
   });
-});
 
+  it('views show their counts, columns sort, and a bulk take reports each case: the unowned one taken, the colleague\'s refused', async () => {
+    const free = (await admin.post('/cases', { subject: 'Unowned: chair wobbles', channel: 'email', customerId: ada, ownerId: null, teamId })).body as { id: number };
+    const owned = await openCase('a', 'Owned by Aisha: lamp', ada);
+    const page = await signIn('b');
+    await page.getByRole('link', { name: 'Queues' }).click();
+    const views = page.getByRole('navigation', { name: 'Views' });
+    await views.getByRole('button', { name: /^Unowned \d+$/ }).waitFor();
+    await screenshots(page, '30-queues-views');
+    await page.getByRole('button', { name: 'Case', exact: true }).click(); // sort by case number, ascending
+    await page.getByRole('columnheader', { name: /Case ▲/ }).waitFor();
+    await page.getByLabel(`Select case #${free.id}`).check();
+    await page.getByLabel(`Select case #${owned.id}`).check();
+    const bulk = page.getByRole('region', { name: 'Bulk actions' });
+    await bulk.getByRole('button', { name: 'Apply to 2' }).click();
+    const results = bulk.getByRole('status');
+    await results.getByText(`#${free.id}: taken`).waitFor();
+    await results.getByText(new RegExp(`#${owned.id}: not done — .*hand-over`)).waitFor();
+    await screenshots(page, '31-queues-bulk-results');
+    assert.equal((await k.sql<{ owner_id: number }>('SELECT owner_id FROM cases WHERE id = $1', [owned.id]))[0]!.owner_id, people.a!.id);
+  });
+
+  it('the team lead\'s dashboard shows the backlog by age, volume by hour as charts, each person\'s load and hand-overs waiting, without polling', async () => {
+    const page = await signedInPage(browser, k.baseUrl, 'admin1@example.test', password);
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('region', { name: 'Backlog', exact: true }).locator('.headline').waitFor();
+    await page.getByRole('img', { name: /Open cases by age: under 1 day \d+/ }).locator('canvas').waitFor();
+    await page.getByRole('img', { name: /Cases opened by hour of day/ }).locator('canvas').waitFor();
+    await page.getByRole('region', { name: /Each person's load/ }).getByRole('cell', { name: 'Aisha Khan' }).waitFor();
+    await screenshots(page, '32-dashboard');
+    await assertIdle(page, 'the dashboard');
+  });
+});

@@ -18,6 +18,7 @@ import { DraftsNotice } from './components/DraftsNotice';
 import { GlobalSearch } from './components/GlobalSearch';
 import { attentionCount } from './routes/MyWork';
 import { Search } from './routes/Search';
+import { Dashboard } from './routes/Dashboard';
 
 export function App() {
   const me = useMe();
@@ -56,6 +57,7 @@ function Shell() {
           {nav('/queues', 'Queues')}
           {nav('/customers', 'Customers')}
           {nav('/review', 'Review')}
+          {['lead', 'manager', 'admin'].includes(me.role) ? nav('/dashboard', 'Dashboard') : null}
           {me.role === 'admin' ? nav('/settings', 'Settings') : null}
         </nav>
         <GlobalSearch />
@@ -78,6 +80,7 @@ function Shell() {
           <Route path="/review" component={Review} />
           <Route path="/account" component={Account} />
           <Route path="/search" component={Search} />
+          <Route path="/dashboard" component={Dashboard} />
           <Route><h1>Not found</h1><p><Link href="/">Back to My work</Link></p></Route>
         </Switch>
       </main>
