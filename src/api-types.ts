@@ -23,6 +23,7 @@ import type { emailsOfCase } from './outbox/service';
 import type { surveyFigures } from './surveys/figures';
 import type { createWebhook, listDeliveries, listWebhooks, rotateSecret } from './webhooks/service';
 import type { teamDashboard } from './dashboard/service';
+import type { myMacros } from './macros/service';
 
 /** What JSON makes of a value: dates become ISO strings. */
 export type Jsonify<T> = T extends Date ? string
@@ -71,3 +72,4 @@ export type Workload = Answer<typeof workload>[number];
 export type SurveyAnswer = Answer<typeof surveyAnswers>[number];
 export type ViewCounts = Answer<typeof viewCounts>;
 export type Dashboard = Answer<typeof teamDashboard>;
+export type Macro = Answer<typeof myMacros>[number];

@@ -20,10 +20,11 @@ import { outboxFeature } from './outbox/feature';
 import { eventsFeature } from './events/feature';
 import { webhooksFeature } from './webhooks/feature';
 import { dashboardFeature } from './dashboard/feature';
+import { macrosFeature } from './macros/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
-  dashboardFeature,
+  dashboardFeature, macrosFeature,
 ];

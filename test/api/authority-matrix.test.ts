@@ -99,6 +99,8 @@ const TABLE: Record<string, Row> = {
   'POST /webhooks/{id}/deliveries/{deliveryId}/redeliver': { expect: ADMIN_ONLY },
   'POST /notifications/read-all': { expect: SELF, body: () => ({}) },
   'POST /cases/{id}/presence': { expect: SELF, body: () => ({ state: 'viewing' }) },
+  'POST /macros': { expect: WORK, body: () => ({ name: 'Thanks', body: 'Thank you, {{salutation}}.' }) },
+  'DELETE /macros/{id}': { expect: WORK },
 };
 
 const FINGERPRINTED = ['cases', 'case_entries', 'commitments', 'commitment_renegotiations', 'recoveries', 'decisions', 'handovers', 'customers',

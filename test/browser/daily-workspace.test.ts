@@ -250,7 +250,7 @@ describe('the workspace as a daily tool', { skip: skip ?? false, timeout: 300_00
     const views = page.getByRole('navigation', { name: 'Views' });
     await views.getByRole('button', { name: /^Unowned \d+$/ }).waitFor();
     await screenshots(page, '30-queues-views');
-    await page.getByRole('button', { name: 'Case', exact: true }).click(); // sort by case number, ascending
+    await page.getByRole('button', { name: /^Case/ }).click(); // sort by case number, ascending
     await page.getByRole('columnheader', { name: /Case ▲/ }).waitFor();
     await page.getByLabel(`Select case #${free.id}`).check();
     await page.getByLabel(`Select case #${owned.id}`).check();

@@ -146,7 +146,14 @@ describe('the staff workspace in a real browser', { skip: skip ?? false, timeout
     assert.equal(await admin.getByTestId('salutation').textContent(), 'Mr Vance');
     assert.match(await admin.getByTestId('owner').textContent() ?? '', /Owned by Alex Admin/);
     await admin.getByRole('link', { name: 'Settings' }).click();
-    await admin.getByRole('heading', { name: 'Service standards (business minutes)' }).waitFor();
+    await admin.getByRole('heading', { name: 'Organisation and business hours' }).waitFor();
+    await admin.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name: 'Service standards' }).click();
+    await admin.getByRole('heading', { name: 'Service standards' }).waitFor();
+    // standards are entered in hours and business days, and shown that way
+    await admin.getByLabel('First response', { exact: true }).fill('4');
+    await admin.getByLabel('Resolution', { exact: true }).fill('2');
+    await admin.getByRole('button', { name: 'Add standard' }).click();
+    await admin.getByRole('cell', { name: '2 business days' }).first().waitFor();
     await screenshots(admin, '08-settings');
     await admin.getByRole('link', { name: 'Alex Admin' }).click();
     await admin.getByRole('heading', { name: 'Account' }).waitFor();

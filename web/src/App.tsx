@@ -76,7 +76,8 @@ function Shell() {
           <Route path="/queues" component={Queues} />
           <Route path="/customers" component={Customers} />
           <Route path="/customers/:id">{(p) => <CustomerPage id={Number(p.id)} />}</Route>
-          <Route path="/settings" component={Settings} />
+          <Route path="/settings">{() => <Settings />}</Route>
+          <Route path="/settings/:page">{(p) => <Settings page={p.page} />}</Route>
           <Route path="/review" component={Review} />
           <Route path="/account" component={Account} />
           <Route path="/search" component={Search} />

@@ -242,9 +242,11 @@ function BulkActions({ cases, done }: { cases: CaseListItem[]; done: () => void 
         <button type="submit" disabled={busy}>Apply to {cases.length}</button>
       </form>
       {results.length ? (
-        <ul className="list" aria-label="Results" role="status">
-          {results.map((r) => <li key={r.id} className={r.ok ? 'ok' : 'late'}>#{r.id}: {r.ok ? r.text : `not done — ${r.text}`}</li>)}
-        </ul>
+        <div role="status">
+          <ul className="list" aria-label="Results">
+            {results.map((r) => <li key={r.id} className={r.ok ? 'ok' : 'late'}>#{r.id}: {r.ok ? r.text : `not done — ${r.text}`}</li>)}
+          </ul>
+        </div>
       ) : null}
     </section>
   );
