@@ -273,4 +273,20 @@ describe('the workspace as a daily tool', { skip: skip ?? false, timeout: 300_00
     await screenshots(page, '32-dashboard');
     await assertIdle(page, 'the dashboard');
   });
+
+  it('a personal macro goes in by keyboard with the customer\'s form of address and the case number filled in', async () => {
+    const made = await people.a!.api.post('/macros', { name: 'Replacement sent', body: 'We have sent a replacement, {{salutation}}; your reference is {{case}}.' });
+    assert.equal(made.status, 201);
+    const c = await openCase('a', 'Cushion cover faded', ada);
+    const page = await signIn('a');
+    await page.goto(`${k.baseUrl}/cases/${c.id}`);
+    await page.getByRole('heading', { name: /Cushion cover faded/ }).waitFor();
+    await page.locator('body').click({ position: { x: 5, y: 200 } });
+    await page.keyboard.press('m');
+    const picker = page.getByLabel('Insert a macro');
+    await picker.and(page.locator(':focus')).waitFor();
+    await picker.selectOption({ label: 'Replacement sent' });
+    assert.match(await page.getByLabel('Reply to the customer').inputValue(), new RegExp(`^Dear Mrs Okafor,\\n\\nWe have sent a replacement, Mrs Okafor; your reference is K-${c.id}\\.`));
+    await screenshots(page, '33-case-macro');
+  });
 });

@@ -15,6 +15,7 @@ import { api, post } from '../api';
 import { greetingFor } from '../format';
 import { ErrorNote, useAction } from './ui';
 import { ColleaguePicker } from './ColleaguePicker';
+import { MacroPicker } from './MacroPicker';
 
 export type ComposerMode = 'reply' | 'note' | 'call' | 'handover' | 'promise' | 'goodwill';
 export const TABS: { mode: ComposerMode; text: string; key: string }[] = [
@@ -165,6 +166,14 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
             <label>Amount<input inputMode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" value={amount} onChange={(e) => setAmount(e.target.value)} required /></label>
             <label>Currency<input value={currency} onChange={(e) => setCurrency(e.target.value.toUpperCase())} pattern="[A-Z]{3}" maxLength={3} required /></label>
           </div>
+        ) : null}
+        {mode === 'reply' || mode === 'note' ? (
+          <MacroPicker c={c} current={text} insert={(t) => {
+            const el = textRef.current;
+            const at = el ? el.selectionEnd : text.length;
+            setText(text.slice(0, at) + t + text.slice(at));
+            setTimeout(() => { el?.focus(); el?.setSelectionRange(at + t.length, at + t.length); }, 0);
+          }} />
         ) : null}
         {mode === 'reply' ? (
           <div className="row toolbar" role="toolbar" aria-label="Formatting">

@@ -3,7 +3,7 @@ import { Fragment, useEffect, useRef } from 'react';
 
 const KEYS: [string, string][] = [
   ['r', 'Reply to the customer'], ['n', 'Internal note'], ['c', 'Log a phone call'], ['h', 'Hand the case over'],
-  ['p', 'Make a promise (focuses its text)'], ['g', 'Goodwill decision'], ['j', 'Next case in My work'], ['k', 'Previous case in My work'],
+  ['p', 'Make a promise (focuses its text)'], ['g', 'Goodwill decision'], ['m', 'Insert a macro (reply or note)'], ['j', 'Next case in My work'], ['k', 'Previous case in My work'],
   ['/', 'Search (from any screen)'], ['Escape', 'Leave the field you are typing in; close this list'], ['?', 'Show or hide these keys'],
 ];
 

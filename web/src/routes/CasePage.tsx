@@ -60,6 +60,9 @@ export function CasePage({ id }: { id: number }) {
         const at = ids.indexOf(id);
         const next = e.key === 'j' ? ids[(at + 1) % ids.length] : ids[(at <= 0 ? ids.length : at) - 1];
         if (next && next !== id) navigate(`/cases/${next}`);
+      } else if (e.key === 'm') {
+        e.preventDefault();
+        composerRef.current?.querySelector<HTMLElement>('[data-macro]')?.focus();
       } else if (e.key === '?') {
         setHelp((h) => !h);
       }
