@@ -88,6 +88,7 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState('EUR');
   const textRef = useRef<HTMLTextAreaElement>(null);
+  const caret = useRef<number | null>(null);
   const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
 
   // What the writer had seen when they started: a message to the customer after that means someone answered meanwhile.
@@ -97,7 +98,7 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
   const meanwhile = useMemo(() => timeline.filter((e) => e.id > seenUpTo && (e.kind === 'outbound_reply' || e.kind === 'phone_call') && e.authorId !== meId), [timeline, seenUpTo, meId]);
   const [confirmMeanwhile, setConfirmMeanwhile] = useState(false);
 
-  useEffect(() => { setSent(null); }, [mode]);
+  useEffect(() => { setSent(null); caret.current = null; }, [mode]);
 
   const refresh = () => qc.invalidateQueries({ queryKey: ['case', c.id] });
   const clear = () => setText(mode === 'reply' ? greeting : '');
@@ -170,7 +171,8 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
         {mode === 'reply' || mode === 'note' ? (
           <MacroPicker c={c} current={text} insert={(t) => {
             const el = textRef.current;
-            const at = el ? el.selectionEnd : text.length;
+            // Where the writer left the cursor; a field never touched takes the macro at its end, after the greeting.
+            const at = caret.current ?? text.length;
             setText(text.slice(0, at) + t + text.slice(at));
             setTimeout(() => { el?.focus(); el?.setSelectionRange(at + t.length, at + t.length); }, 0);
           }} />
@@ -183,7 +185,7 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
           </div>
         ) : null}
         <label>{LABELS[mode]}
-          <textarea ref={textRef} data-first rows={mode === 'reply' ? 6 : 3} value={text} onChange={(e) => setText(e.target.value)} required />
+          <textarea ref={textRef} data-first rows={mode === 'reply' ? 6 : 3} value={text} onChange={(e) => setText(e.target.value)} onSelect={(e) => { caret.current = e.currentTarget.selectionEnd; }} required />
         </label>
         {mode === 'promise' ? (
           <label>Due<input type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} required /></label>
