@@ -36,6 +36,8 @@ function Shell() {
   const c = work.data?.counts;
   const signOut = async () => {
     await post('/auth/sign-out');
+    // Unsent drafts hold customers' details: they do not outlive the session on a shared computer.
+    for (const key of Object.keys(localStorage)) if (key.startsWith('kept.draft.')) localStorage.removeItem(key);
     qc.clear();
     navigate('/');
     await qc.invalidateQueries({ queryKey: ['me'] });
