@@ -3,7 +3,7 @@
  * that the shapes are written once: here, derived from the services that produce them.
  */
 import type {} from './schema';
-import type { getCase, listCases } from './cases/service';
+import type { getCaseView, listCases, viewCounts, workload } from './cases/service';
 import type { getCustomer, listCustomers } from './customers/service';
 import type { caseTimeline } from './timeline/service';
 import type { getHandover, handoverFigures } from './handovers/service';
@@ -15,7 +15,7 @@ import type { listStandards } from './standards/service';
 import type { myNotifications } from './notifications/service';
 import type { listRecoveries } from './recovery/service';
 import type { listAuthorityLimits, listPolicyRules } from './decisions/service';
-import type { listSurveys } from './surveys/service';
+import type { listSurveys, surveyAnswers } from './surveys/service';
 import type { listMailboxes } from './email/mailboxes';
 import type { quarantined } from './email/ingest';
 import type { monthlyReview } from './review/service';
@@ -26,6 +26,8 @@ import type { agentDesk, agentView, listCannedAnswers } from './chat/service';
 import type { liveQueueFigures } from './chat/queue';
 import type { staffingPlan } from './staffing/service';
 import type { agentsNeeded } from './staffing/erlang-c';
+import type { teamDashboard } from './dashboard/service';
+import type { myMacros } from './macros/service';
 
 /** What JSON makes of a value: dates become ISO strings. */
 export type Jsonify<T> = T extends Date ? string
@@ -35,7 +37,7 @@ export type Jsonify<T> = T extends Date ? string
 
 type Answer<F extends (...args: never[]) => unknown> = Jsonify<Awaited<ReturnType<F>>>;
 
-export type CaseView = Answer<typeof getCase> & { customer: Customer };
+export type CaseView = Answer<typeof getCaseView>;
 export type CaseListPage = Answer<typeof listCases>;
 export type CaseListItem = CaseListPage['items'][number];
 export type Customer = Answer<typeof getCustomer>;
@@ -95,3 +97,8 @@ export type KudosFeed = Answer<typeof kudosFeed>;
 export type LoyaltyInputs = Answer<typeof loyaltyInputs>;
 export type Drivers = Answer<typeof import('./loyalty/service').drivers>;
 export type SurveyImportReport = Answer<typeof import('./surveys/import').importResponses>;
+export type Workload = Answer<typeof workload>[number];
+export type SurveyAnswer = Answer<typeof surveyAnswers>[number];
+export type ViewCounts = Answer<typeof viewCounts>;
+export type Dashboard = Answer<typeof teamDashboard>;
+export type Macro = Answer<typeof myMacros>[number];

@@ -7,6 +7,7 @@ import type { CaseEntryTable, CaseTable } from './cases/schema';
 import type { CommitmentRenegotiationTable, CommitmentTable } from './commitments/schema';
 import type { CustomerEmailTable, CustomerPhoneTable, CustomerTable } from './customers/schema';
 import type { HandoverTable } from './handovers/schema';
+import type { MacroTable } from './macros/schema';
 import type { NotificationTable } from './notifications/schema';
 import type { DepartmentTable, HolidayTable, OrganisationTable, TeamTable } from './org/schema';
 import type { ServiceStandardTable } from './standards/schema';
@@ -76,5 +77,6 @@ declare module './core/db/database' {
     import_mappings: ImportMappingTable;
     customer_activities: CustomerActivityTable;
     listening_texts: ListeningTextTable;
+    macros: MacroTable;
   }
 }

@@ -6,7 +6,7 @@ import { IdParams, Instant, listOf, Text } from '../core/http/schemas';
 import { PageQuery } from '../core/pagination';
 import { can } from '../core/access';
 import { Forbidden } from '../core/errors';
-import { CHANNELS, getCustomer } from '../customers';
+import { CHANNELS } from '../customers';
 import { CustomerBody } from '../customers/routes';
 import { caseTimeline } from '../timeline';
 import { auditTrail } from '../audit';
@@ -62,6 +62,9 @@ const ListQuery = z.strictObject({
   customer: z.coerce.number().int().positive().optional(),
   dueBefore: Instant.optional(),
   tag: Tag.optional(),
+  priority: listOf(z.enum(PRIORITIES)).optional(),
+  channel: listOf(z.enum(CHANNELS)).optional(),
+  touchpoint: z.string().trim().min(1).max(100).optional(),
   q: z.string().trim().min(1).max(200).optional(),
   ...PageQuery,
 });
@@ -77,11 +80,23 @@ export function caseRoutes(app: App) {
       customerId: q.customer,
       dueBefore: q.dueBefore,
       tag: q.tag,
+      priority: q.priority,
+      channel: q.channel,
+      touchpoint: q.touchpoint,
       q: q.q,
       limit: q.limit,
       cursor: q.cursor,
     });
   });
+
+  app.get('/case-counts', {
+    config: { access: 'cases:read' },
+    schema: { tags: ['cases'], summary: 'Counts for the standard views: mine, team, unowned, at risk (due before atRiskBefore), waiting on customer, open',
+      querystring: z.strictObject({ atRiskBefore: Instant }) },
+  }, async (req) => cases.viewCounts(ctxOf(req), req.query.atRiskBefore));
+
+  app.get('/workload', { config: { access: 'cases:read' }, schema: { tags: ['cases'], summary: 'Open cases per owner' } },
+    async (req) => ({ items: await cases.workload(ctxOf(req)) }));
 
   app.post('/cases', { config: { access: 'cases:work' }, schema: { tags: ['cases'], body: NewCaseBody } }, async (req, reply) => {
     if (req.body.openedAt && !can(req.actor, 'cases:import')) throw new Forbidden('Only managers and admins may import cases with a past openedAt');
@@ -89,10 +104,7 @@ export function caseRoutes(app: App) {
   });
 
   app.get('/cases/:id', { config: { access: 'cases:read' }, schema: { tags: ['cases'], params: IdParams } }, async (req) => {
-    const ctx = ctxOf(req);
-    const c = await cases.getCase(ctx, req.params.id);
-    const customer = await getCustomer(ctx, c.customerId);
-    return { ...c, customer };
+    return cases.getCaseView(ctxOf(req), req.params.id);
   });
 
   app.patch('/cases/:id', { config: { access: 'cases:work' }, schema: { tags: ['cases'], params: IdParams, body: PatchBody } },

@@ -19,7 +19,7 @@ import { expectationFor } from '../standards';
 import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStandardClock } from '../commitments';
 import { createCustomer, findCustomerByEmail, findCustomerByPhone, getCustomer, type Customer, type CustomerInput } from '../customers';
 import { checkReply } from '../respect';
-import { queueReplyEmail } from '../outbox';
+import { queueReplyEmail, replyRoute } from '../outbox';
 import { caseFacts, publish, publishAll, type DomainEvent } from '../events';
 import { chooseOwner, inboundTeam } from '../routing';
 import type { Channel } from '../customers';
@@ -68,6 +68,26 @@ export async function getCase(ctx: Ctx, id: number) {
 }
 
 export type CaseView = Awaited<ReturnType<typeof getCase>>;
+
+/**
+ * The case screen's answer: the case with the names it shows (owner, team) and what it must
+ * offer at once (a pending hand-over with its receiver, where a reply would go), so the header
+ * never waits for another list to say who owns the case.
+ */
+export async function getCaseView(ctx: Ctx, id: number) {
+  const c = await getCase(ctx, id);
+  const [customer, names, offer] = await Promise.all([
+    getCustomer(ctx, c.customerId),
+    ctx.db.selectFrom('cases').leftJoin('staff as owner', 'owner.id', 'cases.owner_id').leftJoin('teams', 'teams.id', 'cases.team_id')
+      .select(['owner.name as ownerName', 'teams.name as teamName']).where('cases.id', '=', id).executeTakeFirstOrThrow(),
+    ctx.db.selectFrom('handovers').innerJoin('staff as offerer', 'offerer.id', 'handovers.offered_by_id')
+      .leftJoin('staff as receiver', 'receiver.id', 'handovers.to_staff_id').leftJoin('teams', 'teams.id', 'handovers.to_team_id')
+      .select(['handovers.id', 'handovers.to_staff_id as toStaffId', 'handovers.to_team_id as toTeamId', 'receiver.name as toStaffName',
+        'teams.name as toTeamName', 'offerer.name as offeredBy', 'handovers.note', 'handovers.offered_at as offeredAt', 'handovers.expires_at as expiresAt'])
+      .where('handovers.case_id', '=', id).where('handovers.status', '=', 'pending').executeTakeFirst(),
+  ]);
+  return { ...c, ...names, customer, pendingOffer: offer ?? null, replyRoute: await replyRoute(ctx, c, customer) };
+}
 
 /**
  * FOR NO KEY UPDATE, not FOR UPDATE: we never change a case's id, and this mode lets other
@@ -176,6 +196,9 @@ export interface CaseFilter {
   unowned?: boolean;
   dueBefore?: Date;
   tag?: string;
+  priority?: Priority[];
+  channel?: Channel[];
+  touchpoint?: string;
   q?: string;
   limit: number;
   cursor?: string;
@@ -196,6 +219,9 @@ export async function listCases(ctx: Ctx, f: CaseFilter) {
   if (f.teamId) q = q.where('cases.team_id', '=', f.teamId);
   if (f.customerId) q = q.where('cases.customer_id', '=', f.customerId);
   if (f.tag) q = q.where('cases.tags', '@>', sql<string[]>`ARRAY[${f.tag.toLowerCase()}]::text[]`);
+  if (f.priority?.length) q = q.where('cases.priority', 'in', f.priority);
+  if (f.channel?.length) q = q.where('cases.channel', 'in', f.channel);
+  if (f.touchpoint) q = q.where('cases.touchpoint', '=', f.touchpoint);
   if (f.q) {
     const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     // Subject or customer by substring; the messages by their words (GIN full-text index).
@@ -203,11 +229,46 @@ export async function listCases(ctx: Ctx, f: CaseFilter) {
     q = q.where((eb) => eb.or([eb('cases.subject', 'ilike', like), eb('customers.name', 'ilike', like), words]));
   }
   if (f.dueBefore) {
-    q = q.where('cases.resolution_due_at', '<', f.dueBefore).where('cases.status', 'not in', ['resolved', 'closed']);
+    // The same rule as My work's "standards at risk": an open case whose first response (not yet
+    // given) or resolution falls due before then, its clock running (paused waits on the customer).
+    const before = f.dueBefore;
+    q = q.where('cases.status', 'not in', ['resolved', 'closed']).where('cases.clock_paused_at', 'is', null)
+      .where((eb) => eb.or([
+        eb('cases.resolution_due_at', '<', before),
+        eb.and([eb('cases.first_responded_at', 'is', null), eb('cases.first_response_due_at', '<', before)]),
+      ]));
   }
   if (after) q = q.where('cases.id', '<', after);
   const rows = await q.orderBy('cases.id', 'desc').limit(f.limit + 1).execute();
   return toPage(rows.map(withFlags), f.limit);
+}
+
+/** Open cases per owner: the load shown beside each colleague when choosing whom to hand a case to. */
+export async function workload(ctx: Ctx) {
+  staffActor(ctx);
+  const rows = await ctx.db.selectFrom('cases').select(['owner_id as staffId', (eb) => eb.fn.countAll<string>().as('open')])
+    .where('owner_id', 'is not', null).where('status', 'in', OPEN_STATUSES).groupBy('owner_id').execute();
+  return rows.map((r) => ({ staffId: r.staffId!, openCases: Number(r.open) }));
+}
+
+/**
+ * The counts beside the standard views of Queues, in one pass over the open cases: mine, my
+ * team's, unowned, at risk (the same rule as the dueBefore filter) and waiting on the customer.
+ */
+export async function viewCounts(ctx: Ctx, atRiskBefore: Date) {
+  const me = staffActor(ctx);
+  const row = await ctx.db.selectFrom('cases')
+    .select([
+      sql<string>`count(*) FILTER (WHERE owner_id = ${me.id})`.as('mine'),
+      sql<string>`count(*) FILTER (WHERE team_id = ${me.teamId ?? -1})`.as('team'),
+      sql<string>`count(*) FILTER (WHERE owner_id IS NULL)`.as('unowned'),
+      sql<string>`count(*) FILTER (WHERE clock_paused_at IS NULL AND (resolution_due_at < ${atRiskBefore} OR (first_responded_at IS NULL AND first_response_due_at < ${atRiskBefore})))`.as('atRisk'),
+      sql<string>`count(*) FILTER (WHERE status = 'waiting_on_customer')`.as('waitingOnCustomer'),
+      sql<string>`count(*)`.as('open'),
+    ])
+    .where('status', 'in', OPEN_STATUSES)
+    .executeTakeFirstOrThrow();
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as Record<keyof typeof row, number>;
 }
 
 export interface CasePatch {

@@ -4,6 +4,7 @@
  */
 import type { Subscriber } from '../events';
 import { recordAudit } from '../audit';
+import { notify } from '../notifications';
 
 export const commitmentSubscribers: Subscriber[] = [
   {
@@ -16,6 +17,8 @@ export const commitmentSubscribers: Subscriber[] = [
         .where('case_id', '=', e.caseId).where('kind', '=', 'promise').where('owner_id', '=', fromOwnerId)
         .where('status', 'in', ['open', 'renegotiated']).returning('id').execute();
       for (const { id } of moved) await recordAudit(ctx, 'commitment', id, 'follow_owner', { ownerId: fromOwnerId }, { ownerId: toOwnerId });
+      // Told, so the new owner knows the word is theirs now (and their open screens refresh live).
+      if (moved.length) await notify(ctx, toOwnerId, 'commitment_assigned', `${moved.length === 1 ? 'A promise' : `${moved.length} promises`} on case ${e.caseId} came with the case: keep ${moved.length === 1 ? 'it' : 'them'}`, e.caseId);
     },
   },
 ];

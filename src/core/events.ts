@@ -12,7 +12,9 @@ export type LiveEvent =
   | { type: 'notification'; staffId: number; kind: string; caseId: number | null }
   | { type: 'case'; caseId: number; kind: string }
   /** Something happened in a live chat (a message up to seq, typing, the queue moved): fetch it, or show the typing. */
-  | { type: 'chat'; conversationId: number | null; kind: string; seq?: number; author?: string };
+  | { type: 'chat'; conversationId: number | null; kind: string; seq?: number; author?: string }
+  /** Someone has a case open (or is typing on it): never stored, only announced (see live/presence.ts). */
+  | { type: 'presence'; caseId: number; staffId: number; name: string; state: 'viewing' | 'typing' | 'left' };
 
 /** The signal that domain events were committed (migration 0010): it wakes the subscribers. */
 type DomainSignal = { type: 'domain' };

@@ -33,6 +33,10 @@ export async function myWork(ctx: Ctx) {
         'cases.resolution_due_at as resolutionDueAt', 'cases.clock_paused_at as clockPausedAt', 'cases.updated_at as updatedAt'])
       .where('cases.owner_id', '=', me.id)
       .where('cases.status', 'not in', ['resolved', 'closed'])
+      // Most urgent first: what is already late (oldest lateness first), then by priority and due time;
+      // a case with no due time never goes above one that is late.
+      .orderBy(sql`CASE WHEN cases.clock_paused_at IS NULL AND cases.resolution_due_at < ${now} THEN 0 ELSE 1 END`)
+      .orderBy(sql`CASE WHEN cases.clock_paused_at IS NULL AND cases.resolution_due_at < ${now} THEN cases.resolution_due_at END NULLS LAST`)
       .orderBy(sql`CASE cases.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END`)
       .orderBy(sql`cases.resolution_due_at NULLS LAST`)
       .limit(200)

@@ -30,3 +30,19 @@ export async function markRead(ctx: Ctx, id: number): Promise<void> {
     .executeTakeFirst();
   if (!res.numUpdatedRows) throw new NotFound('Notification', id);
 }
+
+/** "Mark all read": every unread alert of mine, up to the newest I have seen. */
+export async function markAllRead(ctx: Ctx, upToId?: number): Promise<number> {
+  const me = staffActor(ctx);
+  let q = ctx.db.updateTable('notifications').set({ read_at: ctx.clock.now() }).where('staff_id', '=', me.id).where('read_at', 'is', null);
+  if (upToId) q = q.where('id', '<=', upToId);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function unreadCount(ctx: Ctx): Promise<number> {
+  const me = staffActor(ctx);
+  const row = await ctx.db.selectFrom('notifications').select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('staff_id', '=', me.id).where('read_at', 'is', null).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -165,6 +165,22 @@ export async function queueReplyEmail(
   return queueEmail(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text }, thread);
 }
 
+/**
+ * Where a reply written on this case goes, by the same rule as queueReplyEmail, so the composer
+ * can say it before sending: by email to an address, or nowhere (recorded on the case only) and why.
+ */
+export async function replyRoute(
+  ctx: Ctx,
+  c: { id: number; channel: string },
+  customer: { preferredChannel: string | null; emails: string[] },
+): Promise<{ channel: 'email'; to: string } | { channel: null; reason: string }> {
+  if (c.channel !== 'email' && customer.preferredChannel !== 'email') {
+    return { channel: null, reason: `the case came by ${c.channel.replace(/_/g, ' ')} and the customer prefers ${customer.preferredChannel?.replace(/_/g, ' ') ?? 'no channel'}: a reply is recorded on the case but not sent` };
+  }
+  const to = (await threadOf(ctx, c.id)).lastSender ?? customer.emails[0];
+  return to ? { channel: 'email', to } : { channel: null, reason: 'the customer has no email address: a reply is recorded on the case but not sent' };
+}
+
 /** Timer: deliver what is due; retry with backoff; after the last try, show the failure on the case. */
 export async function deliverDueEmails(ctx: Ctx): Promise<number> {
   const { transport, from } = outboxConfig();

@@ -107,6 +107,10 @@ export function surveyRoutes(app: App) {
       querystring: z.strictObject({ survey: z.coerce.number().int().positive().optional(), customer: z.coerce.number().int().positive().optional(), detractors: z.enum(['true']).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100), after: z.string().regex(/^\d{1,18}$/, 'a cursor from next').optional() }) },
   }, async (req) => surveys.listResponses(ctxOf(req), { surveyId: req.query.survey, customerId: req.query.customer, detractorsOnly: !!req.query.detractors, limit: req.query.limit, before: req.query.after ? Number(req.query.after) : undefined }));
+  app.get('/cases/:id/survey-answers', { config: { access: 'cases:read' }, schema: { tags: ['surveys'], summary: 'Survey answers about this case, or that opened it', params: IdParams } },
+    async (req) => ({ items: await surveys.surveyAnswers(ctxOf(req), { caseId: req.params.id }) }));
+  app.get('/customers/:id/survey-answers', { config: { access: 'customers:read' }, schema: { tags: ['surveys'], summary: "The customer's survey answers", params: IdParams } },
+    async (req) => ({ items: await surveys.surveyAnswers(ctxOf(req), { customerId: req.params.id }) }));
   app.post('/survey-responses/:id/follow-up', {
     config: { access: 'cases:work' },
     schema: { tags: ['surveys'], summary: 'Record the outcome of the follow-up with this customer', params: IdParams, body: z.strictObject({ outcome: Text(2_000) }) },

@@ -353,3 +353,23 @@ export async function listResponses(ctx: Ctx, f: { surveyId?: number; detractors
   const items = rows.slice(0, f.limit);
   return { items, next: rows.length > f.limit ? String(items.at(-1)!.id) : null };
 }
+
+/**
+ * The survey answers a case screen or a profile shows: every answer about this case, or that
+ * opened it as a recovery case, or by this customer, with the questions' answers, the comment and
+ * the case it was about.
+ */
+export async function surveyAnswers(ctx: Ctx, f: { caseId?: number; customerId?: number }) {
+  staffActor(ctx);
+  let q = ctx.db.selectFrom('survey_responses as r')
+    .innerJoin('surveys', 'surveys.id', 'r.survey_id')
+    .leftJoin('cases as about', 'about.id', 'r.case_id')
+    .select(['r.id', 'surveys.name as surveyName', 'r.case_id as caseId', 'about.subject as caseSubject', 'r.recovery_case_id as recoveryCaseId',
+      'r.answers', 'r.nps', 'r.ces', 'r.csat', 'r.stay', 'r.expectation', 'r.comment', 'r.complaint', 'r.completed_at as completedAt',
+      'r.follow_up_outcome as followUpOutcome'])
+    .where('r.completed_at', 'is not', null);
+  if (f.caseId) { const id = f.caseId; q = q.where((eb) => eb.or([eb('r.case_id', '=', id), eb('r.recovery_case_id', '=', id)])); }
+  if (f.customerId) q = q.where('r.customer_id', '=', f.customerId);
+  const rows = await q.orderBy('r.id', 'desc').limit(50).execute();
+  return rows.map((r) => ({ ...r, category: r.nps === null ? null : r.nps >= 9 ? 'promoter' : r.nps >= 7 ? 'passive' : 'detractor' }));
+}

@@ -125,6 +125,10 @@ const TABLE: Record<string, Row> = {
   'POST /loyalty-inputs/{key}/ratings': { expect: 'F F F F A A A U', body: () => ({ current: 2, target: 4 }) },
   'POST /loyalty-inputs/{key}/actions': { expect: 'F F F F A A A U', body: () => ({ text: 'Train every team lead', dueAt: future(24) }) },
   'POST /kudos': { expect: SELF, body: (w) => ({ toStaffId: w.colleagueId, reason: 'Took my call while I was out' }) },
+  'POST /notifications/read-all': { expect: SELF, body: () => ({}) },
+  'POST /cases/{id}/presence': { expect: SELF, body: () => ({ state: 'viewing' }) },
+  'POST /macros': { expect: WORK, body: () => ({ name: 'Thanks', body: 'Thank you, {{salutation}}.' }) },
+  'DELETE /macros/{id}': { expect: WORK },
 };
 
 const FINGERPRINTED = ['cases', 'case_entries', 'commitments', 'commitment_renegotiations', 'recoveries', 'decisions', 'handovers', 'customers',

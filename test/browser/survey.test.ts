@@ -60,6 +60,12 @@ describe('a customer answers a survey; the loop closes in the workspace', { skip
     const clock = staff.getByRole('region', { name: /Recoveries on the clock/ });
     await clock.getByText('Recovery: detractor (3) in a survey answer').waitFor({ timeout: 60_000 });
     await screenshots(staff, '14-my-work-recovery-from-survey');
+    // the recovery case shows what the customer answered and the case it was about
+    await clock.getByRole('link', { name: 'Recovery: detractor (3) in a survey answer' }).click();
+    const answers = staff.getByRole('region', { name: /Survey answers/ });
+    await answers.getByText('Would recommend (0–10)').waitFor();
+    await answers.getByRole('link', { name: `#${c.id} Lamp flickers` }).waitFor();
+    await screenshots(staff, '14b-recovery-case-with-answer');
     const responses = await k.sql<{ nps: number; completed: boolean }>('SELECT nps, completed_at IS NOT NULL AS completed FROM survey_responses');
     assert.deepEqual(responses, [{ nps: 3, completed: true }]);
 

@@ -55,6 +55,7 @@ describe('webhook settings in a real browser', { skip: skip ?? false, timeout: 1
   it('an admin adds an endpoint, sees its secret once, sends a test event and sees it delivered with 204', async () => {
     const page = await signedInPage(browser, k.baseUrl, 'admin1@example.test', 'correct horse battery');
     await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name: 'Webhooks' }).click();
     const section = page.getByRole('region', { name: /^Webhooks/ });
     await section.getByText('No endpoints yet').waitFor();
     await section.scrollIntoViewIfNeeded();

@@ -70,7 +70,7 @@ describe('the staff workspace in a real browser', { skip: skip ?? false, timeout
     assert.match(await refusal.textContent() ?? '', /addressed as "Mrs Okafor"/);
     await reply.fill('Dear Mrs Okafor,\n\nSorry about the cushion. A new one is on its way.');
     await a.getByRole('button', { name: 'Send reply' }).click();
-    await a.getByRole('status').getByText('Reply sent.').waitFor();
+    await a.getByRole('status').getByText('Reply sent by email to ada@okafor.example.').waitFor();
 
     // B is on My work in another browser context
     const b = await signIn('b');
@@ -78,7 +78,8 @@ describe('the staff workspace in a real browser', { skip: skip ?? false, timeout
     await a.keyboard.press('Escape');
     await a.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur(): void } | null } }).document.activeElement?.blur());
     await a.keyboard.press('h');
-    await a.getByLabel('Offer to').selectOption({ label: 'Bruno Silva' });
+    const picker = a.getByLabel('Offer to');
+    await picker.selectOption(await picker.locator('option', { hasText: 'Bruno Silva' }).getAttribute('value'));
     await a.getByLabel('Context for the receiver (required)').fill('Mrs Okafor wants a new cushion; replacement ordered, needs delivery date.');
     await a.getByRole('button', { name: 'Offer hand-over' }).click();
     await a.getByText('Offer sent').waitFor();
@@ -145,7 +146,14 @@ describe('the staff workspace in a real browser', { skip: skip ?? false, timeout
     assert.equal(await admin.getByTestId('salutation').textContent(), 'Mr Vance');
     assert.match(await admin.getByTestId('owner').textContent() ?? '', /Owned by Alex Admin/);
     await admin.getByRole('link', { name: 'Settings' }).click();
-    await admin.getByRole('heading', { name: 'Service standards (business minutes)' }).waitFor();
+    await admin.getByRole('heading', { name: 'Organisation and business hours' }).waitFor();
+    await admin.getByRole('navigation', { name: 'Settings pages' }).getByRole('link', { name: 'Service standards' }).click();
+    await admin.getByRole('heading', { name: 'Service standards' }).waitFor();
+    // standards are entered in hours and business days, and shown that way
+    await admin.getByLabel('First response', { exact: true }).fill('4');
+    await admin.getByLabel('Resolution', { exact: true }).fill('2');
+    await admin.getByRole('button', { name: 'Add standard' }).click();
+    await admin.getByRole('cell', { name: '2 business days' }).first().waitFor();
     await screenshots(admin, '08-settings');
     await admin.getByRole('link', { name: 'Alex Admin' }).click();
     await admin.getByRole('heading', { name: 'Account' }).waitFor();

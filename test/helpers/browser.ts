@@ -59,3 +59,29 @@ export async function signedInPage(browser: Browser, baseUrl: string, email: str
   await page.getByRole('heading', { name: 'My work' }).waitFor();
   return page;
 }
+
+/**
+ * API requests a page makes while the user does nothing for `ms`: a screen that polls the API
+ * in a loop (a query key that changes on every render, a refetch timer gone wrong) shows up as
+ * a count above `max`. The live event stream and presence announcements are not polling.
+ */
+export async function assertIdle(page: Page, screen: string, ms = 3_000, max = 1): Promise<string[]> {
+  const seen: string[] = [];
+  const onRequest = (r: { url(): string }) => {
+    const url = r.url();
+    if (url.includes('/api/v1/') && !url.includes('/api/v1/live') && !url.endsWith('/presence')) seen.push(url.replace(/^https?:\/\/[^/]+/, ''));
+  };
+  page.on('request', onRequest);
+  await page.waitForTimeout(ms);
+  page.off('request', onRequest);
+  if (seen.length > max) throw new Error(`${screen} made ${seen.length} API requests in ${ms} ms of doing nothing (polling in a loop?):\n  ${seen.slice(0, 10).join('\n  ')}`);
+  return seen;
+}
+
+/** Every API request the page makes from now on, to count what one step of the user cost. */
+export function recordRequests(page: Page): { urls: string[]; stop(): void } {
+  const urls: string[] = [];
+  const onRequest = (r: { url(): string }) => { if (r.url().includes('/api/v1/')) urls.push(r.url().replace(/^https?:\/\/[^/]+/, '')); };
+  page.on('request', onRequest);
+  return { urls, stop: () => page.off('request', onRequest) };
+}

@@ -18,6 +18,12 @@ import { LiveQueue } from './routes/LiveQueue';
 import { Staffing } from './routes/Staffing';
 import { Drivers } from './routes/Drivers';
 import { Loyalty } from './routes/Loyalty';
+import { Bell } from './components/Bell';
+import { DraftsNotice } from './components/DraftsNotice';
+import { GlobalSearch } from './components/GlobalSearch';
+import { attentionCount } from './routes/MyWork';
+import { Search } from './routes/Search';
+import { Dashboard } from './routes/Dashboard';
 
 export function App() {
   const me = useMe();
@@ -35,6 +41,8 @@ function Shell() {
   const c = work.data?.counts;
   const signOut = async () => {
     await post('/auth/sign-out');
+    // Unsent drafts hold customers' details: they do not outlive the session on a shared computer.
+    for (const key of Object.keys(localStorage)) if (key.startsWith('kept.draft.')) localStorage.removeItem(key);
     qc.clear();
     navigate('/');
     await qc.invalidateQueries({ queryKey: ['me'] });
@@ -51,7 +59,7 @@ function Shell() {
       <header className="top">
         <span className="brand">Kept</span>
         <nav aria-label="Main">
-          {nav('/', 'My work', c ? c.offers + c.promisesOverdue + c.atRisk + c.approvals + c.recoveries : 0, 'items needing attention')}
+          {nav('/', 'My work', c ? attentionCount(c) : 0, 'items need your attention')}
           {me.role !== 'executive' ? nav('/cases/new', 'New case') : null}
           {nav('/queues', 'Queues')}
           {nav('/customers', 'Customers')}
@@ -61,14 +69,18 @@ function Shell() {
           {nav('/staffing', 'Staffing')}
           {nav('/drivers', 'Drivers')}
           {nav('/loyalty', 'Loyalty')}
+          {['lead', 'manager', 'admin'].includes(me.role) ? nav('/dashboard', 'Dashboard') : null}
           {me.role === 'admin' ? nav('/settings', 'Settings') : null}
         </nav>
+        <GlobalSearch />
         <div className="who">
+          <Bell />
           <Link href="/account">{me.name}</Link>
           <button type="button" className="link" onClick={signOut}>Sign out</button>
         </div>
       </header>
       <main id="main">
+        <DraftsNotice />
         <Switch>
           <Route path="/" component={MyWork} />
           <Route path="/cases/new" component={NewCase} />
@@ -76,7 +88,8 @@ function Shell() {
           <Route path="/queues" component={Queues} />
           <Route path="/customers" component={Customers} />
           <Route path="/customers/:id">{(p) => <CustomerPage id={Number(p.id)} />}</Route>
-          <Route path="/settings" component={Settings} />
+          <Route path="/settings">{() => <Settings />}</Route>
+          <Route path="/settings/:page">{(p) => <Settings page={p.page} />}</Route>
           <Route path="/review" component={Review} />
           <Route path="/loyalty" component={Loyalty} />
           <Route path="/loyalty/:tab" component={Loyalty} />
@@ -85,6 +98,8 @@ function Shell() {
           <Route path="/chat-queue" component={LiveQueue} />
           <Route path="/staffing" component={Staffing} />
           <Route path="/drivers" component={Drivers} />
+          <Route path="/search" component={Search} />
+          <Route path="/dashboard" component={Dashboard} />
           <Route><h1>Not found</h1><p><Link href="/">Back to My work</Link></p></Route>
         </Switch>
       </main>

@@ -22,3 +22,23 @@ export function timeLeft(iso: string | null | undefined, now = Date.now()): { te
 }
 
 export const label = (s: string) => s.replace(/_/g, ' ');
+
+/** Times in alert texts written by the server as ISO instants, shown in the viewer's time zone. */
+export const withLocalTimes = (text: string) => text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g, (iso) => when(iso));
+
+const GERMAN: Record<string, string> = { mr: 'Sehr geehrter Herr', mrs: 'Sehr geehrte Frau', ms: 'Sehr geehrte Frau', miss: 'Sehr geehrte Frau', herr: 'Sehr geehrter Herr', frau: 'Sehr geehrte Frau' };
+const FRENCH: Record<string, string> = { mr: 'Bonjour Monsieur', mrs: 'Bonjour Madame', ms: 'Bonjour Madame', miss: 'Bonjour Mademoiselle', monsieur: 'Bonjour Monsieur', madame: 'Bonjour Madame' };
+
+/**
+ * The reply's opening line in the customer's language and form of address: "Dear Mrs Okafor,",
+ * "Sehr geehrte Frau Becker,", "Bonjour Monsieur Martin,", or the first name where it is allowed.
+ */
+export function greetingFor(c: { salutation: string; language: string | null; title: string | null; familyName: string | null; givenName: string | null; firstNameOk: boolean }): string {
+  const lang = (c.language ?? 'en').slice(0, 2).toLowerCase();
+  const title = c.title?.toLowerCase().replace(/\.$/, '') ?? '';
+  const first = c.firstNameOk && c.givenName;
+  let line = `Dear ${c.salutation},`;
+  if (lang === 'de') line = first ? `Hallo ${c.givenName},` : GERMAN[title] && c.familyName ? `${GERMAN[title]} ${c.familyName},` : `Guten Tag ${c.salutation},`;
+  if (lang === 'fr') line = first ? `Bonjour ${c.givenName},` : FRENCH[title] && c.familyName ? `${FRENCH[title]} ${c.familyName},` : `Bonjour ${c.salutation},`;
+  return `${line}\n\n`;
+}

@@ -26,6 +26,9 @@ export function useLiveUpdates(enabled: boolean) {
       if (d.kind === 'typing') window.dispatchEvent(new CustomEvent('kept-chat-typing', { detail: d }));
       else void qc.invalidateQueries({ queryKey: ['chat'] });
     };
+    // Presence is for the case screen only: passed on as a DOM event, never a refetch.
+    const onPresence = (e: MessageEvent) => window.dispatchEvent(new CustomEvent('kept-presence', { detail: JSON.parse(e.data) as unknown }));
+    source.addEventListener('presence', onPresence);
     source.addEventListener('case', onCase);
     source.addEventListener('chat', onChat);
     source.addEventListener('notification', onNotification);

@@ -1,17 +1,24 @@
 /**
- * Acting on a case: reply (pre-filled with the customer's form of address; the server refuses
- * a greeting that contradicts it or offensive words, and we show its reason), internal note,
- * phone-call note, hand-over offer (a context note is required), promise.
+ * Acting on a case: reply (pre-filled with the customer's form of address in their language; the
+ * server refuses a greeting that contradicts it or offensive words, and we show its reason),
+ * internal note, phone-call note, hand-over offer (a context note is required), promise, goodwill.
+ *
+ * Nothing written is lost: each tab keeps its own text, kept per case in localStorage (it survives
+ * switching tabs, leaving the case and reloading), and closing or reloading the page with unsent
+ * text asks first. The reply says where it goes (channel and recipient) before it is sent, and
+ * if someone else wrote to the customer meanwhile, sending asks first.
  */
-import { useEffect, useState, type FormEvent } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
-import type { CaseView, Staff, Team } from '../../../src/api-types';
-import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useQueryClient, useQuery } from '@tanstack/react-query';
+import type { CaseView, Staff, Team, TimelineEntry } from '../../../src/api-types';
 import { api, post } from '../api';
+import { greetingFor } from '../format';
 import { ErrorNote, useAction } from './ui';
+import { ColleaguePicker } from './ColleaguePicker';
+import { MacroPicker } from './MacroPicker';
 
 export type ComposerMode = 'reply' | 'note' | 'call' | 'handover' | 'promise' | 'goodwill';
-const TABS: { mode: ComposerMode; text: string; key: string }[] = [
+export const TABS: { mode: ComposerMode; text: string; key: string }[] = [
   { mode: 'reply', text: 'Reply', key: 'r' },
   { mode: 'note', text: 'Internal note', key: 'n' },
   { mode: 'call', text: 'Phone call', key: 'c' },
@@ -20,16 +27,60 @@ const TABS: { mode: ComposerMode; text: string; key: string }[] = [
   { mode: 'goodwill', text: 'Goodwill', key: 'g' },
 ];
 const KINDS = [['refund', 'Refund'], ['credit', 'Credit'], ['replacement', 'Replacement'], ['fee_waiver', 'Fee waiver'], ['upgrade', 'Upgrade'], ['other', 'Other']];
+const LABELS: Record<ComposerMode, string> = { reply: 'Reply to the customer', note: 'Internal note (not sent)', call: 'What was said on the call', handover: 'Context for the receiver (required)', promise: 'What you promise the customer', goodwill: 'Why (the customer will not see this)' };
 
 function localInput(d: Date) {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-export function Composer({ c, mode, setMode, staff }: { c: CaseView; mode: ComposerMode; setMode: (m: ComposerMode) => void; staff: Staff[] }) {
+const draftKey = (caseId: number, mode: ComposerMode) => `kept.draft.${caseId}.${mode}`;
+type Drafts = Record<ComposerMode, string>;
+
+function loadDrafts(caseId: number, greeting: string): Drafts {
+  const d = {} as Drafts;
+  for (const t of TABS) d[t.mode] = localStorage.getItem(draftKey(caseId, t.mode)) ?? (t.mode === 'reply' ? greeting : '');
+  return d;
+}
+
+/** The cases with unsent text kept (a draft is only stored while it is more than the bare greeting). */
+export function casesWithDrafts(): number[] {
+  const ids = new Set<number>();
+  for (let i = 0; i < localStorage.length; i += 1) {
+    const m = /^kept\.draft\.(\d+)\./.exec(localStorage.key(i) ?? '');
+    if (m) ids.add(Number(m[1]));
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+// Unsent text on the case on screen: reloading or closing the tab asks first (the text is kept either way).
+window.addEventListener('beforeunload', (e) => {
+  if (document.querySelector('[data-unsent="true"]')) e.preventDefault();
+});
+
+/** Bold, lists and links written as plain text marks: the email's text part stays readable as it is. */
+function wrap(el: HTMLTextAreaElement | null, set: (v: string) => void, kind: 'bold' | 'list' | 'link') {
+  if (!el) return;
+  const { selectionStart: a, selectionEnd: b, value } = el;
+  const sel = value.slice(a, b);
+  const insert = kind === 'bold' ? `**${sel || 'bold text'}**`
+    : kind === 'list' ? (sel || 'item').split('\n').map((l) => `- ${l}`).join('\n')
+    : `[${sel || 'link text'}](https://)`;
+  set(value.slice(0, a) + insert + value.slice(b));
+  setTimeout(() => { el.focus(); el.setSelectionRange(a, a + insert.length); }, 0);
+}
+
+export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseView; mode: ComposerMode; setMode: (m: ComposerMode) => void; staff: Staff[]; timeline: TimelineEntry[]; meId: number }) {
   const qc = useQueryClient();
-  const greeting = `Dear ${c.customer.salutation},\n\n`;
-  const [text, setText] = useState(greeting);
+  const greeting = greetingFor(c.customer);
+  const [drafts, setDrafts] = useState<Drafts>(() => loadDrafts(c.id, greeting));
+  const text = drafts[mode];
+  const setText = (v: string) => {
+    setDrafts((d) => ({ ...d, [mode]: v }));
+    const empty = v.trim() === '' || (mode === 'reply' && v === greeting);
+    if (empty) localStorage.removeItem(draftKey(c.id, mode));
+    else localStorage.setItem(draftKey(c.id, mode), v);
+  };
   const [to, setTo] = useState('');
   const [due, setDue] = useState(() => localInput(new Date(Date.now() + 24 * 3_600_000)));
   const [sent, setSent] = useState<string | null>(null);
@@ -37,63 +88,79 @@ export function Composer({ c, mode, setMode, staff }: { c: CaseView; mode: Compo
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState('EUR');
   const [shown, setShown] = useState(false);
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const caret = useRef<number | null>(null);
   const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
 
-  useEffect(() => {
-    setText(mode === 'reply' ? greeting : '');
-    setSent(null);
-  }, [mode, greeting]);
+  // What the writer had seen when they started: a message to the customer after that means someone answered meanwhile.
+  const [seenUpTo, setSeenUpTo] = useState(() => lastId(timeline));
+  const unsentReply = drafts.reply !== greeting && drafts.reply.trim() !== '';
+  useEffect(() => { if (!unsentReply || seenUpTo === 0) setSeenUpTo(lastId(timeline)); }, [unsentReply, timeline, seenUpTo]);
+  const meanwhile = useMemo(() => timeline.filter((e) => e.id > seenUpTo && (e.kind === 'outbound_reply' || e.kind === 'phone_call') && e.authorId !== meId), [timeline, seenUpTo, meId]);
+  const [confirmMeanwhile, setConfirmMeanwhile] = useState(false);
+
+  useEffect(() => { setSent(null); caret.current = null; }, [mode]);
 
   const refresh = () => qc.invalidateQueries({ queryKey: ['case', c.id] });
+  const clear = () => setText(mode === 'reply' ? greeting : '');
   const send = useAction(async () => {
-    if (mode === 'reply') await post(`/cases/${c.id}/replies`, { body: text });
+    if (mode === 'reply') {
+      if (meanwhile.length && !confirmMeanwhile) { setConfirmMeanwhile(true); return; }
+      await post(`/cases/${c.id}/replies`, { body: text });
+      setConfirmMeanwhile(false);
+      clear();
+      setSent(c.replyRoute.channel === 'email'
+        ? `Reply sent by email to ${c.replyRoute.to}.`
+        : `Reply recorded on the case but NOT sent to the customer: ${c.replyRoute.reason}. Tell them by their preferred channel.`);
+      await refresh();
+      await qc.invalidateQueries({ queryKey: ['my-work'] });
+      return;
+    }
     if (mode === 'note') await post(`/cases/${c.id}/notes`, { body: text, public: shown });
     if (mode === 'call') await post(`/cases/${c.id}/calls`, { body: text, public: shown });
     if (mode === 'handover') {
-      const [kind, id] = to.split(':');
-      await post(`/cases/${c.id}/handovers`, { [kind === 'team' ? 'toTeamId' : 'toStaffId']: Number(id), note: text });
+      const [k, id] = to.split(':');
+      await post(`/cases/${c.id}/handovers`, { [k === 'team' ? 'toTeamId' : 'toStaffId']: Number(id), note: text });
     }
     if (mode === 'promise') await post(`/cases/${c.id}/commitments`, { text, dueAt: new Date(due).toISOString() });
     if (mode === 'goodwill') {
       const d = await post<{ status: string }>(`/cases/${c.id}/decisions`, { kind, amount: Number(amount), currency, reason: text });
-      setText('');
+      clear();
       setSent(d.status === 'approved' ? 'Decision made: it is effective now.' : 'Above your authority: sent to your lead for approval.');
       await refresh();
       return;
     }
-    setSent({ reply: 'Reply sent.', note: 'Note added.', call: 'Call logged.', handover: 'Offer sent: you own the case until it is accepted.', promise: 'Promise recorded.', goodwill: '' }[mode]);
-    setText(mode === 'reply' ? greeting : '');
+    setSent({ reply: '', note: 'Note added.', call: 'Call logged.', handover: 'Offer sent: you own the case until it is accepted.', promise: 'Promise recorded.', goodwill: '' }[mode]);
+    clear();
     await refresh();
     await qc.invalidateQueries({ queryKey: ['my-work'] });
   });
   const take = useAction(async () => { await post(`/cases/${c.id}/take`); await refresh(); });
   const submit = (e: FormEvent) => { e.preventDefault(); void send.run(); };
+  const unsentTabs = TABS.filter((t) => t.mode !== mode && drafts[t.mode].trim() !== '' && !(t.mode === 'reply' && drafts.reply === greeting));
 
   return (
-    <section className="card composer" aria-label="Act on this case">
+    <section className="card composer" aria-label="Act on this case" data-unsent={TABS.some((t) => drafts[t.mode].trim() !== '' && !(t.mode === 'reply' && drafts.reply === greeting)) ? 'true' : 'false'}>
       {!c.ownerId ? (
         <div className="row"><span>Nobody owns this case yet.</span><button type="button" onClick={() => void take.run()}>Take it</button><ErrorNote error={take.error} /></div>
       ) : null}
       <div role="tablist" aria-label="Action" className="tabs">
         {TABS.map((t) => (
           <button key={t.mode} type="button" role="tab" aria-selected={mode === t.mode} className={mode === t.mode ? 'tab active' : 'tab'} onClick={() => setMode(t.mode)}>
-            {t.text} <kbd aria-hidden="true">{t.key}</kbd>
+            {t.text}{unsentTabs.some((u) => u.mode === t.mode) ? <span className="dot" aria-label="(unsent text)">•</span> : null} <kbd aria-hidden="true">{t.key}</kbd>
           </button>
         ))}
       </div>
       <form onSubmit={submit} className="stack" role="tabpanel" aria-label={TABS.find((t) => t.mode === mode)!.text}>
+        {mode === 'reply' ? (
+          <p className={c.replyRoute.channel ? 'route' : 'route warn'} data-testid="reply-route">
+            {c.replyRoute.channel === 'email'
+              ? <>Goes by <strong>email</strong> to <strong>{c.replyRoute.to}</strong></>
+              : <><strong>Will not reach the customer:</strong> {c.replyRoute.reason}. Prefers {c.customer.preferredChannel?.replace(/_/g, ' ') ?? 'no channel'}{c.customer.preferredChannel === 'phone' ? ': call them and log the call' : ''}.</>}
+          </p>
+        ) : null}
         {mode === 'handover' ? (
-          <label>Offer to
-            <select value={to} onChange={(e) => setTo(e.target.value)} required>
-              <option value="">— choose a colleague or team —</option>
-              <optgroup label="Colleagues">
-                {staff.filter((s) => s.id !== c.ownerId && s.role !== 'executive').map((s) => <option key={s.id} value={`staff:${s.id}`}>{s.name}</option>)}
-              </optgroup>
-              <optgroup label="Teams">
-                {teams.data?.items.map((t) => <option key={t.id} value={`team:${t.id}`}>{t.name}</option>)}
-              </optgroup>
-            </select>
-          </label>
+          <ColleaguePicker value={to} onChange={setTo} staff={staff} teams={teams.data?.items ?? []} ownerId={c.ownerId} />
         ) : null}
         {mode === 'goodwill' ? (
           <div className="row">
@@ -102,21 +169,46 @@ export function Composer({ c, mode, setMode, staff }: { c: CaseView; mode: Compo
             <label>Currency<input value={currency} onChange={(e) => setCurrency(e.target.value.toUpperCase())} pattern="[A-Z]{3}" maxLength={3} required /></label>
           </div>
         ) : null}
+        {mode === 'reply' || mode === 'note' ? (
+          <MacroPicker c={c} current={text} insert={(t) => {
+            const el = textRef.current;
+            // Where the writer left the cursor; a field never touched takes the macro at its end, after the greeting.
+            const at = caret.current ?? text.length;
+            setText(text.slice(0, at) + t + text.slice(at));
+            setTimeout(() => { el?.focus(); el?.setSelectionRange(at + t.length, at + t.length); }, 0);
+          }} />
+        ) : null}
+        {mode === 'reply' ? (
+          <div className="row toolbar" role="toolbar" aria-label="Formatting">
+            <button type="button" className="secondary" onClick={() => wrap(textRef.current, setText, 'bold')}>Bold</button>
+            <button type="button" className="secondary" onClick={() => wrap(textRef.current, setText, 'list')}>List</button>
+            <button type="button" className="secondary" onClick={() => wrap(textRef.current, setText, 'link')}>Link</button>
+          </div>
+        ) : null}
+        <label>{LABELS[mode]}
+          <textarea ref={textRef} data-first rows={mode === 'reply' ? 6 : 3} value={text} onChange={(e) => setText(e.target.value)} onSelect={(e) => { caret.current = e.currentTarget.selectionEnd; }} required />
+        </label>
         {mode === 'promise' ? (
           <label>Due<input type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} required /></label>
         ) : null}
-        <label>{{ reply: 'Reply to the customer', note: 'Internal note (not sent)', call: 'What was said on the call', handover: 'Context for the receiver (required)', promise: 'What you promise the customer', goodwill: 'Why (the customer will not see this)' }[mode]}
-          <textarea rows={mode === 'reply' ? 6 : 3} value={text} onChange={(e) => setText(e.target.value)} required />
-        </label>
         {mode === 'note' || mode === 'call' ? (
           <label className="check"><input type="checkbox" checked={shown} onChange={(e) => setShown(e.target.checked)} /> Public: the customer sees this in their portal</label>
         ) : null}
+        {unsentTabs.length ? <p className="meta">Unsent text kept in: {unsentTabs.map((t) => t.text).join(', ')}</p> : null}
+        {mode === 'reply' && confirmMeanwhile && meanwhile.length ? (
+          <div role="alert" className="error">
+            <strong>Someone answered meanwhile:</strong> {meanwhile.map((e) => `${e.authorName ?? 'a colleague'} (${e.kind === 'phone_call' ? 'call' : 'reply'})`).join(', ')}. Read it in the timeline; send yours anyway?
+          </div>
+        ) : null}
         <ErrorNote error={send.error} />
-        {sent ? <p role="status" className="ok">{sent}</p> : null}
+        {sent ? <p role="status" className={c.replyRoute.channel || mode !== 'reply' ? 'ok' : 'late'}>{sent}</p> : null}
         <div className="row">
-          <button type="submit" disabled={send.busy}>{{ reply: 'Send reply', note: 'Add note', call: 'Log call', handover: 'Offer hand-over', promise: 'Make promise', goodwill: 'Decide' }[mode]}</button>
+          <button type="submit" disabled={send.busy}>{mode === 'reply' && confirmMeanwhile && meanwhile.length ? 'Send anyway' : { reply: 'Send reply', note: 'Add note', call: 'Log call', handover: 'Offer hand-over', promise: 'Make promise', goodwill: 'Decide' }[mode]}</button>
+          {text.trim() && !(mode === 'reply' && text === greeting) ? <button type="button" className="secondary" onClick={clear}>Discard</button> : null}
         </div>
       </form>
     </section>
   );
 }
+
+const lastId = (t: TimelineEntry[]) => t.reduce((m, e) => Math.max(m, e.id), 0);

@@ -1,19 +1,26 @@
 /**
  * The case: the customer's whole story on one screen. Timeline, the customer's other cases,
  * the profile, the expectation told to the customer and the time left, and the actions.
- * Keyboard: r reply · n note · c call · h hand over · p promise · g goodwill · j next case in My work.
+ * The conversation reads top to bottom, oldest first, and the composer follows it.
+ * Keyboard: r reply · n note · c call · h hand over · p promise · g goodwill · j / k next / previous
+ * case in My work · Escape leaves a field · ? lists the keys.
  */
-import { useEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { CaseEmail, CaseListPage, CaseView, Commitment, Department, MyWork, Settings, Staff, Team, TimelineEntry } from '../../../src/api-types';
-import { api, patch } from '../api';
+import type { CaseEmail, CaseListPage, CaseView, Commitment, Department, MyWork, Settings, Staff, SurveyAnswer, Team, TimelineEntry } from '../../../src/api-types';
+import { api, patch, post } from '../api';
+import { useMe } from '../session';
+import { YesOrNo } from '../components/YesOrNo';
+import { KeyHelp } from '../components/KeyHelp';
+import { Presence } from '../components/Presence';
 import { inZone, label, timeLeft, when } from '../format';
 import { Empty, ErrorNote, Section, useAction } from '../components/ui';
-import { Composer, type ComposerMode } from '../components/Composer';
+import { Composer, TABS, type ComposerMode } from '../components/Composer';
 import { Promises } from '../components/Promises';
 import { Recoveries } from '../components/Recoveries';
 import { CustomerFacts } from '../components/CustomerFacts';
+import { SendSurvey } from '../components/SendSurvey';
 
 const STATUSES = ['open', 'waiting_on_customer', 'waiting_on_us', 'resolved', 'closed'] as const;
 
@@ -23,25 +30,41 @@ export function CasePage({ id }: { id: number }) {
   const promises = useQuery({ queryKey: ['case', id, 'commitments'], queryFn: () => api<{ items: Commitment[] }>(`/commitments?case=${id}&limit=200`) });
   const staff = useQuery({ queryKey: ['staff'], queryFn: () => api<{ items: Staff[] }>('/staff?active=true'), staleTime: 300_000 });
   const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<Settings>('/settings'), staleTime: 300_000 });
+  const me = useMe();
   const [mode, setMode] = useState<ComposerMode>('reply');
   const composerRef = useRef<HTMLDivElement>(null);
   const [, navigate] = useLocation();
   const qc = useQueryClient();
 
+  const [help, setHelp] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement;
-      if (e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable) return;
-      const modes: Record<string, ComposerMode> = { r: 'reply', n: 'note', c: 'call', h: 'handover', p: 'promise', g: 'goodwill' };
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const inField = /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable;
+      if (e.key === 'Escape') {
+        if (inField) t.blur(); else setHelp(false);
+        return;
+      }
+      if (inField) return;
+      const modes: Record<string, ComposerMode> = Object.fromEntries(TABS.map((x) => [x.key, x.mode]));
       if (modes[e.key]) {
         e.preventDefault();
         setMode(modes[e.key]!);
-        setTimeout(() => composerRef.current?.querySelector<HTMLElement>('textarea, input, select')?.focus(), 0);
-      } else if (e.key === 'j') {
+        // The field the user writes in first: the promise's text, the hand-over's receiver, the reply.
+        setTimeout(() => composerRef.current?.querySelector<HTMLElement>('[data-first]')?.focus(), 0);
+      } else if (e.key === 'j' || e.key === 'k') {
         const work = qc.getQueryData<MyWork>(['my-work']);
         const ids = work?.cases.map((x) => x.id) ?? [];
-        const next = ids[(ids.indexOf(id) + 1) % Math.max(ids.length, 1)];
+        if (!ids.length) return;
+        const at = ids.indexOf(id);
+        const next = e.key === 'j' ? ids[(at + 1) % ids.length] : ids[(at <= 0 ? ids.length : at) - 1];
         if (next && next !== id) navigate(`/cases/${next}`);
+      } else if (e.key === 'm') {
+        e.preventDefault();
+        composerRef.current?.querySelector<HTMLElement>('[data-macro]')?.focus();
+      } else if (e.key === '?') {
+        setHelp((h) => !h);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -51,33 +74,38 @@ export function CasePage({ id }: { id: number }) {
   if (c.error) return <ErrorNote error={c.error} />;
   if (!c.data) return <p className="loading">Loading case…</p>;
   const k = c.data;
-  const owner = staff.data?.items.find((s) => s.id === k.ownerId);
-  const staffName = (sid: number | null) => staff.data?.items.find((s) => s.id === sid)?.name ?? (sid ? `#${sid}` : 'Kept');
+  const staffName = (sid: number | null) => (sid === k.ownerId && k.ownerName) || staff.data?.items.find((s) => s.id === sid)?.name || (sid ? 'a colleague' : 'Kept');
   return (
     <div className="case">
       <div className="case-head">
         <h1>#{k.id} {k.subject}</h1>
         <p className="meta">
-          <span data-testid="owner">{owner ? `Owned by ${owner.name}` : k.ownerId ? `Owned by #${k.ownerId}` : 'Unowned — in the queue'}</span>
+          <span data-testid="owner">{k.ownerId ? `Owned by ${k.ownerName ?? 'a colleague'}` : 'Unowned — in the queue'}</span>
+          {k.teamName ? ` · ${k.teamName}` : ''}
           {' · '}{label(k.channel)} · {k.type} · opened {when(k.openedAt)}
           {k.runAround ? <strong className="late"> · passed on {k.handoverCount} times (run-around)</strong> : null}
           {k.customerViewedReplyAt ? <span data-testid="viewed-reply"> · customer viewed the latest reply {when(k.customerViewedReplyAt)}</span> : null}
+          {' · '}<button type="button" className="link" onClick={() => setHelp(true)}>Keys <kbd aria-hidden="true">?</kbd></button>
         </p>
+        <Presence caseId={id} />
         <StatusBar c={k} />
+        <PendingOffer c={k} />
       </div>
+      {help ? <KeyHelp onClose={() => setHelp(false)} /> : null}
       <div className="case-grid">
         <div className="main-col">
           <Expectation c={k} timeZone={settings.data?.timeZone} />
+          <SurveyAnswers caseId={id} />
+          <Section title="Conversation and events">
+            <Timeline caseId={id} entries={timeline.data?.items ?? []} staffName={staffName} customerName={k.customer.name} />
+          </Section>
           <div ref={composerRef}>
-            <Composer c={k} mode={mode} setMode={setMode} staff={staff.data?.items ?? []} />
+            <Composer key={k.id} c={k} mode={mode} setMode={setMode} staff={staff.data?.items ?? []} timeline={timeline.data?.items ?? []} meId={me.data?.id ?? 0} />
           </div>
           <Section title="Promises on this case" count={promises.data?.items.filter((p) => p.kind === 'promise').length}>
             <Promises caseId={id} items={promises.data?.items ?? []} />
           </Section>
           <Recoveries caseId={id} />
-          <Section title="Timeline">
-            <Timeline caseId={id} entries={timeline.data?.items ?? []} staffName={staffName} />
-          </Section>
         </div>
         <aside className="side-col" aria-label="Customer">
           <Profile c={k} />
@@ -86,6 +114,59 @@ export function CasePage({ id }: { id: number }) {
         </aside>
       </div>
     </div>
+  );
+}
+
+/** A hand-over waiting on this case: the receiver accepts or declines it here; the offerer may withdraw it. */
+function PendingOffer({ c }: { c: CaseView }) {
+  const me = useMe().data;
+  const qc = useQueryClient();
+  const o = c.pendingOffer;
+  if (!o || !me) return null;
+  const done = () => Promise.all([qc.invalidateQueries({ queryKey: ['case', c.id] }), qc.invalidateQueries({ queryKey: ['my-work'] }), qc.invalidateQueries({ queryKey: ['notifications'] })]);
+  const forMe = o.toStaffId === me.id || (!!o.toTeamId && o.toTeamId === me.teamId);
+  const to = o.toStaffName ?? `the ${o.toTeamName ?? ''} team`;
+  const text = <><strong>Hand-over offered</strong> by {o.offeredBy} to {forMe ? 'you' : to} · expires {timeLeft(o.expiresAt).text}<blockquote>{o.note}</blockquote></>;
+  if (forMe) {
+    return (
+      <ul className="list pending-offer" aria-label="Hand-over offered to you">
+        <YesOrNo yes="Accept" onYes={async () => { await post(`/handovers/${o.id}/accept`); await done(); }} onNo={async (reason) => { await post(`/handovers/${o.id}/decline`, { reason }); await done(); }}>{text}</YesOrNo>
+      </ul>
+    );
+  }
+  return <div className="pending-offer card" role="note">{text}{me.id === c.ownerId ? <WithdrawOffer id={o.id} done={done} /> : null}</div>;
+}
+
+function WithdrawOffer({ id, done }: { id: number; done: () => Promise<unknown> }) {
+  const w = useAction(async () => { await post(`/handovers/${id}/withdraw`); await done(); });
+  return <><button type="button" className="secondary" onClick={() => void w.run()} disabled={w.busy}>Withdraw the offer</button><ErrorNote error={w.error} /></>;
+}
+
+/** Survey answers about this case or that opened it (a detractor's recovery case shows what they said). */
+export function SurveyAnswers({ caseId, customerId }: { caseId?: number; customerId?: number }) {
+  const path = caseId ? `/cases/${caseId}/survey-answers` : `/customers/${customerId}/survey-answers`;
+  const q = useQuery({ queryKey: caseId ? ['case', caseId, 'survey-answers'] : ['customer', customerId, 'survey-answers'], queryFn: () => api<{ items: SurveyAnswer[] }>(path) });
+  const items = q.data?.items ?? [];
+  if (!items.length) return customerId ? <Section title="Survey answers"><Empty>No answers yet.</Empty></Section> : null;
+  return (
+    <Section title="Survey answers" count={items.length}>
+      <ul className="list">{items.map((a) => (
+        <li key={a.id} className="answer">
+          <div><strong>{a.surveyName}</strong>{a.category ? <span className={`pill ${a.category === 'detractor' ? 'broken' : a.category === 'promoter' ? 'kept' : ''}`}>{a.category}</span> : null} · <time dateTime={a.completedAt ?? undefined}>{when(a.completedAt)}</time></div>
+          <dl className="facts">
+            {a.nps !== null ? <><dt>Would recommend (0–10)</dt><dd>{a.nps}</dd></> : null}
+            {a.ces !== null ? <><dt>Easy to handle (1–7)</dt><dd>{a.ces}</dd></> : null}
+            {a.expectation ? <><dt>Against expectation</dt><dd>{a.expectation}</dd></> : null}
+            {a.csat !== null ? <><dt>Satisfaction (1–5)</dt><dd>{a.csat}</dd></> : null}
+            {a.stay !== null ? <><dt>Likely to stay (0–10)</dt><dd>{a.stay}</dd></> : null}
+            {Object.entries(a.answers as Record<string, unknown>).filter(([kk, v]) => ['feeling', 'remember', 'ease'].includes(kk) && v !== null && v !== '').map(([kk, v]) => <Fragment key={kk}><dt>{label(kk)}</dt><dd>{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd></Fragment>)}
+          </dl>
+          {a.comment ? <blockquote>{a.comment}</blockquote> : <p className="meta">No comment.</p>}
+          {a.caseId && a.caseId !== caseId ? <div className="meta">About case <Link href={`/cases/${a.caseId}`}>#{a.caseId} {a.caseSubject}</Link></div> : null}
+          {a.followUpOutcome ? <div className="meta">Follow-up: {a.followUpOutcome}</div> : null}
+        </li>
+      ))}</ul>
+    </Section>
   );
 }
 
@@ -140,16 +221,16 @@ function Expectation({ c, timeZone }: { c: CaseView; timeZone?: string }) {
   );
 }
 
-function Timeline({ caseId, entries, staffName }: { caseId: number; entries: TimelineEntry[]; staffName: (id: number | null) => string }) {
+function Timeline({ caseId, entries, staffName, customerName }: { caseId: number; entries: TimelineEntry[]; staffName: (id: number | null) => string; customerName: string }) {
   // Whether each reply reached the customer's mailbox: queued, sent, or failed after retries.
   const emails = useQuery({ queryKey: ['case', caseId, 'emails'], queryFn: () => api<{ items: CaseEmail[] }>(`/cases/${caseId}/emails`) });
   const delivery = new Map((emails.data?.items ?? []).filter((m) => m.entryId).map((m) => [m.entryId!, m]));
   if (!entries.length) return <Empty>Nothing yet.</Empty>;
   return (
     <ol className="timeline">
-      {[...entries].reverse().map((e) => (
+      {entries.map((e) => (
         <li key={e.id} className={`entry ${e.kind}`}>
-          <div className="meta"><strong>{label(e.kind)}</strong> · {e.authorName ?? (e.kind === 'inbound_message' ? 'customer' : 'Kept')} · <time dateTime={e.createdAt}>{when(e.createdAt)}</time></div>
+          <div className="meta"><strong>{label(e.kind)}</strong> · {e.authorName ?? (e.kind === 'inbound_message' ? customerName : 'Kept')} · <time dateTime={e.createdAt}>{when(e.createdAt)}</time></div>
           {e.body ? <div className="body">{e.body}</div> : null}
           <EventDetail entry={e} staffName={staffName} />
           {delivery.get(e.id) ? <div className={`detail ${delivery.get(e.id)!.status === 'failed' ? 'late' : ''}`}>email to {delivery.get(e.id)!.to}: {delivery.get(e.id)!.status}{delivery.get(e.id)!.lastError ? ` (${delivery.get(e.id)!.lastError})` : ''}</div> : null}
@@ -157,6 +238,19 @@ function Timeline({ caseId, entries, staffName }: { caseId: number; entries: Tim
       ))}
     </ol>
   );
+}
+
+const FIELD_NAMES: Record<string, string> = { status: 'status', priority: 'priority', ownerId: 'owner', teamId: 'team', tags: 'tags', touchpoint: 'touchpoint',
+  causedByDepartmentId: 'caused by department', subject: 'subject', type: 'type', clockPausedAt: 'clock paused', resolvedAt: 'resolved', closedAt: 'closed',
+  firstResponseDueAt: 'first response due', resolutionDueAt: 'resolution due', firstRespondedAt: 'first responded' };
+
+/** A changed value as a person reads it: times in the viewer's zone, people by name, lists joined. */
+function shown(field: string, v: unknown, staffName: (id: number | null) => string): string {
+  if (v === null || v === undefined || v === '') return field === 'clockPausedAt' ? 'running' : 'none';
+  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return when(v);
+  if (field === 'ownerId') return staffName(v as number);
+  if (Array.isArray(v)) return v.join(', ') || 'none';
+  return typeof v === 'string' ? label(v) : String(v);
 }
 
 function EventDetail({ entry, staffName }: { entry: TimelineEntry; staffName: (id: number | null) => string }) {
@@ -188,7 +282,8 @@ function EventDetail({ entry, staffName }: { entry: TimelineEntry; staffName: (i
     case 'internal_note': return d.public ? <div className="detail">public: shown to the customer in the portal</div> : null;
     case 'status_changed': case 'case_updated': {
       const after = d.after as Record<string, unknown> | undefined;
-      return after ? <div className="detail">{Object.entries(after).map(([k2, v]) => `${k2}: ${JSON.stringify(v)}`).join(' · ')}</div> : null;
+      const before = (d.before ?? {}) as Record<string, unknown>;
+      return after ? <div className="detail">{Object.entries(after).map(([k2, v]) => `${FIELD_NAMES[k2] ?? label(k2)}: ${k2 in before ? `${shown(k2, before[k2], staffName)} → ` : ''}${shown(k2, v, staffName)}`).join(' · ')}</div> : null;
     }
     default: return null;
   }
@@ -200,6 +295,7 @@ function Profile({ c }: { c: CaseView }) {
     <Section title="Customer">
       <p className="salutation"><Link href={`/customers/${p.id}`}>{p.name}</Link></p>
       <CustomerFacts c={p} />
+      <SendSurvey customerId={p.id} caseId={c.id} />
     </Section>
   );
 }

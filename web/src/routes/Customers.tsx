@@ -9,6 +9,8 @@ import { CustomerFacts } from '../components/CustomerFacts';
 import { DataRights } from '../components/DataRights';
 import { Empty, ErrorNote, Section, useAction } from '../components/ui';
 import { useMe } from '../session';
+import { SendSurvey } from '../components/SendSurvey';
+import { SurveyAnswers } from './CasePage';
 
 export function Customers() {
   const [q, setQ] = useState('');
@@ -64,7 +66,9 @@ export function CustomerPage({ id }: { id: number }) {
         <Section title="Profile">
           <CustomerFacts c={c} />
           {me?.role !== 'executive' && !c.mergedIntoId ? <EditCustomer c={c} /> : null}
+          {me?.role !== 'executive' && !c.mergedIntoId ? <SendSurvey customerId={c.id} /> : null}
         </Section>
+        <SurveyAnswers customerId={c.id} />
         {me && ['lead', 'manager', 'admin'].includes(me.role) && !c.mergedIntoId ? (
           <Section title="Merge a duplicate into this customer">
             <form className="stack" onSubmit={(e) => { e.preventDefault(); void merge.run(); }}>

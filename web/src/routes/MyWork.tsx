@@ -2,9 +2,14 @@ import { Link } from 'wouter';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MyWork as MyWorkData, Notification } from '../../../src/api-types';
 import { api, post } from '../api';
-import { label, timeLeft, when } from '../format';
-import { Empty, ErrorNote, Section } from '../components/ui';
+import { label, timeLeft, when, withLocalTimes } from '../format';
+import { Empty, ErrorNote, Section, useAction } from '../components/ui';
 import { YesOrNo } from '../components/YesOrNo';
+
+/** What needs this person's answer or action now: the number on the nav badge, and the one My work states. */
+export function attentionCount(c: MyWorkData['counts']): number {
+  return c.offers + c.approvals + c.promisesOverdue + c.atRisk + c.recoveries;
+}
 
 export function MyWork() {
   const work = useQuery({ queryKey: ['my-work'], queryFn: () => api<MyWorkData>('/my-work'), refetchInterval: 60_000 });
@@ -14,6 +19,12 @@ export function MyWork() {
   return (
     <>
       <h1>My work</h1>
+      <p className="attention" data-testid="attention">
+        {attentionCount(w.counts) ? <><strong>{attentionCount(w.counts)} need your attention:</strong> {[
+          [w.counts.offers, 'hand-overs offered'], [w.counts.approvals, 'approvals'], [w.counts.promisesOverdue, 'promises overdue or broken'],
+          [w.counts.atRisk, 'standards at risk'], [w.counts.recoveries, 'recoveries on the clock'],
+        ].filter(([n]) => n).map(([n, what]) => `${n} ${what}`).join(' · ')}</> : 'Nothing needs your attention right now.'}
+      </p>
       <Alerts />
       <div className="grid">
         <Section title="Hand-overs offered to me" count={w.offers.length}>
@@ -40,9 +51,9 @@ export function MyWork() {
         <Section title="Standards at risk" count={w.atRisk.length}>
           {w.atRisk.length ? (
             <ul className="list">{w.atRisk.map((c) => {
-              const due = !c.firstRespondedAt && c.firstResponseDueAt ? c.firstResponseDueAt : c.resolutionDueAt;
-              const left = timeLeft(due);
-              return <li key={c.id}><Link href={`/cases/${c.id}`}>{c.subject}</Link> <span className={left.late ? 'late' : 'soon'}>{!c.firstRespondedAt ? 'first response' : 'resolution'} {left.text}</span></li>;
+              const first = !c.firstRespondedAt && !!c.firstResponseDueAt;
+              const left = timeLeft(first ? c.firstResponseDueAt : c.resolutionDueAt);
+              return <li key={c.id}><Link href={`/cases/${c.id}`}>{c.subject}</Link> <span className={left.late ? 'late' : 'soon'}>{first ? 'first response' : 'resolution'} {left.text}</span></li>;
             })}</ul>
           ) : <Empty>Nothing at risk.</Empty>}
         </Section>
@@ -89,6 +100,10 @@ function Alerts() {
   const qc = useQueryClient();
   const alerts = useQuery({ queryKey: ['notifications'], queryFn: () => api<{ items: Notification[] }>('/notifications?unread=true&limit=20') });
   const items = alerts.data?.items ?? [];
+  const readAll = useAction(async () => {
+    await post('/notifications/read-all', { upToId: items[0]!.id });
+    await qc.invalidateQueries({ queryKey: ['notifications'] });
+  });
   if (!items.length) return null;
   const read = async (id: number) => {
     await post(`/notifications/${id}/read`);
@@ -98,10 +113,12 @@ function Alerts() {
     <Section title="New for me" count={items.length}>
       <ul className="list">{items.map((n) => (
         <li key={n.id} className="row">
-          <span className="grow">{n.caseId ? <Link href={`/cases/${n.caseId}`}>{n.message}</Link> : n.message} <span className="meta">· {when(n.createdAt)}</span></span>
-          <button type="button" className="link" onClick={() => void read(n.id)}>Dismiss<span className="sr"> {n.message}</span></button>
+          <span className="grow">{n.caseId ? <Link href={`/cases/${n.caseId}`}>{withLocalTimes(n.message)}</Link> : withLocalTimes(n.message)} <span className="meta">· {when(n.createdAt)}</span></span>
+          <button type="button" className="link" onClick={() => void read(n.id)}>Dismiss<span className="sr"> {withLocalTimes(n.message)}</span></button>
         </li>
       ))}</ul>
+      <ErrorNote error={readAll.error} />
+      <button type="button" className="secondary" onClick={() => void readAll.run()} disabled={readAll.busy}>Mark all read</button>
     </Section>
   );
 }

@@ -1,24 +1,71 @@
-import { useState } from 'react';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import type { CaseListPage, Team } from '../../../src/api-types';
-import { api } from '../api';
-import { CaseTable } from '../components/CaseTable';
-import { ErrorNote } from '../components/ui';
+/**
+ * Queues: the standard views with their counts (mine, team, unowned, at risk, waiting on the
+ * customer, open, all), filters (team, tag, priority, channel, touchpoint, words), views saved by
+ * name in this browser, sortable columns, and bulk actions (take, offer, tag, status) that go
+ * through the same API as one case at a time, so the same authority rules apply to each case,
+ * and report what happened to each.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { Link } from 'wouter';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CaseListItem, CaseListPage, Staff, Team, ViewCounts } from '../../../src/api-types';
+import { api, ApiError, patch, post } from '../api';
+import { label, timeLeft } from '../format';
+import { ColleaguePicker } from '../components/ColleaguePicker';
+import { Empty, ErrorNote } from '../components/ui';
+import { useMe } from '../session';
 
-type View = 'unowned' | 'at-risk' | 'open' | 'all';
+type View = 'mine' | 'team' | 'unowned' | 'at-risk' | 'waiting' | 'open' | 'all';
+const VIEWS: { view: View; text: string; count: keyof ViewCounts | null }[] = [
+  { view: 'mine', text: 'Mine', count: 'mine' },
+  { view: 'team', text: 'My team', count: 'team' },
+  { view: 'unowned', text: 'Unowned', count: 'unowned' },
+  { view: 'at-risk', text: 'At risk (due within 2 h)', count: 'atRisk' },
+  { view: 'waiting', text: 'Waiting on customer', count: 'waitingOnCustomer' },
+  { view: 'open', text: 'Open cases', count: 'open' },
+  { view: 'all', text: 'All cases', count: null },
+];
+const OPEN = 'new,open,waiting_on_us,waiting_on_customer';
+const SAVED = 'kept.savedViews';
+
+interface Filters { view: View; team: string; tag: string; priority: string; channel: string; touchpoint: string; search: string }
+const NONE: Filters = { view: 'open', team: '', tag: '', priority: '', channel: '', touchpoint: '', search: '' };
+
+/**
+ * "Now + 2 h" for the at-risk view, moved on once a minute: computed on every render it made a
+ * new query key each time, so the list never showed its answer and refetched in a loop.
+ */
+function useMinuteClock(): number {
+  const [now, setNow] = useState(() => Math.floor(Date.now() / 60_000) * 60_000);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Math.floor(Date.now() / 60_000) * 60_000), 60_000);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
 
 export function Queues() {
+  const me = useMe().data;
   const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
-  const [team, setTeam] = useState('');
-  const [view, setView] = useState<View>('open');
+  const [f, setF] = useState<Filters>(NONE);
   const [q, setQ] = useState('');
-  const [search, setSearch] = useState('');
+  const minute = useMinuteClock();
+  const atRiskBefore = new Date(minute + 2 * 3_600_000 + 60_000).toISOString();
+  const counts = useQuery({ queryKey: ['cases', 'counts', atRiskBefore], queryFn: () => api<ViewCounts>(`/case-counts?atRiskBefore=${encodeURIComponent(atRiskBefore)}`) });
+
   const params = new URLSearchParams({ limit: '50' });
-  if (team) params.set('team', team);
-  if (search) params.set('q', search);
-  if (view === 'unowned') params.set('unowned', 'true');
-  if (view === 'open' || view === 'unowned') params.set('status', 'new,open,waiting_on_us,waiting_on_customer');
-  if (view === 'at-risk') params.set('dueBefore', new Date(Date.now() + 2 * 3_600_000).toISOString());
+  if (f.team) params.set('team', f.team);
+  if (f.search) params.set('q', f.search);
+  if (f.tag) params.set('tag', f.tag);
+  if (f.priority) params.set('priority', f.priority);
+  if (f.channel) params.set('channel', f.channel);
+  if (f.touchpoint) params.set('touchpoint', f.touchpoint);
+  if (f.view === 'mine') params.set('owner', 'me');
+  if (f.view === 'team' && !f.team && me?.teamId) params.set('team', String(me.teamId));
+  if (f.view === 'unowned') params.set('unowned', 'true');
+  if (f.view === 'waiting') params.set('status', 'waiting_on_customer');
+  else if (f.view !== 'all' && f.view !== 'at-risk') params.set('status', OPEN);
+  if (f.view === 'at-risk') params.set('dueBefore', atRiskBefore);
   const list = useInfiniteQuery({
     queryKey: ['cases', 'queue', params.toString()],
     queryFn: ({ pageParam }) => api<CaseListPage>(`/cases?${params}${pageParam ? `&cursor=${pageParam}` : ''}`),
@@ -26,30 +73,181 @@ export function Queues() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const set = (patch: Partial<Filters>) => setF((old) => ({ ...old, ...patch }));
+
+  const [saved, setSaved] = useState<{ name: string; filters: Filters }[]>(() => JSON.parse(localStorage.getItem(SAVED) ?? '[]') as { name: string; filters: Filters }[]);
+  const [name, setName] = useState('');
+  const save = () => {
+    const next = [...saved.filter((s) => s.name !== name.trim()), { name: name.trim(), filters: f }];
+    setSaved(next);
+    localStorage.setItem(SAVED, JSON.stringify(next));
+    setName('');
+  };
+  const forget = (n: string) => {
+    const next = saved.filter((s) => s.name !== n);
+    setSaved(next);
+    localStorage.setItem(SAVED, JSON.stringify(next));
+  };
+
   return (
     <>
       <h1>Queues</h1>
-      <form className="row filters" onSubmit={(e) => { e.preventDefault(); setSearch(q.trim()); }} role="search">
+      <nav aria-label="Views" className="views">
+        {VIEWS.map((v) => (
+          <button key={v.view} type="button" className={f.view === v.view ? 'tab active' : 'tab'} aria-pressed={f.view === v.view} onClick={() => set({ view: v.view })}>
+            {v.text}{v.count && counts.data ? <span className="count"> {counts.data[v.count]}</span> : null}
+          </button>
+        ))}
+        {saved.map((s) => (
+          <span key={s.name} className="saved-view">
+            <button type="button" className="tab" onClick={() => { setF(s.filters); setQ(s.filters.search); }}>{s.name}</button>
+            <button type="button" className="link" onClick={() => forget(s.name)}>Remove<span className="sr"> the view {s.name}</span></button>
+          </span>
+        ))}
+      </nav>
+      <form className="row filters" onSubmit={(e) => { e.preventDefault(); set({ search: q.trim() }); }} role="search">
         <label>Team
-          <select value={team} onChange={(e) => setTeam(e.target.value)}>
+          <select value={f.team} onChange={(e) => set({ team: e.target.value })}>
             <option value="">All teams</option>
             {teams.data?.items.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
           </select>
         </label>
         <label>Show
-          <select value={view} onChange={(e) => setView(e.target.value as View)}>
-            <option value="open">Open cases</option>
-            <option value="unowned">Unowned</option>
-            <option value="at-risk">At risk (due within 2 h)</option>
-            <option value="all">All cases</option>
+          <select value={f.view} onChange={(e) => set({ view: e.target.value as View })}>
+            {VIEWS.map((v) => <option key={v.view} value={v.view}>{v.text}</option>)}
           </select>
         </label>
-        <label className="grow">Search subject, customer or message text<input type="search" value={q} onChange={(e) => setQ(e.target.value)} /></label>
+        <label>Priority
+          <select value={f.priority} onChange={(e) => set({ priority: e.target.value })}>
+            <option value="">Any</option>{['urgent', 'high', 'normal', 'low'].map((p) => <option key={p}>{p}</option>)}
+          </select>
+        </label>
+        <label>Channel
+          <select value={f.channel} onChange={(e) => set({ channel: e.target.value })}>
+            <option value="">Any</option>{['email', 'phone', 'chat', 'web', 'in_person', 'other'].map((p) => <option key={p} value={p}>{label(p)}</option>)}
+          </select>
+        </label>
+        <label>Tag<input value={f.tag} onChange={(e) => set({ tag: e.target.value.trim() })} size={10} maxLength={50} /></label>
+        <label>Touchpoint<input value={f.touchpoint} onChange={(e) => set({ touchpoint: e.target.value.trim() })} size={10} maxLength={100} /></label>
+        <label className="grow">Search subject, customer or message text<input type="search" value={q} onChange={(e) => setQ(e.target.value)} maxLength={200} /></label>
         <button type="submit">Search</button>
       </form>
+      <form className="row" onSubmit={(e) => { e.preventDefault(); if (name.trim()) save(); }}>
+        <label>Save these filters as a view<input value={name} onChange={(e) => setName(e.target.value)} maxLength={60} required /></label>
+        <button type="submit" className="secondary">Save view</button>
+      </form>
       <ErrorNote error={list.error} />
-      <CaseTable items={items} />
+      {list.isPending ? <p className="loading">Loading cases…</p> : <QueueTable items={items} />}
       {list.hasNextPage ? <button type="button" className="secondary" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>Load more</button> : null}
     </>
+  );
+}
+
+type SortKey = 'id' | 'subject' | 'customerName' | 'ownerName' | 'priority' | 'status' | 'due';
+const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
+
+function QueueTable({ items }: { items: CaseListItem[] }) {
+  const [sort, setSort] = useState<{ key: SortKey; asc: boolean }>({ key: 'id', asc: false });
+  const [picked, setPicked] = useState<Set<number>>(new Set());
+  const sorted = useMemo(() => {
+    const value = (c: CaseListItem): string | number => sort.key === 'due' ? (c.resolutionDueAt ? Date.parse(c.resolutionDueAt) : Number.MAX_SAFE_INTEGER)
+      : sort.key === 'priority' ? PRIORITY_RANK[c.priority] ?? 9 : sort.key === 'id' ? c.id : String(c[sort.key] ?? '').toLowerCase();
+    return [...items].sort((a, b) => (value(a) < value(b) ? -1 : value(a) > value(b) ? 1 : 0) * (sort.asc ? 1 : -1));
+  }, [items, sort]);
+  if (!items.length) return <Empty>No cases match.</Empty>;
+  const th = (key: SortKey, text: string) => (
+    <th scope="col" aria-sort={sort.key === key ? (sort.asc ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className="sort" onClick={() => setSort({ key, asc: sort.key === key ? !sort.asc : true })}>{text}{sort.key === key ? (sort.asc ? ' ▲' : ' ▼') : ''}</button>
+    </th>
+  );
+  const toggle = (id: number) => setPicked((p) => { const n = new Set(p); if (n.has(id)) n.delete(id); else n.add(id); return n; });
+  const all = picked.size === items.length;
+  return (
+    <>
+      {picked.size ? <BulkActions cases={items.filter((c) => picked.has(c.id))} done={() => setPicked(new Set())} /> : null}
+      <table className="table">
+        <thead><tr>
+          <th scope="col"><input type="checkbox" aria-label="Select all listed cases" checked={all} onChange={() => setPicked(all ? new Set() : new Set(items.map((c) => c.id)))} /></th>
+          {th('id', 'Case')}{th('customerName', 'Customer')}{th('ownerName', 'Owner')}{th('priority', 'Priority')}{th('status', 'Status')}{th('due', 'Resolution due')}
+        </tr></thead>
+        <tbody>{sorted.map((c) => {
+          const left = timeLeft(c.resolutionDueAt);
+          const open = c.status !== 'resolved' && c.status !== 'closed';
+          return (
+            <tr key={c.id}>
+              <td><input type="checkbox" aria-label={`Select case #${c.id}`} checked={picked.has(c.id)} onChange={() => toggle(c.id)} /></td>
+              <td data-label="Case"><Link href={`/cases/${c.id}`}>#{c.id} {c.subject}</Link>{c.runAround ? <span className="pill broken"> run-around</span> : null}</td>
+              <td data-label="Customer">{c.customerName}</td>
+              <td data-label="Owner">{c.ownerName ?? <em>unowned</em>}</td>
+              <td data-label="Priority"><span className={`pill ${c.priority}`}>{c.priority}</span></td>
+              <td data-label="Status">{label(c.status)}</td>
+              <td data-label="Resolution due" className={open && left.late ? 'late' : ''}>{open ? (c.clockPausedAt ? 'paused' : left.text) : '—'}</td>
+            </tr>
+          );
+        })}</tbody>
+      </table>
+    </>
+  );
+}
+
+type Bulk = 'take' | 'offer' | 'tag' | 'status';
+
+/** One request per case through the ordinary endpoints: each case is allowed or refused on its own. */
+function BulkActions({ cases, done }: { cases: CaseListItem[]; done: () => void }) {
+  const qc = useQueryClient();
+  const staff = useQuery({ queryKey: ['staff'], queryFn: () => api<{ items: Staff[] }>('/staff?active=true'), staleTime: 300_000 });
+  const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
+  const [action, setAction] = useState<Bulk>('take');
+  const [to, setTo] = useState('');
+  const [note, setNote] = useState('');
+  const [tag, setTag] = useState('');
+  const [status, setStatus] = useState('open');
+  const [busy, setBusy] = useState(false);
+  const [results, setResults] = useState<{ id: number; ok: boolean; text: string }[]>([]);
+  const run = async () => {
+    setBusy(true);
+    const out: typeof results = [];
+    for (const c of cases) {
+      try {
+        if (action === 'take') await post(`/cases/${c.id}/take`);
+        if (action === 'offer') {
+          const [k, id] = to.split(':');
+          await post(`/cases/${c.id}/handovers`, { [k === 'team' ? 'toTeamId' : 'toStaffId']: Number(id), note });
+        }
+        if (action === 'tag') await patch(`/cases/${c.id}`, { tags: [...new Set([...c.tags, tag.trim().toLowerCase()])] });
+        if (action === 'status') await patch(`/cases/${c.id}`, { status });
+        out.push({ id: c.id, ok: true, text: { take: 'taken', offer: 'offered', tag: `tagged ${tag.trim().toLowerCase()}`, status: `now ${label(status)}` }[action] });
+      } catch (e) {
+        out.push({ id: c.id, ok: false, text: e instanceof ApiError ? e.message : String(e) });
+      }
+      setResults([...out]);
+    }
+    setBusy(false);
+    await qc.invalidateQueries({ queryKey: ['cases'] });
+    if (out.every((r) => r.ok)) done();
+  };
+  return (
+    <section className="card bulk" aria-label="Bulk actions">
+      <form className="row" onSubmit={(e) => { e.preventDefault(); void run(); }}>
+        <strong>{cases.length} selected</strong>
+        <label>Action
+          <select value={action} onChange={(e) => setAction(e.target.value as Bulk)}>
+            <option value="take">Take</option><option value="offer">Offer to…</option><option value="tag">Add a tag</option><option value="status">Set status</option>
+          </select>
+        </label>
+        {action === 'offer' ? <><ColleaguePicker value={to} onChange={setTo} staff={staff.data?.items ?? []} teams={teams.data?.items ?? []} ownerId={null} />
+          <label className="grow">Context for the receiver<input value={note} onChange={(e) => setNote(e.target.value)} required maxLength={2000} /></label></> : null}
+        {action === 'tag' ? <label>Tag<input value={tag} onChange={(e) => setTag(e.target.value)} required maxLength={50} /></label> : null}
+        {action === 'status' ? <label>Status<select value={status} onChange={(e) => setStatus(e.target.value)}>{['open', 'waiting_on_customer', 'waiting_on_us', 'resolved', 'closed'].map((s) => <option key={s} value={s}>{label(s)}</option>)}</select></label> : null}
+        <button type="submit" disabled={busy}>Apply to {cases.length}</button>
+      </form>
+      {results.length ? (
+        <div role="status">
+          <ul className="list" aria-label="Results">
+            {results.map((r) => <li key={r.id} className={r.ok ? 'ok' : 'late'}>#{r.id}: {r.ok ? r.text : `not done — ${r.text}`}</li>)}
+          </ul>
+        </div>
+      ) : null}
+    </section>
   );
 }

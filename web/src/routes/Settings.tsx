@@ -1,5 +1,6 @@
 /** Settings (admin): the organisation, its hours and holidays, departments, teams, staff, standards, mail, webhooks. */
 import { useEffect, useState } from 'react';
+import { Link } from 'wouter';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AuthorityLimit, Department, Holiday, PolicyRule, Role, Settings as SettingsData, Staff, Standard, Team } from '../../../src/api-types';
 import { api, patch, post } from '../api';
@@ -12,24 +13,45 @@ const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const ROLES: Role[] = ['agent', 'lead', 'manager', 'admin', 'executive'];
 const CHANNELS = ['email', 'phone', 'chat', 'web', 'in_person', 'other'];
 
-export function Settings() {
+const PAGES: { page: string; text: string }[] = [
+  { page: '', text: 'Organisation' }, { page: 'people', text: 'People and teams' }, { page: 'standards', text: 'Service standards' },
+  { page: 'authority', text: 'Authority' }, { page: 'surveys', text: 'Surveys' }, { page: 'mail', text: 'Email' }, { page: 'webhooks', text: 'Webhooks' },
+];
+
+/** Settings, one page per subject, with a menu of the pages. */
+export function Settings({ page = '' }: { page?: string }) {
   return (
     <>
       <h1>Settings</h1>
-      <div className="grid">
-        <Organisation />
-        <Holidays />
-        <Departments />
-        <Teams />
-      </div>
-      <StaffList />
-      <Standards />
-      <Authority />
-      <SurveySettings />
-      <MailSettings />
-      <WebhookSettings />
+      <nav aria-label="Settings pages" className="views">
+        {PAGES.map((p) => <Link key={p.page} href={`/settings${p.page ? `/${p.page}` : ''}`} className={p.page === page ? 'tab active' : 'tab'} aria-current={p.page === page ? 'page' : undefined}>{p.text}</Link>)}
+      </nav>
+      {page === '' ? <div className="grid"><Organisation /><Holidays /></div> : null}
+      {page === 'people' ? <><div className="grid"><Departments /><Teams /></div><StaffList /></> : null}
+      {page === 'standards' ? <Standards /> : null}
+      {page === 'authority' ? <Authority /> : null}
+      {page === 'surveys' ? <SurveySettings /> : null}
+      {page === 'mail' ? <MailSettings /> : null}
+      {page === 'webhooks' ? <WebhookSettings /> : null}
+      {!PAGES.some((p) => p.page === page) ? <p>No such settings page. <Link href="/settings">Back to Settings</Link></p> : null}
     </>
   );
+}
+
+/** Standards are kept in business minutes; people think in hours and business days (the organisation's longest opening day). */
+type Unit = 'min' | 'h' | 'd';
+function toMinutes(n: number, unit: Unit, dayMinutes: number) { return Math.round(unit === 'h' ? n * 60 : unit === 'd' ? n * dayMinutes : n); }
+function readable(min: number, dayMinutes: number) {
+  if (min % dayMinutes === 0 && min >= dayMinutes) return `${min / dayMinutes} business day${min === dayMinutes ? '' : 's'}`;
+  if (min % 60 === 0) return `${min / 60} h`;
+  return min > 60 ? `${Math.floor(min / 60)} h ${min % 60} min` : `${min} min`;
+}
+function useDayMinutes(): number {
+  const settings = useQuery({ queryKey: ['settings'], queryFn: () => api<SettingsData>('/settings'), staleTime: 300_000 });
+  const days = Object.values(settings.data?.businessHours ?? {}) as [string, string][][];
+  const m = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  const longest = Math.max(0, ...days.map((ranges) => (ranges ?? []).reduce((a, [open, close]) => a + m(close) - m(open), 0)));
+  return longest > 0 ? longest : 480;
 }
 
 function Organisation() {
@@ -172,27 +194,35 @@ function StaffList() {
 
 function Standards() {
   const qc = useQueryClient();
+  const dayMinutes = useDayMinutes();
   const list = useQuery({ queryKey: ['standards'], queryFn: () => api<{ items: Standard[] }>('/standards') });
-  const [form, setForm] = useState({ caseType: '', channel: '', firstResponseMinutes: 240, resolutionMinutes: 960 });
+  const [form, setForm] = useState({ caseType: '', channel: '', first: 4, firstUnit: 'h' as Unit, resolution: 2, resolutionUnit: 'd' as Unit });
   const add = useAction(async () => {
-    await post('/standards', { caseType: form.caseType || null, channel: form.channel || null, firstResponseMinutes: form.firstResponseMinutes, resolutionMinutes: form.resolutionMinutes });
+    await post('/standards', { caseType: form.caseType || null, channel: form.channel || null,
+      firstResponseMinutes: toMinutes(form.first, form.firstUnit, dayMinutes), resolutionMinutes: toMinutes(form.resolution, form.resolutionUnit, dayMinutes) });
     await qc.invalidateQueries({ queryKey: ['standards'] });
   });
   const remove = useAction(async (id: number) => { await api(`/standards/${id}`, { method: 'DELETE' }); await qc.invalidateQueries({ queryKey: ['standards'] }); });
+  const unit = (value: Unit, set: (u: Unit) => void, what: string) => (
+    <label>{what} unit<select value={value} onChange={(e) => set(e.target.value as Unit)}><option value="min">minutes</option><option value="h">hours</option><option value="d">business days</option></select></label>
+  );
   return (
-    <Section title="Service standards (business minutes)">
+    <Section title="Service standards">
+      <p className="meta">Counted in business time: a business day is {readable(dayMinutes, Number.MAX_SAFE_INTEGER)} of opening hours.</p>
       <form className="row wrap" onSubmit={(e) => { e.preventDefault(); void add.run(); }}>
-        <label>Case type (blank: any)<input value={form.caseType} onChange={(e) => setForm({ ...form, caseType: e.target.value })} /></label>
+        <label>Case type (blank: any)<input value={form.caseType} onChange={(e) => setForm({ ...form, caseType: e.target.value })} maxLength={100} /></label>
         <label>Channel<select value={form.channel} onChange={(e) => setForm({ ...form, channel: e.target.value })}><option value="">any</option>{CHANNELS.map((c) => <option key={c}>{c}</option>)}</select></label>
-        <label>First response<input type="number" min={1} value={form.firstResponseMinutes} onChange={(e) => setForm({ ...form, firstResponseMinutes: Number(e.target.value) })} /></label>
-        <label>Resolution<input type="number" min={1} value={form.resolutionMinutes} onChange={(e) => setForm({ ...form, resolutionMinutes: Number(e.target.value) })} /></label>
+        <label>First response<input type="number" min={0.25} step="any" value={form.first} onChange={(e) => setForm({ ...form, first: Number(e.target.value) })} /></label>
+        {unit(form.firstUnit, (u) => setForm({ ...form, firstUnit: u }), 'First response')}
+        <label>Resolution<input type="number" min={0.25} step="any" value={form.resolution} onChange={(e) => setForm({ ...form, resolution: Number(e.target.value) })} /></label>
+        {unit(form.resolutionUnit, (u) => setForm({ ...form, resolutionUnit: u }), 'Resolution')}
         <button type="submit">Add standard</button>
       </form>
       <ErrorNote error={add.error ?? remove.error} />
       <table className="table">
         <thead><tr><th scope="col">Case type</th><th scope="col">Channel</th><th scope="col">First response</th><th scope="col">Resolution</th><th scope="col"><span className="sr">Actions</span></th></tr></thead>
         <tbody>{list.data?.items.map((s) => (
-          <tr key={s.id}><td>{s.caseType ?? 'any'}</td><td>{s.channel ?? 'any'}</td><td>{s.firstResponseMinutes} min</td><td>{s.resolutionMinutes} min</td>
+          <tr key={s.id}><td>{s.caseType ?? 'any'}</td><td>{s.channel ?? 'any'}</td><td>{readable(s.firstResponseMinutes, dayMinutes)}</td><td>{readable(s.resolutionMinutes, dayMinutes)}</td>
             <td><button type="button" className="link" onClick={() => void remove.run(s.id)}>Delete<span className="sr"> standard {s.id}</span></button></td></tr>
         ))}</tbody>
       </table>

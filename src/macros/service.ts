@@ -1,0 +1,47 @@
+/**
+ * Macros (canned replies), personal or for a team. Anyone who works cases keeps their own; a
+ * team's macros are written by its lead, a manager or an admin, and used by its members.
+ * Placeholders are filled in by the composer from the case on screen.
+ */
+import type { Ctx } from '../core/context';
+import { inTransaction } from '../core/context';
+import { requireCaseWorker } from '../core/authority';
+import { Forbidden, NotFound } from '../core/errors';
+
+const columns = ['macros.id', 'macros.name', 'macros.body', 'macros.owner_id as ownerId', 'macros.team_id as teamId', 'macros.created_at as createdAt'] as const;
+
+export async function myMacros(ctx: Ctx) {
+  const me = requireCaseWorker(ctx);
+  return ctx.db.selectFrom('macros').select(columns)
+    .where((eb) => eb.or([eb('owner_id', '=', me.id), ...(me.teamId ? [eb('team_id', '=', me.teamId)] : [])]))
+    .orderBy('name').limit(500).execute();
+}
+
+async function mayKeepTeamMacros(ctx: Ctx, teamId: number) {
+  const me = requireCaseWorker(ctx);
+  if (me.role === 'manager' || me.role === 'admin') return;
+  const team = await ctx.db.selectFrom('teams').select('lead_id').where('id', '=', teamId).executeTakeFirst();
+  if (!team) throw new NotFound('Team', teamId);
+  if (team.lead_id !== me.id) throw new Forbidden("A team's macros are kept by its lead, managers and admins");
+}
+
+export async function createMacro(ctx: Ctx, input: { name: string; body: string; teamId?: number | null }) {
+  const me = requireCaseWorker(ctx);
+  if (input.teamId) await mayKeepTeamMacros(ctx, input.teamId);
+  return inTransaction(ctx, async (tx) => {
+    return tx.db.insertInto('macros').values({
+      name: input.name, body: input.body, owner_id: input.teamId ? null : me.id, team_id: input.teamId ?? null,
+      created_by_id: me.id, created_at: tx.clock.now(),
+    }).returning(columns).executeTakeFirstOrThrow();
+  });
+}
+
+export async function deleteMacro(ctx: Ctx, id: number) {
+  const me = requireCaseWorker(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const m = await tx.db.selectFrom('macros').select(columns).where('id', '=', id).executeTakeFirst();
+    if (!m || (m.ownerId && m.ownerId !== me.id)) throw new NotFound('Macro', id);
+    if (m.teamId) await mayKeepTeamMacros(tx, m.teamId);
+    await tx.db.deleteFrom('macros').where('id', '=', id).execute();
+  });
+}
