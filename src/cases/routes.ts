@@ -45,6 +45,8 @@ const PatchBody = z.strictObject({
 }).partial();
 
 const MessageBody = z.strictObject({ body: z.string().trim().min(1).max(100_000) });
+/** A reply may carry files uploaded first with POST /cases/{id}/attachments. */
+const ReplyBody = MessageBody.extend({ attachmentIds: z.array(Id).max(20).optional() });
 /** Notes and call summaries are internal unless marked public: then the customer sees them in the portal. */
 const NoteBody = MessageBody.extend({ public: z.boolean().optional() });
 const CallBody = z.strictObject({
@@ -132,7 +134,8 @@ export function caseRoutes(app: App) {
     app.post(`/cases/:id/${path}`, { config: { access: 'cases:work' }, schema: { tags: ['cases'], summary, params: IdParams, body: MessageBody } },
       async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => cases.addMessage(ctx, req.params.id, kind, req.body)));
   message('messages', 'inbound_message', 'Record a message from the customer (web form, portal, telephony)');
-  message('replies', 'outbound_reply', 'Reply to the customer');
+  app.post('/cases/:id/replies', { config: { access: 'cases:work' }, schema: { tags: ['cases'], summary: 'Reply to the customer (by email with the attached files, **bold**, "- " lists and [links](https://…) as HTML beside the plain text)', params: IdParams, body: ReplyBody } },
+    async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) => cases.addMessage(ctx, req.params.id, 'outbound_reply', req.body)));
   app.post('/cases/:id/notes', { config: { access: 'cases:work' }, schema: { tags: ['cases'], summary: 'Add a note: internal, or public (shown to the customer in the portal)', params: IdParams, body: NoteBody } },
     async (req, reply) => runIdempotent(ctxOf(req), req, reply, 201, (ctx) =>
       cases.addMessage(ctx, req.params.id, 'internal_note', { body: req.body.body, data: req.body.public ? { public: true } : {} })));

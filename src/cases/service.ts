@@ -20,6 +20,7 @@ import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStanda
 import { createCustomer, findCustomerByEmail, findCustomerByPhone, getCustomer, type Customer, type CustomerInput } from '../customers';
 import { checkReply } from '../respect';
 import { queueReplyEmail, replyRoute } from '../outbox';
+import { replyAttachments } from '../email/attachments';
 import { caseFacts, publish, publishAll, type DomainEvent } from '../events';
 import { chooseOwner, inboundTeam } from '../routing';
 import type { Channel } from '../customers';
@@ -369,7 +370,7 @@ export async function addMessage(
   ctx: Ctx,
   caseId: number,
   kind: 'inbound_message' | 'outbound_reply' | 'internal_note' | 'phone_call',
-  input: { body: string; data?: Record<string, unknown> },
+  input: { body: string; data?: Record<string, unknown>; attachmentIds?: number[] },
 ) {
   // The customer's own messages may arrive with no staff member acting (email, web form).
   const me = kind === 'inbound_message' ? ctx.actor : staffActor(ctx);
@@ -402,7 +403,11 @@ export async function addMessage(
       if (due.first_response) set.first_response_due_at = due.first_response;
       if (due.resolution) set.resolution_due_at = due.resolution;
     }
-    const entry = await addEntry(tx, caseId, kind, { body: input.body, data: input.data ?? {}, authorId: kind === 'inbound_message' ? null : me!.id });
+    // Files uploaded for this reply travel with it (the email's attachments) and show on its entry.
+    const files = kind === 'outbound_reply' ? await replyAttachments(tx, caseId, input.attachmentIds ?? []) : [];
+    const data = files.length ? { ...input.data, attachments: { stored: files, refused: [] } } : input.data ?? {};
+    const entry = await addEntry(tx, caseId, kind, { body: input.body, data, authorId: kind === 'inbound_message' ? null : me!.id });
+    if (files.length) await tx.db.updateTable('attachments').set({ entry_id: entry.id }).where('id', 'in', files.map((f) => f.id)).execute();
     await tx.db.updateTable('cases').set({ ...set, updated_at: now }).where('id', '=', caseId).execute();
     if (customer) await queueReplyEmail(tx, c, customer, entry.id, input.body);
     if (Object.keys(set).length) await recordAudit(tx, 'case', caseId, kind, null, set);

@@ -1,6 +1,6 @@
 export { startSmtpReceiver } from './receiver';
 export { startImapPolling } from './imap';
 export { processStoredEmails, processInbound, storeInbound } from './ingest';
-export { configureAttachments, storeAttachments, linkAttachments, attachmentPath } from './attachments';
+export { configureAttachments, storeAttachments, linkAttachments, attachmentPath, attachmentMaxBytes, attachToReply, replyAttachments } from './attachments';
 export { configureMailTrust } from './authentication';
 export { emailRoutes } from './routes';

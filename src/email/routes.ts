@@ -8,7 +8,7 @@ import { NotFound } from '../core/errors';
 import { getCase } from '../cases';
 import { emailsOfCase } from '../outbox';
 import { inboundLog, quarantined, rawMessage, reprocess } from './ingest';
-import { attachmentPath } from './attachments';
+import { attachmentMaxBytes, attachmentPath, attachToReply } from './attachments';
 import { addMailbox, listMailboxes, updateMailbox } from './mailboxes';
 
 const Limit = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
@@ -39,6 +39,17 @@ export function emailRoutes(app: App, hooks: { mailboxesChanged: () => void }) {
     await getCase(ctx, req.params.id);
     return { items: await emailsOfCase(ctx, req.params.id) };
   });
+
+  // A file for the reply being written: the raw bytes as the body, the name in the query.
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: attachmentMaxBytes() }, (_req, body, done) => done(null, body));
+  app.post('/cases/:id/attachments', {
+    config: { access: 'cases:work', bodyTypes: ['application/octet-stream'] },
+    schema: {
+      tags: ['email'], params: IdParams,
+      summary: 'Upload a file to attach to a reply (raw body, Content-Type: application/octet-stream; the type is detected from the bytes); send its id in the reply\'s attachmentIds',
+      querystring: z.strictObject({ filename: z.string().trim().min(1).max(255).default('attachment'), type: z.string().trim().max(200).optional() }),
+    },
+  }, async (req, reply) => reply.status(201).send(await attachToReply(ctxOf(req), req.params.id, { filename: req.query.filename, declaredType: req.query.type ?? null, content: req.body })));
 
   app.get('/attachments/:id', { config: { access: 'cases:read' }, schema: { tags: ['email'], params: IdParams } }, async (req, reply) => {
     const a = await ctxOf(req).db.selectFrom('attachments').selectAll().where('id', '=', req.params.id).executeTakeFirst();

@@ -14,6 +14,7 @@ import { MINUTE } from '../core/clock';
 import { addEntry } from '../timeline';
 import { notify } from '../notifications';
 import { outboxConfig } from './config';
+import { attachmentPath } from '../email/attachments';
 
 const BACKOFF_MINUTES = [1, 5, 30, 120, 360];
 
@@ -93,6 +94,47 @@ export function textToHtml(text: string): string {
   return `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">${paragraphs.join('\n')}</body></html>`;
 }
 
+const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
+
+/** One line of a reply: escaped first, then only **bold** and [text](http/https/mailto link) become markup. */
+function inlineMarks(line: string) {
+  return escapeHtml(line)
+    .replace(/\*\*([^*\n]+?)\*\*/g, '<strong>$1</strong>')
+    .replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, (whole, label: string, url: string) => (SAFE_LINK.test(url) ? `<a href="${url}">${label}</a>` : whole));
+}
+
+/**
+ * The HTML part of a reply written with the composer's plain marks (**bold**, "- " lists,
+ * [text](url)); the text part keeps the marks as written. Everything is escaped, then only
+ * those marks are converted; links only to http, https and mailto.
+ */
+export function marksToHtml(text: string): string {
+  const paragraphs = text.trim().split(/\n{2,}/).map((p) => {
+    const out: string[] = [];
+    let lines: string[] = [];
+    let items: string[] = [];
+    const flush = () => {
+      if (lines.length) out.push(`<p>${lines.join('<br>')}</p>`);
+      if (items.length) out.push(`<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`);
+      lines = [];
+      items = [];
+    };
+    for (const line of p.split('\n')) {
+      const item = /^\s*-\s+(.*)$/.exec(line);
+      if (item) {
+        if (lines.length) flush();
+        items.push(inlineMarks(item[1]!));
+      } else {
+        if (items.length) flush();
+        lines.push(inlineMarks(line));
+      }
+    }
+    flush();
+    return out.join('\n');
+  });
+  return `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5">${paragraphs.join('\n')}</body></html>`;
+}
+
 function subjectFor(subject: string, caseId: number, secret: string) {
   const clean = withoutCaseReference(subject.replace(/^\s*(re|fw|fwd|aw|sv)\s*:\s*/i, ''));
   return `Re: ${clean} [${caseReference(caseId)}-${secret}]`;
@@ -162,7 +204,7 @@ export async function queueReplyEmail(
   const to = thread.lastSender ?? customer.emails[0];
   if (!to) return null;
   const text = c.channel === 'web' ? `${body}\n\n—\n${ctx.config.publicUrl}/portal/cases/${c.id}` : body;
-  return queueEmail(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text }, thread);
+  return queueEmail(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text, html: marksToHtml(text) }, thread);
 }
 
 /**
@@ -198,7 +240,12 @@ export async function deliverDueEmails(ctx: Ctx): Promise<number> {
       .execute();
     for (const m of due) {
       try {
+        // A reply carries the files uploaded for it (linked to its timeline entry), read from the store.
+        const files = m.kind === 'reply' && m.entry_id
+          ? await tx.db.selectFrom('attachments').select(['filename', 'content_type', 'sha256']).where('entry_id', '=', m.entry_id).where('inbound_email_id', 'is', null).orderBy('id').execute()
+          : [];
         await transport.sendMail({
+          attachments: files.map((f) => ({ filename: f.filename, contentType: f.content_type, path: attachmentPath(f.sha256) })),
           from, to: m.to_address, subject: m.subject, messageId: m.message_id, replyTo: m.reply_to ?? undefined,
           inReplyTo: m.in_reply_to ?? undefined, references: m.references.length ? m.references : undefined,
           text: m.text_body, html: m.html_body,

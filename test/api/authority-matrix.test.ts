@@ -72,6 +72,7 @@ const TABLE: Record<string, Row> = {
   'POST /cases/{id}/take': { expect: WORK },
   'POST /cases/{id}/messages': { expect: WORK, body: () => ({ body: 'The customer wrote in the portal' }) },
   'POST /cases/{id}/replies': { expect: CASE, body: () => ({ body: 'Dear Ms Parcel, it is on its way.' }) },
+  'POST /cases/{id}/attachments': { expect: CASE, body: () => ({}) },
   'POST /cases/{id}/notes': { expect: WORK, body: () => ({ body: 'I know this customer' }) },
   'POST /cases/{id}/calls': { expect: WORK, body: () => ({ body: 'Customer rang about the parcel' }) },
   'POST /cases/{id}/handovers': { expect: CASE, body: (w) => ({ toStaffId: w.colleagueId, note: 'Please take this one' }) },

@@ -112,9 +112,19 @@ describe('the workspace as a daily tool', { skip: skip ?? false, timeout: 300_00
     await page.getByLabel('Reply to the customer').fill('Dear Mr. Okafor,\n\nsorry.');
     await page.getByRole('button', { name: 'Send reply' }).click();
     await page.getByRole('alert').getByText(/Mrs Okafor/).waitFor(); // the wrong title is still refused
-    await page.getByLabel('Reply to the customer').fill('Dear Mrs. Okafor,\n\nThe invoice is corrected.');
+    await page.getByLabel('Reply to the customer').fill('Dear Mrs. Okafor,\n\nThe invoice is **corrected**; both are attached.');
+    // files go with the reply: each is uploaded when chosen, listed, and may be removed before sending
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    await page.getByLabel('Attach files').setInputFiles([{ name: 'invoice-corrected.png', mimeType: 'image/png', buffer: png }, { name: 'wrong-one.png', mimeType: 'image/png', buffer: png }]);
+    const attached = page.getByRole('list', { name: 'Attached files' });
+    await attached.getByText('wrong-one.png').waitFor();
+    await page.getByRole('button', { name: 'Remove wrong-one.png' }).click();
+    await attached.getByText('wrong-one.png').waitFor({ state: 'detached' });
+    await screenshots(page, '22b-case-reply-with-attachment');
     await page.getByRole('button', { name: 'Send reply' }).click();
     await page.getByRole('status').getByText('Reply sent by email to ada@okafor.example.').waitFor();
+    await page.getByRole('link', { name: 'invoice-corrected.png' }).waitFor(); // the timeline shows the file sent
+    assert.equal(await page.getByRole('link', { name: 'wrong-one.png' }).count(), 0);
   });
 
   it('an offer opens on the case with Accept, the picker shows team, availability and load, and the promises follow the new owner', async () => {

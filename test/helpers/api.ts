@@ -42,7 +42,7 @@ export class Api {
     return this.request('DELETE', path);
   }
 
-  async raw(method: string, path: string, rawBody: string, headers: Record<string, string>): Promise<Answer> {
+  async raw(method: string, path: string, rawBody: string | Uint8Array, headers: Record<string, string>): Promise<Answer> {
     return this.send(method, path, rawBody, headers);
   }
 
@@ -52,7 +52,7 @@ export class Api {
     return this.send(method, path, body === undefined ? undefined : JSON.stringify(body), h);
   }
 
-  private async send(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Answer> {
+  private async send(method: string, path: string, body: string | Uint8Array | undefined, headers: Record<string, string>): Promise<Answer> {
     const h: Record<string, string> = { ...headers };
     if (this.cookie) h.cookie = this.cookie;
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;

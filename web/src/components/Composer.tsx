@@ -11,7 +11,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useQueryClient, useQuery } from '@tanstack/react-query';
 import type { CaseView, Staff, Team, TimelineEntry } from '../../../src/api-types';
-import { api, post } from '../api';
+import { api, ApiError, csrfHeaders, post } from '../api';
 import { greetingFor } from '../format';
 import { ErrorNote, useAction } from './ui';
 import { ColleaguePicker } from './ColleaguePicker';
@@ -70,6 +70,18 @@ function wrap(el: HTMLTextAreaElement | null, set: (v: string) => void, kind: 'b
   setTimeout(() => { el.focus(); el.setSelectionRange(a, a + insert.length); }, 0);
 }
 
+interface Attached { id: number; filename: string; contentType: string; size: number }
+
+/** One file for the reply: its raw bytes to the case, the name in the query; the type is detected from the bytes. */
+async function uploadFile(caseId: number, file: File): Promise<Attached> {
+  const res = await fetch(`/api/v1/cases/${caseId}/attachments?filename=${encodeURIComponent(file.name.slice(0, 255) || 'attachment')}`, {
+    method: 'POST', body: file, credentials: 'same-origin', headers: { 'content-type': 'application/octet-stream', ...csrfHeaders() },
+  });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data as Attached;
+}
+
 export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseView; mode: ComposerMode; setMode: (m: ComposerMode) => void; staff: Staff[]; timeline: TimelineEntry[]; meId: number }) {
   const qc = useQueryClient();
   const greeting = greetingFor(c.customer);
@@ -88,6 +100,14 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState('EUR');
   const [shown, setShown] = useState(false);
+  // Files uploaded for the reply being written, sent with it (uploaded at once, listed until sent or removed).
+  const [files, setFiles] = useState<Attached[]>([]);
+  const attach = useAction(async (chosen: File[]) => {
+    for (const f of chosen) {
+      const a = await uploadFile(c.id, f);
+      setFiles((list) => [...list, a]);
+    }
+  });
   const textRef = useRef<HTMLTextAreaElement>(null);
   const caret = useRef<number | null>(null);
   const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
@@ -106,9 +126,10 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
   const send = useAction(async () => {
     if (mode === 'reply') {
       if (meanwhile.length && !confirmMeanwhile) { setConfirmMeanwhile(true); return; }
-      await post(`/cases/${c.id}/replies`, { body: text });
+      await post(`/cases/${c.id}/replies`, { body: text, ...(files.length ? { attachmentIds: files.map((f) => f.id) } : {}) });
       setConfirmMeanwhile(false);
       clear();
+      setFiles([]);
       setSent(c.replyRoute.channel === 'email'
         ? `Reply sent by email to ${c.replyRoute.to}.`
         : `Reply recorded on the case but NOT sent to the customer: ${c.replyRoute.reason}. Tell them by their preferred channel.`);
@@ -188,6 +209,24 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
         <label>{LABELS[mode]}
           <textarea ref={textRef} data-first rows={mode === 'reply' ? 6 : 3} value={text} onChange={(e) => setText(e.target.value)} onSelect={(e) => { caret.current = e.currentTarget.selectionEnd; }} required />
         </label>
+        {mode === 'reply' ? (
+          <div className="stack attachments">
+            <label>Attach files
+              <input type="file" multiple disabled={attach.busy} onChange={(e) => { const chosen = [...(e.currentTarget.files ?? [])]; e.currentTarget.value = ''; if (chosen.length) void attach.run(chosen); }} />
+            </label>
+            {attach.busy ? <p className="meta" role="status">Uploading…</p> : null}
+            <ErrorNote error={attach.error} />
+            {files.length ? (
+              <ul aria-label="Attached files" className="files">
+                {files.map((f) => (
+                  <li key={f.id}>{f.filename} <span className="meta">({Math.ceil(f.size / 1024)} kB)</span>{' '}
+                    <button type="button" className="secondary" aria-label={`Remove ${f.filename}`} onClick={() => setFiles((list) => list.filter((x) => x.id !== f.id))}>Remove</button>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        ) : null}
         {mode === 'promise' ? (
           <label>Due<input type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} required /></label>
         ) : null}

@@ -261,7 +261,7 @@ function EventDetail({ entry, staffName }: { entry: TimelineEntry; staffName: (i
     case 'case_opened': return <div className="detail">{d.firstResponseDueAt ? `customer told: first response by ${when(d.firstResponseDueAt as string)}, resolution by ${when(d.resolutionDueAt as string)}` : 'no service standard applies'}</div>;
     case 'commitment_made': return <div className="detail">due {when(d.dueAt as string)} · owner {staffName(d.ownerId as number)}</div>;
     case 'commitment_renegotiated': return <div className="detail">moved to {when(d.newDueAt as string)} · customer told: {String(d.customerToldHow)}</div>;
-    case 'inbound_message': case 'automatic_message': {
+    case 'inbound_message': case 'automatic_message': case 'outbound_reply': {
       const email = d.email as { from?: string; quoted?: string | null; automatic?: string | null } | undefined;
       const files = d.attachments as { stored: { id: number; filename: string; contentType: string; size: number }[]; refused: { filename: string; reason: string }[] } | undefined;
       if (!email && !files) return d.via ? <div className="detail">via {String(d.via).replace('_', ' ')}</div> : null;
