@@ -20,6 +20,7 @@ Commands:
   restore FILE   restore a backup into an empty database and verify it
   move --to URL  move the embedded database to a PostgreSQL server
   import zendesk DIR   bring customers and tickets from a Zendesk export
+  import csv FILE      bring them from any other help desk (one CSV row per message)
 
 Run "kept <command> --help" for a command's options.
 Environment: PORT, HOST, DATABASE_URL, KEPT_DATA_DIR, LOG_LEVEL (see README).`;

@@ -137,6 +137,19 @@ export function createMetrics(db: Db, pool: pg.Pool, subscribers: Pick<Subscribe
     },
   });
 
+  new client.Gauge({
+    name: 'kept_open_chats',
+    help: 'Chat conversations not yet ended or abandoned, by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await sql<{ status: string; n: number }>`
+        SELECT status, count(*)::int AS n FROM chat_conversations WHERE status NOT IN ('ended', 'abandoned') GROUP BY status`.execute(db);
+      this.reset();
+      for (const s of ['open', 'queued', 'active', 'waiting_as_case']) this.set({ status: s }, rows.rows.find((r) => r.status === s)?.n ?? 0);
+    },
+  });
+
   const liveConnections = new client.Gauge({
     name: 'kept_live_connections', help: 'Open live-update streams (server-sent events) on this instance', registers: [registry],
   });

@@ -95,7 +95,7 @@ describe('operations: metrics, health and request ids', { timeout: 60_000 }, () 
     assert.ok(after.some((s) => s.name === 'kept_subscriber_lag_events'), 'subscriber lag is reported');
     assert.ok(after.some((s) => s.name === 'kept_timer_lag_seconds'), 'timer lag is reported');
     assert.ok(value(after, 'kept_timer_sweep_duration_seconds_count') > value(before, 'kept_timer_sweep_duration_seconds_count'));
-    for (const name of ['kept_webhook_backlog', 'kept_outbound_emails', 'kept_inbound_emails', 'kept_live_connections']) {
+    for (const name of ['kept_webhook_backlog', 'kept_outbound_emails', 'kept_inbound_emails', 'kept_live_connections', 'kept_open_chats']) {
       assert.ok(after.some((s) => s.name === name), `${name} is reported`);
     }
     // acknowledgements of the new email cases wait in the outbox (no SMTP transport in this test)
