@@ -30,7 +30,8 @@ type Tally = Record<StarCategory, { good: number; moments: number }>;
 const emptyTally = (): Tally => Object.fromEntries(STAR_CATEGORIES.map((c) => [c, { good: 0, moments: 0 }])) as Tally;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const mentions = (text: string, name: string) => new RegExp(`(^|[^\\p{L}])${escape(name)}($|[^\\p{L}])`, 'iu').test(text);
+/** A name as a whole word: no letter right before or after it, any letter case. */
+const namePattern = (name: string) => new RegExp(`(?<!\\p{L})${escape(name)}(?!\\p{L})`, 'iu');
 
 export async function excludedCategories(ctx: Ctx): Promise<StarCategory[]> {
   const row = await ctx.db.selectFrom('organisation').select('star_excluded_categories').executeTakeFirst();
@@ -66,13 +67,21 @@ export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
     const t = id === null ? undefined : tallies.get(id);
     if (t) { t[c].good += good; t[c].moments += moments; }
   };
-  const firstNames = new Map(staff.map((s) => [s.id, s.name.split(/\s+/)[0]!]));
+  // Each name's pattern is compiled once; one alternation of every full name tells whether a
+  // comment names anyone at all (so most comments cost two regex tests, not one per person), and
+  // the sentiment is read only for comments that name someone.
+  const fullName = new Map(staff.map((s) => [s.id, namePattern(s.name)]));
+  const firstName = new Map(staff.map((s) => {
+    const first = s.name.split(/\s+/)[0]!;
+    return [s.id, first.length >= 2 ? namePattern(first) : null];
+  }));
+  const anyFullName = staff.length ? new RegExp(`(?<!\\p{L})(?:${staff.map((s) => escape(s.name)).join('|')})(?!\\p{L})`, 'iu') : null;
   for (const { about, text } of comments.rows) {
-    if (sentiment.analyze(text).score <= 0) continue;
-    for (const s of staff) {
-      const named = mentions(text, s.name) || (s.id === about && firstNames.get(s.id)!.length >= 2 && mentions(text, firstNames.get(s.id)!));
-      if (named) add(s.id, 'compliments', 1, 1);
-    }
+    const named = new Set<number>();
+    if (anyFullName?.test(text)) for (const s of staff) if (fullName.get(s.id)!.test(text)) named.add(s.id);
+    if (about !== null && firstName.get(about)?.test(text)) named.add(about);
+    if (!named.size || sentiment.analyze(text).score <= 0) continue;
+    for (const id of named) add(id, 'compliments', 1, 1);
   }
   for (const k of kudos) add(k.id, 'kudos', k.n, k.n);
   for (const p of promises.rows) add(p.id, 'promises', p.kept, p.kept + p.broken);
