@@ -67,18 +67,32 @@ export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
     const t = id === null ? undefined : tallies.get(id);
     if (t) { t[c].good += good; t[c].moments += moments; }
   };
-  // Each name's pattern is compiled once; one alternation of every full name tells whether a
-  // comment names anyone at all (so most comments cost two regex tests, not one per person), and
+  // Each name's pattern is compiled once. One alternation of every full name finds where a comment
+  // names someone at all; only the people whose name starts with the letter found there are then
+  // tested (everyone when that letter is not a plain A–Z, so case folding cannot hide a match), and
   // the sentiment is read only for comments that name someone.
   const fullName = new Map(staff.map((s) => [s.id, namePattern(s.name)]));
   const firstName = new Map(staff.map((s) => {
     const first = s.name.split(/\s+/)[0]!;
     return [s.id, first.length >= 2 ? namePattern(first) : null];
   }));
-  const anyFullName = staff.length ? new RegExp(`(?<!\\p{L})(?:${staff.map((s) => escape(s.name)).join('|')})(?!\\p{L})`, 'iu') : null;
+  const byInitial = new Map<string, typeof staff>();
+  const otherInitial: typeof staff = [];
+  for (const s of staff) {
+    const c = s.name[0] ?? '';
+    if (/^[A-Za-z]$/.test(c)) byInitial.set(c.toLowerCase(), [...(byInitial.get(c.toLowerCase()) ?? []), s]);
+    else otherInitial.push(s);
+  }
+  const anyFullName = staff.length ? new RegExp(`(?<!\\p{L})(?=(?:${staff.map((s) => escape(s.name)).join('|')})(?!\\p{L}))`, 'giu') : null;
+  const candidates = (text: string) => {
+    const initials = new Set(Array.from(text.matchAll(anyFullName!), (m) => text[m.index]!));
+    if (!initials.size) return [];
+    if ([...initials].some((c) => !/^[A-Za-z]$/.test(c))) return staff;
+    return [...otherInitial, ...[...initials].flatMap((c) => byInitial.get(c.toLowerCase()) ?? [])];
+  };
   for (const { about, text } of comments.rows) {
     const named = new Set<number>();
-    if (anyFullName?.test(text)) for (const s of staff) if (fullName.get(s.id)!.test(text)) named.add(s.id);
+    if (anyFullName) for (const s of candidates(text)) if (fullName.get(s.id)!.test(text)) named.add(s.id);
     if (about !== null && firstName.get(about)?.test(text)) named.add(about);
     if (!named.size || sentiment.analyze(text).score <= 0) continue;
     for (const id of named) add(id, 'compliments', 1, 1);
