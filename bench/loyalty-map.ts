@@ -138,7 +138,7 @@ export async function benchLoyaltyMap(cluster: Cluster) {
     const [m, c, s] = await Promise.all([journeyMap(ctx, period), listScorecards(ctx, period), serviceStars(ctx, period)]);
     const cpu = os.cpus();
     console.log(`\n### ${cluster.name}: moments-of-truth map, scorecards and stars — ${counts.cases.toLocaleString('en')} cases, ${counts.answers.toLocaleString('en')} survey answers `
-      + `(${counts.comments.toLocaleString('en')} with a comment; ${counts.month.toLocaleString('en')} in the month), filled in ${filled.toFixed(1)} s; ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}\n`);
+      + `(${counts.comments.toLocaleString('en')} with a comment; ${counts.month.toLocaleString('en')} in the month), filled in ${filled.toFixed(1)} s; ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)}\n`);
     console.log('| one month | what it returned | median of 5 ms | max ms | target ms |');
     console.log('|---|---|---:|---:|---:|');
     const row = (name: string, what: string, t: { median: number; max: number }) =>

@@ -83,9 +83,12 @@ export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
     if (/^[A-Za-z]$/.test(c)) byInitial.set(c.toLowerCase(), [...(byInitial.get(c.toLowerCase()) ?? []), s]);
     else otherInitial.push(s);
   }
-  const anyFullName = staff.length ? new RegExp(`(?<!\\p{L})(?=(?:${staff.map((s) => escape(s.name)).join('|')})(?!\\p{L}))`, 'giu') : null;
+  const alternation = staff.map((s) => escape(s.name)).join('|');
+  const anyFullName = staff.length ? new RegExp(`(?<!\\p{L})(?:${alternation})(?!\\p{L})`, 'iu') : null;
+  const whereNamed = new RegExp(`(?<!\\p{L})(?=(?:${alternation})(?!\\p{L}))`, 'giu');
   const candidates = (text: string) => {
-    const initials = new Set(Array.from(text.matchAll(anyFullName!), (m) => text[m.index]!));
+    if (!anyFullName!.test(text)) return [];
+    const initials = new Set(Array.from(text.matchAll(whereNamed), (m) => text[m.index]!));
     if (!initials.size) return [];
     if ([...initials].some((c) => !/^[A-Za-z]$/.test(c))) return staff;
     return [...otherInitial, ...[...initials].flatMap((c) => byInitial.get(c.toLowerCase()) ?? [])];
