@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: HTTP throughput and latency of the core operations with 16 concurrent
  * clients on both PostgreSQL engines, the bare-Fastify ceiling of this machine in the same run
- * (as a ratio), and the plans and timings of the case-list queries at 10,000 and 1,000,000 cases.
+ * (as a ratio), the plans and timings of the case-list queries at 10,000 and 1,000,000 cases, and the
+ * moments-of-truth map, department scorecards and service stars over BENCH_ROWS cases and answers.
  *
  *   BENCH_SECONDS=5 (per operation)   BENCH_ROWS=1000000 (largest table size)   BENCH_ONLY=embedded|server
  */
@@ -27,6 +28,7 @@ import { startEmbeddedCluster, startServerCluster, dbUrl, type Cluster } from '.
 import { benchChat } from './chat';
 import { portalTiming } from './portal';
 import { benchLoyalty } from './loyalty';
+import { benchLoyaltyMap } from './loyalty-map';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -275,6 +277,7 @@ async function main() {
       await benchEngine(cluster, ceiling);
       await benchChat(cluster);
       await benchLoyalty(cluster, WORK);
+      await benchLoyaltyMap(cluster);
     } finally {
       await cluster.stop();
     }

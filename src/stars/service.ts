@@ -30,7 +30,8 @@ type Tally = Record<StarCategory, { good: number; moments: number }>;
 const emptyTally = (): Tally => Object.fromEntries(STAR_CATEGORIES.map((c) => [c, { good: 0, moments: 0 }])) as Tally;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const mentions = (text: string, name: string) => new RegExp(`(^|[^\\p{L}])${escape(name)}($|[^\\p{L}])`, 'iu').test(text);
+/** A name as a whole word: no letter right before or after it, any letter case. */
+const namePattern = (name: string) => new RegExp(`(?<!\\p{L})${escape(name)}(?!\\p{L})`, 'iu');
 
 export async function excludedCategories(ctx: Ctx): Promise<StarCategory[]> {
   const row = await ctx.db.selectFrom('organisation').select('star_excluded_categories').executeTakeFirst();
@@ -66,13 +67,38 @@ export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
     const t = id === null ? undefined : tallies.get(id);
     if (t) { t[c].good += good; t[c].moments += moments; }
   };
-  const firstNames = new Map(staff.map((s) => [s.id, s.name.split(/\s+/)[0]!]));
+  // Each name's pattern is compiled once. One alternation of every full name finds where a comment
+  // names someone at all; only the people whose name starts with the letter found there are then
+  // tested (everyone when that letter is not a plain A–Z, so case folding cannot hide a match), and
+  // the sentiment is read only for comments that name someone.
+  const fullName = new Map(staff.map((s) => [s.id, namePattern(s.name)]));
+  const firstName = new Map(staff.map((s) => {
+    const first = s.name.split(/\s+/)[0]!;
+    return [s.id, first.length >= 2 ? namePattern(first) : null];
+  }));
+  const byInitial = new Map<string, typeof staff>();
+  const otherInitial: typeof staff = [];
+  for (const s of staff) {
+    const c = s.name[0] ?? '';
+    if (/^[A-Za-z]$/.test(c)) byInitial.set(c.toLowerCase(), [...(byInitial.get(c.toLowerCase()) ?? []), s]);
+    else otherInitial.push(s);
+  }
+  const alternation = staff.map((s) => escape(s.name)).join('|');
+  const anyFullName = staff.length ? new RegExp(`(?<!\\p{L})(?:${alternation})(?!\\p{L})`, 'iu') : null;
+  const whereNamed = new RegExp(`(?<!\\p{L})(?=(?:${alternation})(?!\\p{L}))`, 'giu');
+  const candidates = (text: string) => {
+    if (!anyFullName!.test(text)) return [];
+    const initials = new Set(Array.from(text.matchAll(whereNamed), (m) => text[m.index]!));
+    if (!initials.size) return [];
+    if ([...initials].some((c) => !/^[A-Za-z]$/.test(c))) return staff;
+    return [...otherInitial, ...[...initials].flatMap((c) => byInitial.get(c.toLowerCase()) ?? [])];
+  };
   for (const { about, text } of comments.rows) {
-    if (sentiment.analyze(text).score <= 0) continue;
-    for (const s of staff) {
-      const named = mentions(text, s.name) || (s.id === about && firstNames.get(s.id)!.length >= 2 && mentions(text, firstNames.get(s.id)!));
-      if (named) add(s.id, 'compliments', 1, 1);
-    }
+    const named = new Set<number>();
+    if (anyFullName) for (const s of candidates(text)) if (fullName.get(s.id)!.test(text)) named.add(s.id);
+    if (about !== null && firstName.get(about)?.test(text)) named.add(about);
+    if (!named.size || sentiment.analyze(text).score <= 0) continue;
+    for (const id of named) add(id, 'compliments', 1, 1);
   }
   for (const k of kudos) add(k.id, 'kudos', k.n, k.n);
   for (const p of promises.rows) add(p.id, 'promises', p.kept, p.kept + p.broken);

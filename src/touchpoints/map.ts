@@ -63,11 +63,15 @@ export async function journeyMap(ctx: Ctx, period: Period) {
         count(*) FILTER (WHERE nps <= 6)::int AS detractors, count(ces)::int AS ces_n, avg(ces)::float8 AS ces_mean, count(*) FILTER (WHERE ces >= 5)::int AS ces_agree
       FROM survey_responses WHERE touchpoint IS NOT NULL AND started_at >= ${from} AND started_at < ${to} GROUP BY touchpoint`.execute(ctx.db),
     sql<{ touchpoint: string; volume: number; complaints: number; repeats: number }>`
+      WITH span AS (
+        -- A repeat contact: the same customer had a case of the same type opened in [opened_at − 7 days, opened_at).
+        SELECT touchpoint, type, tags, opened_at,
+          count(*) OVER (PARTITION BY customer_id, type ORDER BY opened_at RANGE BETWEEN interval '7 days' PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS earlier
+        FROM cases WHERE opened_at >= ${from}::timestamptz - interval '7 days' AND opened_at < ${to})
       SELECT c.touchpoint, count(*)::int AS volume,
         count(*) FILTER (WHERE c.type = 'complaint' OR 'complaint' = ANY (c.tags))::int AS complaints,
-        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM cases p WHERE p.customer_id = c.customer_id AND p.type = c.type AND p.id <> c.id
-          AND p.opened_at < c.opened_at AND p.opened_at >= c.opened_at - interval '7 days'))::int AS repeats
-      FROM cases c WHERE c.touchpoint IS NOT NULL AND c.opened_at >= ${from} AND c.opened_at < ${to} GROUP BY c.touchpoint`.execute(ctx.db),
+        count(*) FILTER (WHERE c.earlier > 0)::int AS repeats
+      FROM span c WHERE c.touchpoint IS NOT NULL AND c.opened_at >= ${from} GROUP BY c.touchpoint`.execute(ctx.db),
     sql<{ touchpoint: string; opened: number; within24h: number }>`
       SELECT ${RECOVERY_TOUCHPOINT} AS touchpoint, count(*)::int AS opened, count(*) FILTER (WHERE r.status = 'recovered')::int AS within24h
       FROM recoveries r JOIN cases c ON c.id = r.case_id WHERE r.opened_at >= ${from} AND r.opened_at < ${to} GROUP BY 1`.execute(ctx.db),
