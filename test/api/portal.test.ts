@@ -4,6 +4,7 @@ import { startKept, type TestKept } from '../helpers/app';
 import { CustomerClient, contactForm, latestLink, signInAsCustomer } from '../helpers/portal';
 import { HOUR, MINUTE, DAY } from '../../src/core/clock';
 import { when } from '../../src/portal';
+import { eventsWhen } from '../helpers/events';
 
 const form = (n: string, extra: Record<string, string> = {}) => ({ name: `Visitor ${n}`, email: `visitor-${n}@example.test`, subject: `Subject ${n}`, message: `Message ${n}`, type: 'question', ...extra });
 const caseIdOf = (html: string) => Number(/K-(\d+)/.exec(html)![1]);
@@ -216,9 +217,10 @@ describe('the portal', () => {
     assert.ok(timeline.some((e) => e.kind === 'inbound_message' && e.body === 'Any news?' && e.data.via === 'portal'));
     assert.ok(timeline.some((e) => e.kind === 'repeat_flagged' && e.body === 'I gave my order number twice'));
     assert.deepEqual(timeline.filter((e) => e.kind === 'status_changed' && e.data.by === 'customer').map((e) => (e.data.after as { status: string }).status), ['waiting_on_us', 'closed']);
-    const events = (await agent.get(`/events?case=${id}`)).body.items as { type: string; data: Record<string, unknown> }[];
+    const wanted = ['message.received', 'case.repeat_flagged', 'case.reopened', 'case.closed'];
+    const events = await eventsWhen(agent, `case=${id}`, (es) => wanted.every((t) => es.some((e) => e.type === t)));
     const types = events.map((e) => e.type);
-    for (const t of ['message.received', 'case.repeat_flagged', 'case.reopened', 'case.closed']) assert.ok(types.includes(t), t);
+    for (const t of wanted) assert.ok(types.includes(t), t);
     assert.ok(events.some((e) => e.type === 'message.received' && e.data.via === 'portal'));
     k.clock.set(new Date(k.clock.now().getTime() + 8 * DAY));
     const again = await signInAsCustomer(k, 'visitor-writes@example.test');
