@@ -126,12 +126,4 @@ export function subscriberSweeps(subscribers: Subscriber[], opts: { waitForHoriz
   return Object.fromEntries(subscribers.map((s) => [`subscriber:${s.name}`, (ctx: Ctx) => runSubscriber(ctx, s, opts)]));
 }
 
-/** Where each subscriber stands: how far behind the stream and whether it is failing. */
-export async function subscriberStatus(ctx: Ctx) {
-  return ctx.db.selectFrom('event_cursors')
-    .select(['subscriber', 'last_id as lastEventId', 'attempts', 'retry_at as retryAt', 'last_error as lastError', 'updated_at as updatedAt'])
-    .select(sql<number>`(SELECT count(*) FROM domain_events d WHERE (d.tx_id, d.id) > (event_cursors.last_tx_id, event_cursors.last_id))::int`.as('behind'))
-    .orderBy('subscriber').execute();
-}
-
 export { START };
