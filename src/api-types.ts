@@ -28,6 +28,8 @@ import type { staffingPlan } from './staffing/service';
 import type { agentsNeeded } from './staffing/erlang-c';
 import type { teamDashboard } from './dashboard/service';
 import type { myMacros } from './macros/service';
+import type { myViews } from './views/service';
+import type { bulkOnCases } from './bulk/service';
 
 /** What JSON makes of a value: dates become ISO strings. */
 export type Jsonify<T> = T extends Date ? string
@@ -102,3 +104,6 @@ export type SurveyAnswer = Answer<typeof surveyAnswers>[number];
 export type ViewCounts = Answer<typeof viewCounts>;
 export type Dashboard = Answer<typeof teamDashboard>;
 export type Macro = Answer<typeof myMacros>[number];
+export type SavedView = Answer<typeof myViews>[number];
+export type BulkOutcome = Answer<typeof bulkOnCases>;
+export type { ViewFilters } from './views/schema';

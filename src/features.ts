@@ -33,10 +33,13 @@ import { loyaltyFeature } from './loyalty/feature';
 import { listeningFeature } from './listening/feature';
 import { dashboardFeature } from './dashboard/feature';
 import { macrosFeature } from './macros/feature';
+import { viewsFeature } from './views/feature';
+import { bulkFeature } from './bulk/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
   chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature, backupFeature, privacyFeature, loyaltyFeature, listeningFeature, dashboardFeature, macrosFeature,
+  viewsFeature, bulkFeature,
 ];

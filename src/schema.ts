@@ -8,6 +8,7 @@ import type { CommitmentRenegotiationTable, CommitmentTable } from './commitment
 import type { CustomerEmailTable, CustomerPhoneTable, CustomerTable } from './customers/schema';
 import type { HandoverTable } from './handovers/schema';
 import type { MacroTable } from './macros/schema';
+import type { SavedViewTable } from './views/schema';
 import type { NotificationTable } from './notifications/schema';
 import type { DepartmentTable, HolidayTable, OrganisationTable, TeamTable } from './org/schema';
 import type { ServiceStandardTable } from './standards/schema';
@@ -78,5 +79,6 @@ declare module './core/db/database' {
     customer_activities: CustomerActivityTable;
     listening_texts: ListeningTextTable;
     macros: MacroTable;
+    saved_views: SavedViewTable;
   }
 }

@@ -95,7 +95,7 @@ export async function getCaseView(ctx: Ctx, id: number) {
  * transactions keep inserting rows that reference the case (timeline entries from timers)
  * without waiting on us, which is what keeps timers and replies from deadlocking.
  */
-async function lockCase(ctx: Ctx, id: number) {
+export async function lockCase(ctx: Ctx, id: number) {
   const row = await ctx.db.selectFrom('cases').select(caseColumns).where('cases.id', '=', id).forNoKeyUpdate().executeTakeFirst();
   if (!row) throw new NotFound('Case', id);
   return row;
@@ -205,15 +205,11 @@ export interface CaseFilter {
   cursor?: string;
 }
 
-/** Newest first, keyset-paginated; every filter here is backed by an index (see the migration). */
-export async function listCases(ctx: Ctx, f: CaseFilter) {
-  const after = decodeCursor(f.cursor);
+/** The cases a filter matches (every filter here is backed by an index, see the migration). */
+function filteredCases(ctx: Ctx, f: Omit<CaseFilter, 'limit' | 'cursor'>) {
   let q = ctx.db
     .selectFrom('cases')
-    .innerJoin('customers', 'customers.id', 'cases.customer_id')
-    .leftJoin('staff as owner', 'owner.id', 'cases.owner_id')
-    .select(caseColumns)
-    .select(['customers.name as customerName', 'owner.name as ownerName']);
+    .innerJoin('customers', 'customers.id', 'cases.customer_id');
   if (f.ownerId) q = q.where('cases.owner_id', '=', f.ownerId);
   if (f.unowned) q = q.where('cases.owner_id', 'is', null);
   if (f.status?.length) q = q.where('cases.status', 'in', f.status);
@@ -239,9 +235,31 @@ export async function listCases(ctx: Ctx, f: CaseFilter) {
         eb.and([eb('cases.first_responded_at', 'is', null), eb('cases.first_response_due_at', '<', before)]),
       ]));
   }
+  return q;
+}
+
+/** Newest first, keyset-paginated. */
+export async function listCases(ctx: Ctx, f: CaseFilter) {
+  const after = decodeCursor(f.cursor);
+  let q = filteredCases(ctx, f)
+    .leftJoin('staff as owner', 'owner.id', 'cases.owner_id')
+    .select(caseColumns)
+    .select(['customers.name as customerName', 'owner.name as ownerName']);
   if (after) q = q.where('cases.id', '<', after);
   const rows = await q.orderBy('cases.id', 'desc').limit(f.limit + 1).execute();
   return toPage(rows.map(withFlags), f.limit);
+}
+
+/**
+ * How many cases a filter matches, counted up to `cap` (a saved view says "10,000+" rather than
+ * scanning a million rows to be exact about a number nobody works through).
+ */
+export async function countCases(ctx: Ctx, f: Omit<CaseFilter, 'limit' | 'cursor'>, cap: number): Promise<{ count: number; more: boolean }> {
+  staffActor(ctx);
+  const row = await ctx.db.selectFrom(filteredCases(ctx, f).select('cases.id').limit(cap + 1).as('hits'))
+    .select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const n = Number(row.n);
+  return { count: Math.min(n, cap), more: n > cap };
 }
 
 /** Open cases per owner: the load shown beside each colleague when choosing whom to hand a case to. */
@@ -477,4 +495,3 @@ export async function transferOwnership(ctx: Ctx, caseId: number, toStaffId: num
   return withFlags(row);
 }
 
-export { lockCase };

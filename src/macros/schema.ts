@@ -8,4 +8,5 @@ export interface MacroTable {
   team_id: number | null;
   created_by_id: number;
   created_at: Timestamp;
+  updated_at: Timestamp | null;
 }

@@ -36,12 +36,30 @@ export async function createMacro(ctx: Ctx, input: { name: string; body: string;
   });
 }
 
-export async function deleteMacro(ctx: Ctx, id: number) {
+/** The macro, locked, if the actor may change it: their own, or their team's as its lead (managers and admins: any team's). */
+async function editable(ctx: Ctx, id: number) {
   const me = requireCaseWorker(ctx);
+  const m = await ctx.db.selectFrom('macros').select(columns).where('id', '=', id).forUpdate().executeTakeFirst();
+  // Someone else's personal macro is not there for you at all.
+  if (!m || (m.ownerId && m.ownerId !== me.id)) throw new NotFound('Macro', id);
+  if (m.teamId) await mayKeepTeamMacros(ctx, m.teamId);
+  return m;
+}
+
+export async function updateMacro(ctx: Ctx, id: number, patch: { name?: string; body?: string }) {
   return inTransaction(ctx, async (tx) => {
-    const m = await tx.db.selectFrom('macros').select(columns).where('id', '=', id).executeTakeFirst();
-    if (!m || (m.ownerId && m.ownerId !== me.id)) throw new NotFound('Macro', id);
-    if (m.teamId) await mayKeepTeamMacros(tx, m.teamId);
+    await editable(tx, id);
+    return tx.db.updateTable('macros').set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.body !== undefined ? { body: patch.body } : {}),
+      updated_at: tx.clock.now(),
+    }).where('id', '=', id).returning(columns).executeTakeFirstOrThrow();
+  });
+}
+
+export async function deleteMacro(ctx: Ctx, id: number) {
+  return inTransaction(ctx, async (tx) => {
+    await editable(tx, id);
     await tx.db.deleteFrom('macros').where('id', '=', id).execute();
   });
 }

@@ -129,12 +129,19 @@ const TABLE: Record<string, Row> = {
   'POST /notifications/read-all': { expect: SELF, body: () => ({}) },
   'POST /cases/{id}/presence': { expect: SELF, body: () => ({ state: 'viewing' }) },
   'POST /macros': { expect: WORK, body: () => ({ name: 'Thanks', body: 'Thank you, {{salutation}}.' }) },
+  'PATCH /macros/{id}': { expect: WORK, body: () => ({ name: 'Thanks again' }) },
   'DELETE /macros/{id}': { expect: WORK },
+  'POST /views': { expect: WORK, body: () => ({ name: 'Urgent email', filters: { view: 'open', priority: 'urgent', channel: 'email' } }) },
+  'PATCH /views/{id}': { expect: WORK, body: () => ({ name: 'Renamed' }) },
+  'DELETE /views/{id}': { expect: WORK },
+  // Anyone who works cases may ask; each case is then allowed or refused on its own (200 with a
+  // result per case): the per-case refusals are tested in api/workspace-bulk-and-views.
+  'POST /cases/bulk': { expect: WORK, body: (w) => ({ caseIds: [w.caseId], action: 'status', status: 'waiting_on_us' }) },
 };
 
 const FINGERPRINTED = ['cases', 'case_entries', 'commitments', 'commitment_renegotiations', 'recoveries', 'decisions', 'handovers', 'customers',
   'staff', 'teams', 'departments', 'organisation', 'holidays', 'service_standards', 'authority_limits', 'policy_rules', 'decision_kinds',
-  'surveys', 'survey_invitations', 'mailboxes', 'api_tokens', 'notifications', 'audit_log', 'outbound_emails', 'touchpoints', 'kudos', 'loyalty_inputs', 'loyalty_input_ratings', 'loyalty_input_actions'];
+  'surveys', 'survey_invitations', 'mailboxes', 'api_tokens', 'notifications', 'audit_log', 'outbound_emails', 'touchpoints', 'kudos', 'loyalty_inputs', 'loyalty_input_ratings', 'loyalty_input_actions', 'macros', 'saved_views'];
 
 describe('authority matrix: every write operation, every kind of person', { timeout: 120_000 }, () => {
   let k: TestKept;
