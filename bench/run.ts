@@ -110,6 +110,7 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   const again = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
   await plans(again.db, agent.id);
   await caseScreenTiming(again);
+  await (await import('./workspace')).workspaceTiming(again);
   await portalTiming(again);
   await again.close();
 }

@@ -267,8 +267,8 @@ describe('the workspace as a daily tool', { skip: skip ?? false, timeout: 300_00
     const bulk = page.getByRole('region', { name: 'Bulk actions' });
     await bulk.getByRole('button', { name: 'Apply to 2' }).click();
     const results = bulk.getByRole('status');
-    await results.getByText(`#${free.id}: taken`).waitFor();
-    await results.getByText(new RegExp(`#${owned.id}: not done — .*hand-over`)).waitFor();
+    await results.getByText(new RegExp(`#${free.id} .*: taken`)).waitFor();
+    await results.getByText(new RegExp(`#${owned.id} .*: not done — .*hand-over`)).waitFor();
     await screenshots(page, '31-queues-bulk-results');
     assert.equal((await k.sql<{ owner_id: number }>('SELECT owner_id FROM cases WHERE id = $1', [owned.id]))[0]!.owner_id, people.a!.id);
   });

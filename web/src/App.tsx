@@ -24,6 +24,7 @@ import { GlobalSearch } from './components/GlobalSearch';
 import { attentionCount } from './routes/MyWork';
 import { Search } from './routes/Search';
 import { Dashboard } from './routes/Dashboard';
+import { Macros } from './routes/Macros';
 
 export function App() {
   const me = useMe();
@@ -100,6 +101,7 @@ function Shell() {
           <Route path="/drivers" component={Drivers} />
           <Route path="/search" component={Search} />
           <Route path="/dashboard" component={Dashboard} />
+          <Route path="/macros" component={Macros} />
           <Route><h1>Not found</h1><p><Link href="/">Back to My work</Link></p></Route>
         </Switch>
       </main>

@@ -5,7 +5,8 @@
  *
  * Nothing written is lost: each tab keeps its own text, kept per case in localStorage (it survives
  * switching tabs, leaving the case and reloading), and closing or reloading the page with unsent
- * text asks first. The reply says where it goes (channel and recipient) before it is sent, and
+ * text asks first. Files attached to the reply are uploaded at once and listed with the draft, so
+ * they too survive a reload. The reply says where it goes (channel and recipient) before it is sent, and
  * if someone else wrote to the customer meanwhile, sending asks first.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
@@ -100,8 +101,16 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState('EUR');
   const [shown, setShown] = useState(false);
-  // Files uploaded for the reply being written, sent with it (uploaded at once, listed until sent or removed).
-  const [files, setFiles] = useState<Attached[]>([]);
+  // Files uploaded for the reply being written, sent with it (uploaded at once, listed until sent or
+  // removed). The list is kept with the draft: the files wait on the server, so a reload keeps them.
+  const filesKey = `kept.draft.${c.id}.files`;
+  const [files, setFilesState] = useState<Attached[]>(() => JSON.parse(localStorage.getItem(filesKey) ?? '[]') as Attached[]);
+  const setFiles = (change: (list: Attached[]) => Attached[]) => setFilesState((list) => {
+    const next = change(list);
+    if (next.length) localStorage.setItem(filesKey, JSON.stringify(next));
+    else localStorage.removeItem(filesKey);
+    return next;
+  });
   const attach = useAction(async (chosen: File[]) => {
     for (const f of chosen) {
       const a = await uploadFile(c.id, f);
@@ -129,7 +138,7 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
       await post(`/cases/${c.id}/replies`, { body: text, ...(files.length ? { attachmentIds: files.map((f) => f.id) } : {}) });
       setConfirmMeanwhile(false);
       clear();
-      setFiles([]);
+      setFiles(() => []);
       setSent(c.replyRoute.channel === 'email'
         ? `Reply sent by email to ${c.replyRoute.to}.`
         : `Reply recorded on the case but NOT sent to the customer: ${c.replyRoute.reason}. Tell them by their preferred channel.`);
@@ -161,7 +170,7 @@ export function Composer({ c, mode, setMode, staff, timeline, meId }: { c: CaseV
   const unsentTabs = TABS.filter((t) => t.mode !== mode && drafts[t.mode].trim() !== '' && !(t.mode === 'reply' && drafts.reply === greeting));
 
   return (
-    <section className="card composer" aria-label="Act on this case" data-unsent={TABS.some((t) => drafts[t.mode].trim() !== '' && !(t.mode === 'reply' && drafts.reply === greeting)) ? 'true' : 'false'}>
+    <section className="card composer" aria-label="Act on this case" data-unsent={files.length || TABS.some((t) => drafts[t.mode].trim() !== '' && !(t.mode === 'reply' && drafts.reply === greeting)) ? 'true' : 'false'}>
       {!c.ownerId ? (
         <div className="row"><span>Nobody owns this case yet.</span><button type="button" onClick={() => void take.run()}>Take it</button><ErrorNote error={take.error} /></div>
       ) : null}

@@ -5,6 +5,7 @@
  * current text as a personal macro, or a team one for leads.
  */
 import { useState } from 'react';
+import { Link } from 'wouter';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CaseView, Macro } from '../../../src/api-types';
 import { api, post } from '../api';
@@ -48,6 +49,7 @@ export function MacroPicker({ c, insert, current }: { c: CaseView; insert: (text
           <button type="button" className="secondary" disabled={save.busy || !name.trim()} onClick={() => void save.run()}>Save macro</button>
         </>
       ) : <button type="button" className="link" onClick={() => setSaving(true)}>Save this text as a macro…</button>}
+      <Link href="/macros">Edit macros</Link>
       <ErrorNote error={save.error} />
     </div>
   );

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from 'wouter';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiToken } from '../../../src/api-types';
 import { api, post } from '../api';
@@ -33,6 +34,7 @@ export function Account() {
   return (
     <>
       <h1>Account</h1>
+      <p><Link href="/macros">Macros: mine and my team&apos;s</Link></p>
       <div className="grid">
         <Section title="Change password">
           <form className="stack" onSubmit={(e) => { e.preventDefault(); setDone(false); void change.run(); }}>

@@ -1,17 +1,17 @@
 /**
  * Queues: the standard views with their counts (mine, team, unowned, at risk, waiting on the
- * customer, open, all), filters (team, tag, priority, channel, touchpoint, words), views saved by
- * name in this browser, sortable columns, and bulk actions (take, offer, tag, status) that go
- * through the same API as one case at a time, so the same authority rules apply to each case,
- * and report what happened to each.
+ * customer, open, all), filters (team, tag, priority, channel, touchpoint, words; also read from
+ * the address, e.g. /queues?tag=recall), saved views kept on the server with their counts,
+ * sortable columns, and bulk actions (take, offer, tag, status) checked case by case by the server.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { CaseListItem, CaseListPage, Staff, Team, ViewCounts } from '../../../src/api-types';
-import { api, ApiError, patch, post } from '../api';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import type { CaseListItem, CaseListPage, Team, ViewCounts, ViewFilters } from '../../../src/api-types';
+import { api } from '../api';
 import { label, timeLeft } from '../format';
-import { ColleaguePicker } from '../components/ColleaguePicker';
+import { BulkBar } from '../components/BulkBar';
+import { SaveView, SavedViewTabs, useSavedViews } from '../components/SavedViews';
 import { Empty, ErrorNote } from '../components/ui';
 import { useMe } from '../session';
 
@@ -26,10 +26,24 @@ const VIEWS: { view: View; text: string; count: keyof ViewCounts | null }[] = [
   { view: 'all', text: 'All cases', count: null },
 ];
 const OPEN = 'new,open,waiting_on_us,waiting_on_customer';
-const SAVED = 'kept.savedViews';
 
-interface Filters { view: View; team: string; tag: string; priority: string; channel: string; touchpoint: string; search: string }
+type Filters = ViewFilters;
 const NONE: Filters = { view: 'open', team: '', tag: '', priority: '', channel: '', touchpoint: '', search: '' };
+
+/** Filters given in the address (/queues?tag=recall&view=all): a link to a list is a list. */
+function fromAddress(): Filters {
+  const p = new URLSearchParams(window.location.search);
+  const view = p.get('view');
+  return {
+    view: VIEWS.some((v) => v.view === view) ? view as View : NONE.view,
+    team: /^\d+$/.test(p.get('team') ?? '') ? p.get('team')! : '',
+    tag: p.get('tag')?.trim().slice(0, 50) ?? '',
+    priority: p.get('priority') ?? '',
+    channel: p.get('channel') ?? '',
+    touchpoint: p.get('touchpoint')?.trim().slice(0, 100) ?? '',
+    search: p.get('q')?.trim().slice(0, 200) ?? '',
+  };
+}
 
 /**
  * "Now + 2 h" for the at-risk view, moved on once a minute: computed on every render it made a
@@ -47,8 +61,10 @@ function useMinuteClock(): number {
 export function Queues() {
   const me = useMe().data;
   const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
-  const [f, setF] = useState<Filters>(NONE);
-  const [q, setQ] = useState('');
+  const [f, setF] = useState<Filters>(fromAddress);
+  const [q, setQ] = useState(f.search);
+  const [savedId, setSavedId] = useState<number | null>(null);
+  const views = useSavedViews();
   const minute = useMinuteClock();
   const atRiskBefore = new Date(minute + 2 * 3_600_000 + 60_000).toISOString();
   const counts = useQuery({ queryKey: ['cases', 'counts', atRiskBefore], queryFn: () => api<ViewCounts>(`/case-counts?atRiskBefore=${encodeURIComponent(atRiskBefore)}`) });
@@ -73,37 +89,18 @@ export function Queues() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
-  const set = (patch: Partial<Filters>) => setF((old) => ({ ...old, ...patch }));
-
-  const [saved, setSaved] = useState<{ name: string; filters: Filters }[]>(() => JSON.parse(localStorage.getItem(SAVED) ?? '[]') as { name: string; filters: Filters }[]);
-  const [name, setName] = useState('');
-  const save = () => {
-    const next = [...saved.filter((s) => s.name !== name.trim()), { name: name.trim(), filters: f }];
-    setSaved(next);
-    localStorage.setItem(SAVED, JSON.stringify(next));
-    setName('');
-  };
-  const forget = (n: string) => {
-    const next = saved.filter((s) => s.name !== n);
-    setSaved(next);
-    localStorage.setItem(SAVED, JSON.stringify(next));
-  };
+  const set = (patch: Partial<Filters>) => { setSavedId(null); setF((old) => ({ ...old, ...patch })); };
 
   return (
     <>
       <h1>Queues</h1>
       <nav aria-label="Views" className="views">
         {VIEWS.map((v) => (
-          <button key={v.view} type="button" className={f.view === v.view ? 'tab active' : 'tab'} aria-pressed={f.view === v.view} onClick={() => set({ view: v.view })}>
+          <button key={v.view} type="button" className={f.view === v.view && savedId === null ? 'tab active' : 'tab'} aria-pressed={f.view === v.view && savedId === null} onClick={() => set({ view: v.view })}>
             {v.text}{v.count && counts.data ? <span className="count"> {counts.data[v.count]}</span> : null}
           </button>
         ))}
-        {saved.map((s) => (
-          <span key={s.name} className="saved-view">
-            <button type="button" className="tab" onClick={() => { setF(s.filters); setQ(s.filters.search); }}>{s.name}</button>
-            <button type="button" className="link" onClick={() => forget(s.name)}>Remove<span className="sr"> the view {s.name}</span></button>
-          </span>
-        ))}
+        <SavedViewTabs views={views.data?.items ?? []} current={savedId} open={(v) => { setF({ ...NONE, ...v.filters }); setQ(v.filters.search); setSavedId(v.id); }} />
       </nav>
       <form className="row filters" onSubmit={(e) => { e.preventDefault(); set({ search: q.trim() }); }} role="search">
         <label>Team
@@ -132,10 +129,7 @@ export function Queues() {
         <label className="grow">Search subject, customer or message text<input type="search" value={q} onChange={(e) => setQ(e.target.value)} maxLength={200} /></label>
         <button type="submit">Search</button>
       </form>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); if (name.trim()) save(); }}>
-        <label>Save these filters as a view<input value={name} onChange={(e) => setName(e.target.value)} maxLength={60} required /></label>
-        <button type="submit" className="secondary">Save view</button>
-      </form>
+      <SaveView filters={f} views={views.data?.items ?? []} />
       <ErrorNote error={list.error} />
       {list.isPending ? <p className="loading">Loading cases…</p> : <QueueTable items={items} />}
       {list.hasNextPage ? <button type="button" className="secondary" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>Load more</button> : null}
@@ -149,6 +143,7 @@ const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, l
 function QueueTable({ items }: { items: CaseListItem[] }) {
   const [sort, setSort] = useState<{ key: SortKey; asc: boolean }>({ key: 'id', asc: false });
   const [picked, setPicked] = useState<Set<number>>(new Set());
+  const clear = useCallback(() => setPicked(new Set()), []);
   const sorted = useMemo(() => {
     const value = (c: CaseListItem): string | number => sort.key === 'due' ? (c.resolutionDueAt ? Date.parse(c.resolutionDueAt) : Number.MAX_SAFE_INTEGER)
       : sort.key === 'priority' ? PRIORITY_RANK[c.priority] ?? 9 : sort.key === 'id' ? c.id : String(c[sort.key] ?? '').toLowerCase();
@@ -164,10 +159,12 @@ function QueueTable({ items }: { items: CaseListItem[] }) {
   const all = picked.size === items.length;
   return (
     <>
-      {picked.size ? <BulkActions cases={items.filter((c) => picked.has(c.id))} done={() => setPicked(new Set())} /> : null}
+      {picked.size ? <BulkBar cases={items.filter((c) => picked.has(c.id))} clear={clear} /> : null}
+      {/* Outside the table: on a phone the table's header row is hidden and rows read as cards. */}
+      <label className="check select-all"><input type="checkbox" checked={all} onChange={() => setPicked(all ? new Set() : new Set(items.map((c) => c.id)))} /> Select all {items.length} listed cases</label>
       <table className="table">
         <thead><tr>
-          <th scope="col"><input type="checkbox" aria-label="Select all listed cases" checked={all} onChange={() => setPicked(all ? new Set() : new Set(items.map((c) => c.id)))} /></th>
+          <th scope="col"><span className="sr">Selected</span></th>
           {th('id', 'Case')}{th('customerName', 'Customer')}{th('ownerName', 'Owner')}{th('priority', 'Priority')}{th('status', 'Status')}{th('due', 'Resolution due')}
         </tr></thead>
         <tbody>{sorted.map((c) => {
@@ -175,7 +172,7 @@ function QueueTable({ items }: { items: CaseListItem[] }) {
           const open = c.status !== 'resolved' && c.status !== 'closed';
           return (
             <tr key={c.id}>
-              <td><input type="checkbox" aria-label={`Select case #${c.id}`} checked={picked.has(c.id)} onChange={() => toggle(c.id)} /></td>
+              <td><input type="checkbox" aria-label={`Select case #${c.id}`} title={`Select #${c.id} (Space)`} checked={picked.has(c.id)} onChange={() => toggle(c.id)} /></td>
               <td data-label="Case"><Link href={`/cases/${c.id}`}>#{c.id} {c.subject}</Link>{c.runAround ? <span className="pill broken"> run-around</span> : null}</td>
               <td data-label="Customer">{c.customerName}</td>
               <td data-label="Owner">{c.ownerName ?? <em>unowned</em>}</td>
@@ -187,67 +184,5 @@ function QueueTable({ items }: { items: CaseListItem[] }) {
         })}</tbody>
       </table>
     </>
-  );
-}
-
-type Bulk = 'take' | 'offer' | 'tag' | 'status';
-
-/** One request per case through the ordinary endpoints: each case is allowed or refused on its own. */
-function BulkActions({ cases, done }: { cases: CaseListItem[]; done: () => void }) {
-  const qc = useQueryClient();
-  const staff = useQuery({ queryKey: ['staff'], queryFn: () => api<{ items: Staff[] }>('/staff?active=true'), staleTime: 300_000 });
-  const teams = useQuery({ queryKey: ['teams'], queryFn: () => api<{ items: Team[] }>('/teams'), staleTime: 300_000 });
-  const [action, setAction] = useState<Bulk>('take');
-  const [to, setTo] = useState('');
-  const [note, setNote] = useState('');
-  const [tag, setTag] = useState('');
-  const [status, setStatus] = useState('open');
-  const [busy, setBusy] = useState(false);
-  const [results, setResults] = useState<{ id: number; ok: boolean; text: string }[]>([]);
-  const run = async () => {
-    setBusy(true);
-    const out: typeof results = [];
-    for (const c of cases) {
-      try {
-        if (action === 'take') await post(`/cases/${c.id}/take`);
-        if (action === 'offer') {
-          const [k, id] = to.split(':');
-          await post(`/cases/${c.id}/handovers`, { [k === 'team' ? 'toTeamId' : 'toStaffId']: Number(id), note });
-        }
-        if (action === 'tag') await patch(`/cases/${c.id}`, { tags: [...new Set([...c.tags, tag.trim().toLowerCase()])] });
-        if (action === 'status') await patch(`/cases/${c.id}`, { status });
-        out.push({ id: c.id, ok: true, text: { take: 'taken', offer: 'offered', tag: `tagged ${tag.trim().toLowerCase()}`, status: `now ${label(status)}` }[action] });
-      } catch (e) {
-        out.push({ id: c.id, ok: false, text: e instanceof ApiError ? e.message : String(e) });
-      }
-      setResults([...out]);
-    }
-    setBusy(false);
-    await qc.invalidateQueries({ queryKey: ['cases'] });
-    if (out.every((r) => r.ok)) done();
-  };
-  return (
-    <section className="card bulk" aria-label="Bulk actions">
-      <form className="row" onSubmit={(e) => { e.preventDefault(); void run(); }}>
-        <strong>{cases.length} selected</strong>
-        <label>Action
-          <select value={action} onChange={(e) => setAction(e.target.value as Bulk)}>
-            <option value="take">Take</option><option value="offer">Offer to…</option><option value="tag">Add a tag</option><option value="status">Set status</option>
-          </select>
-        </label>
-        {action === 'offer' ? <><ColleaguePicker value={to} onChange={setTo} staff={staff.data?.items ?? []} teams={teams.data?.items ?? []} ownerId={null} />
-          <label className="grow">Context for the receiver<input value={note} onChange={(e) => setNote(e.target.value)} required maxLength={2000} /></label></> : null}
-        {action === 'tag' ? <label>Tag<input value={tag} onChange={(e) => setTag(e.target.value)} required maxLength={50} /></label> : null}
-        {action === 'status' ? <label>Status<select value={status} onChange={(e) => setStatus(e.target.value)}>{['open', 'waiting_on_customer', 'waiting_on_us', 'resolved', 'closed'].map((s) => <option key={s} value={s}>{label(s)}</option>)}</select></label> : null}
-        <button type="submit" disabled={busy}>Apply to {cases.length}</button>
-      </form>
-      {results.length ? (
-        <div role="status">
-          <ul className="list" aria-label="Results">
-            {results.map((r) => <li key={r.id} className={r.ok ? 'ok' : 'late'}>#{r.id}: {r.ok ? r.text : `not done — ${r.text}`}</li>)}
-          </ul>
-        </div>
-      ) : null}
-    </section>
   );
 }
