@@ -31,6 +31,7 @@ export function useSavedViews() {
 }
 
 export function SavedViewTabs({ views, current, open }: { views: SavedView[]; current: number | null; open: (v: SavedView) => void }) {
+  const me = useMe().data;
   const qc = useQueryClient();
   const remove = useAction(async (v: SavedView) => {
     await api(`/views/${v.id}`, { method: 'DELETE' });
@@ -43,7 +44,8 @@ export function SavedViewTabs({ views, current, open }: { views: SavedView[]; cu
           <button type="button" className={current === v.id ? 'tab active' : 'tab'} aria-pressed={current === v.id} onClick={() => open(v)}>
             {v.name}{v.teamId ? ' (team)' : ''}<span className="count"> {v.count.toLocaleString('en')}{v.more ? '+' : ''}</span>
           </button>
-          <button type="button" className="link" onClick={() => void remove.run(v)}>Remove<span className="sr"> the view {v.name}</span></button>
+          {/* A team's view is its lead's to remove (the server says so to anyone else). */}
+          {!v.teamId || me?.role !== 'agent' ? <button type="button" className="link" onClick={() => void remove.run(v)}>Remove<span className="sr"> the view {v.name}</span></button> : null}
         </span>
       ))}
       <ErrorNote error={remove.error} />
