@@ -12,7 +12,7 @@ import { assertAccessible, assertIdle, browserMissing, launch, recordRequests, s
 
 const skip = browserMissing();
 // Runs in the page; typed loosely because this file compiles for Node.
-interface PageGlobals { localStorage: { setItem(k: string, v: string): void; getItem(k: string): string | null }; matchMedia(q: string): { matches: boolean } }
+interface PageGlobals { localStorage: { setItem(k: string, v: string): void; getItem(k: string): string | null }; matchMedia(q: string): { matches: boolean }; getComputedStyle(el: unknown): { color: string } }
 const password = 'correct horse battery';
 
 describe('the workspace\'s tools', { skip: skip ?? false, timeout: 300_000 }, () => {
@@ -169,6 +169,9 @@ describe('the workspace\'s tools', { skip: skip ?? false, timeout: 300_000 }, ()
     await panel.and(page.locator(':focus')).waitFor();
     const box = (await panel.boundingBox())!;
     assert.ok(box.x >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844, `inside the screen: ${JSON.stringify(box)}`);
+    // the opt-in for browser notifications is readable on the panel (it once took the top bar's white)
+    const optIn = panel.getByRole('button', { name: 'Show browser notifications for new alerts' });
+    if (await optIn.count()) assert.notEqual(await optIn.evaluate((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).color), 'rgb(255, 255, 255)');
     await page.screenshot({ path: `${SHOTS}/44-bell-phone-390.png` });
     await assertAccessible(page, 'the bell open at 390px');
     await panel.getByRole('button', { name: 'Close notifications' }).click();
