@@ -16,7 +16,7 @@ import type { AttachmentTable, InboundEmailTable, MailboxTable } from './email/s
 import type { OutboundEmailTable } from './outbox/schema';
 import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleTable } from './decisions/schema';
 import type { RecoveryTable } from './recovery/schema';
-import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './surveys/schema';
+import type { SurveyInvitationTable, SurveyResponseTable, SurveySendTable, SurveyTable } from './surveys/schema';
 import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
 import type { ChatCannedAnswerTable, ChatConversationTable, ChatMessageTable, ChatPresenceTable } from './chat/schema';
 import type { PortalLinkTable, PortalSessionTable, PublicHitTable } from './portal/schema';
@@ -60,6 +60,7 @@ declare module './core/db/database' {
     surveys: SurveyTable;
     survey_invitations: SurveyInvitationTable;
     survey_responses: SurveyResponseTable;
+    survey_sends: SurveySendTable;
     webhooks: WebhookTable;
     webhook_deliveries: WebhookDeliveryTable;
     chat_presence: ChatPresenceTable;

@@ -1,0 +1,23 @@
+-- A relationship survey sent to a segment: one row per send, with who chose it and what was
+-- skipped; each invitation knows its send and the email that carries it, so progress (queued,
+-- sent, failed, answered) is counted from the rows themselves.
+CREATE TABLE survey_sends (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  survey_id bigint NOT NULL REFERENCES surveys(id),
+  segment text,
+  contacted_within_days integer CHECK (contacted_within_days > 0),
+  requested_by_id bigint REFERENCES staff(id),
+  customers integer NOT NULL,
+  invited integer NOT NULL,
+  skipped jsonb NOT NULL DEFAULT '{}',
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX survey_sends_survey_idx ON survey_sends (survey_id, id DESC);
+
+ALTER TABLE survey_invitations ADD COLUMN send_id bigint REFERENCES survey_sends(id);
+ALTER TABLE survey_invitations ADD COLUMN outbound_email_id bigint REFERENCES outbound_emails(id);
+CREATE INDEX survey_invitations_send_idx ON survey_invitations (send_id) WHERE send_id IS NOT NULL;
+-- Segments are chosen by name: finding 100,000 of them should not read every customer.
+CREATE INDEX IF NOT EXISTS customers_segment_idx ON customers (segment) WHERE merged_into_id IS NULL;
+-- Who has an open recovery (never surveyed meanwhile), for a whole segment at once.
+CREATE INDEX IF NOT EXISTS recoveries_open_customer_idx ON recoveries (customer_id) WHERE status = 'open';
