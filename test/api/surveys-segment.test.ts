@@ -48,8 +48,8 @@ describe('surveys: a relationship survey to a segment', { timeout: 60_000 }, () 
       assert.equal((await staff.get(`/surveys/${surveyId}/audience?segment=gold`)).status, 403);
     }
     assert.equal((await admin.post(`/surveys/${surveyId}/send`, {})).status, 400);
-    const [{ n }] = await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM survey_invitations');
-    assert.equal(n, 1, 'refused sends invited nobody');
+    const rows = await k.sql<{ n: number }>('SELECT count(*)::int AS n FROM survey_invitations');
+    assert.equal(rows[0]!.n, 1, 'refused sends invited nobody');
   });
 
   it('queues one invitation per customer who may be asked, each with its own link, and shows the progress', async () => {
