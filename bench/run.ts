@@ -29,6 +29,7 @@ import { portalTiming } from './portal';
 import { benchLoyalty } from './loyalty';
 import { benchLoyaltyMap } from './loyalty-map';
 import { benchMail } from './mail';
+import { benchScaleOut } from './scale-out';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -252,6 +253,7 @@ async function main() {
       await benchLoyalty(cluster, WORK);
       await benchLoyaltyMap(cluster);
       await benchMail(cluster, WORK);
+      if (cluster.name === 'server') await benchScaleOut(cluster);
     } finally {
       await cluster.stop();
     }
