@@ -24,3 +24,17 @@ CREATE INDEX survey_invitations_send_idx ON survey_invitations (send_id) WHERE s
 CREATE INDEX IF NOT EXISTS customers_segment_idx ON customers (segment) WHERE merged_into_id IS NULL;
 -- Who has an open recovery (never surveyed meanwhile), for a whole segment at once.
 CREATE INDEX IF NOT EXISTS recoveries_open_customer_idx ON recoveries (customer_id) WHERE status = 'open';
+
+-- Mail merge: a send's emails share one template per language and carry only what differs (the
+-- greeting's name, the survey token); the outbox fills them in as it sends. 100,000 rows of a
+-- few dozen bytes instead of 100,000 rendered bodies of several kilobytes.
+CREATE TABLE outbound_templates (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  subject text NOT NULL,
+  text_body text NOT NULL,
+  html_body text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+-- No foreign key, for the same reason as above; templates are never deleted.
+ALTER TABLE outbound_emails ADD COLUMN template_id bigint;
+ALTER TABLE outbound_emails ADD COLUMN merge jsonb;

@@ -13,7 +13,7 @@ import type { DepartmentTable, HolidayTable, OrganisationTable, TeamTable } from
 import type { ServiceStandardTable } from './standards/schema';
 import type { ApiTokenTable, SessionTable, SignInFailureTable, StaffTable } from './staff/schema';
 import type { AttachmentTable, InboundEmailTable, MailboxTable } from './email/schema';
-import type { OutboundEmailTable } from './outbox/schema';
+import type { OutboundEmailTable, OutboundTemplateTable } from './outbox/schema';
 import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleTable } from './decisions/schema';
 import type { RecoveryTable } from './recovery/schema';
 import type { SurveyInvitationTable, SurveyResponseTable, SurveySendTable, SurveyTable } from './surveys/schema';
@@ -50,6 +50,7 @@ declare module './core/db/database' {
     audit_log: AuditTable;
     inbound_emails: InboundEmailTable;
     outbound_emails: OutboundEmailTable;
+    outbound_templates: OutboundTemplateTable;
     attachments: AttachmentTable;
     mailboxes: MailboxTable;
     decision_kinds: DecisionKindTable;

@@ -24,7 +24,7 @@ const RECOVERY = 'a recovery for this customer is open';
 const ERASED = 'erased on request';
 const INACTIVE = 'the survey is not active';
 
-// Placeholders the templates carry until PostgreSQL writes each customer's name and token in.
+// Places in the mail-merge templates the outbox fills with each customer's name and token.
 const NAME = '\u0001name\u0001';
 const TOKEN = '\u0001token\u0001';
 
@@ -89,18 +89,20 @@ async function inviteAll(tx: Ctx, survey: Awaited<ReturnType<typeof getSurvey>>,
   const settings = await getSettings(tx);
   const since = new Date(now.getTime() - settings.surveyCooldownDays * DAY);
   const expires = new Date(now.getTime() + survey.expiresAfterDays * DAY);
-  // The email in each language the segment speaks, rendered once; names and tokens go in per row.
+  // The email in each language the segment speaks, rendered once as a mail-merge template; each
+  // outbox row carries only the name and the token, which the outbox fills in as it sends.
   const { rows: languages } = await sql<{ language: string }>`
     SELECT DISTINCT lower(left(coalesce(c.language, 'en'), 2)) AS language FROM customers c WHERE ${chosen(a, now)}`.execute(tx.db);
-  const templates = languages.map(({ language }) => ({ language, ...surveyEmail(survey.questions[0]!, surveyLink(TOKEN), language, settings.name, NAME) }));
-  const html = (s: ReturnType<typeof sql>) => sql`replace(replace(replace(replace(replace(${s}, '&', '&#38;'), '<', '&#60;'), '>', '&#62;'), '"', '&#34;'), '''', '&#39;')`;
+  const rendered = languages.map(({ language }) => ({ language, ...surveyEmail(survey.questions[0]!, surveyLink(TOKEN), language, settings.name, NAME) }));
+  const templateIds = rendered.length ? (await tx.db.insertInto('outbound_templates')
+    .values(rendered.map((t) => ({ subject: t.subject, text_body: t.text, html_body: t.html, created_at: now }))).returning('id').execute())
+    .map((t) => t.id).sort((x, y) => x - y) : []; // identities are drawn in the order of the rows
   const base64url = (bytes: ReturnType<typeof sql>) => sql`rtrim(translate(encode(${bytes}, 'base64'), '+/', '-_'), '=')`;
   const uuidBytes = sql`decode(replace(gen_random_uuid()::text, '-', ''), 'hex')`;
   const actor = actorId(tx);
   const { rows } = await sql<{ n: number }>`
     WITH t AS (
-      SELECT * FROM unnest(${templates.map((t) => t.language)}::text[], ${templates.map((t) => t.subject)}::text[],
-                           ${templates.map((t) => t.text)}::text[], ${templates.map((t) => t.html)}::text[]) AS t(language, subject, text_body, html_body)
+      SELECT * FROM unnest(${rendered.map((t) => t.language)}::text[], ${rendered.map((t) => t.subject)}::text[], ${templateIds}::bigint[]) AS t(language, subject, template_id)
     ), chosen AS MATERIALIZED (
       SELECT c.id AS customer_id,
              (SELECT e.email FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.email LIMIT 1) AS email,
@@ -115,10 +117,10 @@ async function inviteAll(tx: Ctx, survey: Awaited<ReturnType<typeof getSurvey>>,
         AND NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.customer_id = c.id AND i.sent_at > ${since})
         AND NOT EXISTS (SELECT 1 FROM recoveries r WHERE r.customer_id = c.id AND r.status = 'open')
     ), mails AS (
-      INSERT INTO outbound_emails (case_id, entry_id, kind, to_address, subject, message_id, reply_secret, reply_to, in_reply_to, text_body, html_body, next_attempt_at, created_at)
-      SELECT NULL, NULL, 'survey', chosen.email, t.subject, chosen.message_id, NULL, NULL, NULL,
-             replace(replace(t.text_body, ${NAME}, chosen.name), ${TOKEN}, chosen.token),
-             replace(replace(t.html_body, ${NAME}, ${html(sql`chosen.name`)}), ${TOKEN}, chosen.token), ${now}, ${now}
+      INSERT INTO outbound_emails (case_id, entry_id, kind, to_address, subject, message_id, reply_secret, reply_to, in_reply_to, text_body, html_body,
+                                   template_id, merge, next_attempt_at, created_at)
+      SELECT NULL, NULL, 'survey', chosen.email, t.subject, chosen.message_id, NULL, NULL, NULL, '', '',
+             t.template_id, jsonb_build_object('name', chosen.name, 'token', chosen.token), ${now}, ${now}
       FROM chosen JOIN t ON t.language = chosen.language
       WHERE chosen.email IS NOT NULL
       RETURNING id, message_id
