@@ -41,6 +41,10 @@ describe('surveys: a relationship survey to a segment', { timeout: 60_000 }, () 
     assert.equal(audience.status, 200);
     assert.deepEqual({ customers: audience.body.customers, eligible: audience.body.eligible }, { customers: 8, eligible: 6 });
     assert.deepEqual(audience.body.skipped, { 'erased on request': 1, 'asked recently, within the 30-day cooldown': 1 });
+    // Narrowed to customers in touch lately: only the one with a case this month.
+    assert.equal((await admin.post('/cases', { subject: 'Card declined', channel: 'phone', customerId: gold[0] })).status, 201);
+    const recent = (await admin.get(`/surveys/${surveyId}/audience?segment=gold&contactedWithinDays=30`)).body;
+    assert.deepEqual({ customers: recent.customers, eligible: recent.eligible }, { customers: 1, eligible: 1 });
 
     for (const role of ['manager', 'agent'] as const) {
       const staff = await k.signedIn(role);
