@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
-import nodemailer from 'nodemailer';
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { createKept } from '../src/app';
@@ -29,6 +28,8 @@ import { benchChat } from './chat';
 import { portalTiming } from './portal';
 import { benchLoyalty } from './loyalty';
 import { benchLoyaltyMap } from './loyalty-map';
+import { benchMail } from './mail';
+import { benchScaleOut } from './scale-out';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -106,7 +107,6 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
 
   await kept.close();
   await eventsAndWebhooks(url, token, customer.id);
-  await smtpIngest(url);
   const again = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
   await plans(again.db, agent.id);
   await caseScreenTiming(again);
@@ -190,32 +190,6 @@ async function caseScreenTiming(kept: Awaited<ReturnType<typeof createKept>>) {
   console.log(`\ncase screen interactive (full page load, reply button and timeline on screen), ${total.toLocaleString('en')} cases: median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms over ${times.length} cases`);
 }
 
-/** Messages per second through the built-in SMTP receiver: acknowledged (stored) and filed into cases. */
-async function smtpIngest(url: string) {
-  const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20, autoTimers: true, timerIntervalMs: 100,
-    mail: { receiver: { port: 0, host: '127.0.0.1', maxBytes: 1024 * 1024 }, attachmentsDir: path.join(WORK, 'attachments') } });
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: kept.smtpPort!, secure: false, ignoreTLS: true, pool: true, maxConnections: 8, maxMessages: Infinity });
-  const n = Number(process.env.BENCH_MAILS ?? 2000);
-  const before = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM inbound_emails`.execute(kept.db)).rows[0]!.n);
-  const t0 = performance.now();
-  const sends: Promise<unknown>[] = [];
-  for (let i = 0; i < n; i++) {
-    sends.push(transport.sendMail({ from: `customer${i % 500}@bench.example`, to: 'support@bench.example', subject: `Order ${i} is late`, text: `Hello,\n\nmy order ${i} has not arrived.\n\nThanks` }));
-  }
-  await Promise.all(sends);
-  const stored = performance.now() - t0;
-  for (;;) {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM inbound_emails WHERE status <> 'received'`.execute(kept.db);
-    if (rows[0]!.n - before >= n) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const filed = performance.now() - t0;
-  const quarantined = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM inbound_emails WHERE status = 'quarantined'`.execute(kept.db)).rows[0]!.n);
-  transport.close();
-  await kept.close();
-  console.log(`\nSMTP ingest, ${n} messages over 8 connections: ${(n / (stored / 1000)).toFixed(0)} msg/s acknowledged (stored durably), ${(n / (filed / 1000)).toFixed(0)} msg/s filed into cases (parse, thread, customer, case, acknowledgement queued); ${quarantined} quarantined`);
-}
-
 /** Grows the cases table with SQL (fast, no HTTP) and shows that list queries stay flat. */
 async function plans(db: Awaited<ReturnType<typeof createKept>>['db'], ownerId: number) {
   const queries: Record<string, ReturnType<typeof sql>> = {
@@ -279,6 +253,8 @@ async function main() {
       await benchChat(cluster);
       await benchLoyalty(cluster, WORK);
       await benchLoyaltyMap(cluster);
+      await benchMail(cluster, WORK);
+      if (cluster.name === 'server') await benchScaleOut(cluster);
     } finally {
       await cluster.stop();
     }

@@ -14,10 +14,10 @@ import type { DepartmentTable, HolidayTable, OrganisationTable, TeamTable } from
 import type { ServiceStandardTable } from './standards/schema';
 import type { ApiTokenTable, SessionTable, SignInFailureTable, StaffTable } from './staff/schema';
 import type { AttachmentTable, InboundEmailTable, MailboxTable } from './email/schema';
-import type { OutboundEmailTable } from './outbox/schema';
+import type { OutboundEmailTable, OutboundTemplateTable } from './outbox/schema';
 import type { AuthorityLimitTable, DecisionKindTable, DecisionTable, PolicyRuleTable } from './decisions/schema';
 import type { RecoveryTable } from './recovery/schema';
-import type { SurveyInvitationTable, SurveyResponseTable, SurveyTable } from './surveys/schema';
+import type { SurveyInvitationTable, SurveyResponseTable, SurveySendTable, SurveyTable } from './surveys/schema';
 import type { WebhookDeliveryTable, WebhookTable } from './webhooks/schema';
 import type { ChatCannedAnswerTable, ChatConversationTable, ChatMessageTable, ChatPresenceTable } from './chat/schema';
 import type { PortalLinkTable, PortalSessionTable, PublicHitTable } from './portal/schema';
@@ -51,6 +51,7 @@ declare module './core/db/database' {
     audit_log: AuditTable;
     inbound_emails: InboundEmailTable;
     outbound_emails: OutboundEmailTable;
+    outbound_templates: OutboundTemplateTable;
     attachments: AttachmentTable;
     mailboxes: MailboxTable;
     decision_kinds: DecisionKindTable;
@@ -61,6 +62,7 @@ declare module './core/db/database' {
     surveys: SurveyTable;
     survey_invitations: SurveyInvitationTable;
     survey_responses: SurveyResponseTable;
+    survey_sends: SurveySendTable;
     webhooks: WebhookTable;
     webhook_deliveries: WebhookDeliveryTable;
     chat_presence: ChatPresenceTable;

@@ -2,12 +2,14 @@
  * The built-in SMTP receiver. It accepts mail for the organisation's support addresses, within
  * a size limit, optionally over STARTTLS, and answers 250 only once the raw message is
  * committed to the database. Processing follows right after, outside the SMTP session.
+ * Messages arriving while a store is committing go together in the next one (group commit):
+ * one statement and one flush for many sessions, and still no 250 before its own commit.
  */
 import fs from 'node:fs';
 import { SMTPServer } from 'smtp-server';
 import type { Ctx } from '../core/context';
 import { getSettings } from '../org';
-import { storeInbound } from './ingest';
+import { storeInboundMany } from './ingest';
 
 export interface ReceiverOptions {
   port: number;
@@ -19,6 +21,7 @@ export interface ReceiverOptions {
 }
 
 export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promise<{ port: number; close(): Promise<void> }> {
+  const store = groupCommit(ctx);
   const server = new SMTPServer({
     banner: 'Kept',
     size: opts.maxBytes,
@@ -49,7 +52,7 @@ export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promis
         }
         const raw = Buffer.concat(chunks);
         const mailFrom = session.envelope.mailFrom;
-        storeInbound(ctx, raw, {
+        store(raw, {
           source: 'smtp',
           envelopeFrom: mailFrom === false ? null : mailFrom.address,
           envelopeTo: session.envelope.rcptTo.map((r) => r.address),
@@ -75,4 +78,30 @@ export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promis
     port: typeof address === 'object' && address ? address.port : opts.port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+type Meta = Parameters<typeof storeInboundMany>[1][number]['meta'];
+
+function groupCommit(ctx: Ctx) {
+  const MAX = 200;
+  let waiting: { raw: Buffer; meta: Meta; resolve: (id: number) => void; reject: (e: unknown) => void }[] = [];
+  let committing = false;
+  async function commitWaiting() {
+    committing = true;
+    while (waiting.length) {
+      const batch = waiting.slice(0, MAX);
+      waiting = waiting.slice(MAX);
+      try {
+        const ids = await storeInboundMany(ctx, batch);
+        batch.forEach((m, i) => m.resolve(ids[i]!));
+      } catch (e) {
+        for (const m of batch) m.reject(e); // none stored: each sender is told to retry
+      }
+    }
+    committing = false;
+  }
+  return (raw: Buffer, meta: Meta) => new Promise<number>((resolve, reject) => {
+    waiting.push({ raw, meta, resolve, reject });
+    if (!committing) void commitWaiting();
+  });
 }

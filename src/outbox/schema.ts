@@ -21,4 +21,11 @@ export interface OutboundEmailTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  /** Mail merge: the bodies are this template's, with each \u0001key\u0001 replaced by merge[key] (HTML-escaped in the HTML part). */
+  template_id: Generated<number | null>;
+  merge: Generated<Record<string, string> | null>;
+}
+
+export interface OutboundTemplateTable {
+  id: Id; subject: string; text_body: string; html_body: string; created_at: Timestamp;
 }

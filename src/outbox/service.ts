@@ -238,8 +238,10 @@ export async function deliverDueEmails(ctx: Ctx): Promise<number> {
       .forNoKeyUpdate()
       .skipLocked()
       .execute();
+    const templates = new Map<number, { text: string; html: string }>();
     for (const m of due) {
       try {
+        const { text, html } = m.template_id ? merged(await templateOf(tx, templates, m.template_id), m.merge ?? {}) : { text: m.text_body, html: m.html_body };
         // A reply carries the files uploaded for it (linked to its timeline entry), read from the store.
         const files = m.kind === 'reply' && m.entry_id
           ? await tx.db.selectFrom('attachments').select(['filename', 'content_type', 'sha256']).where('entry_id', '=', m.entry_id).where('inbound_email_id', 'is', null).orderBy('id').execute()
@@ -248,7 +250,7 @@ export async function deliverDueEmails(ctx: Ctx): Promise<number> {
           attachments: files.map((f) => ({ filename: f.filename, contentType: f.content_type, path: attachmentPath(f.sha256) })),
           from, to: m.to_address, subject: m.subject, messageId: m.message_id, replyTo: m.reply_to ?? undefined,
           inReplyTo: m.in_reply_to ?? undefined, references: m.references.length ? m.references : undefined,
-          text: m.text_body, html: m.html_body,
+          text, html,
           headers: m.kind !== 'reply' ? { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } : {},
         });
         await tx.db.updateTable('outbound_emails').set({ status: 'sent', sent_at: tx.clock.now(), attempts: m.attempts + 1, last_error: null }).where('id', '=', m.id).execute();
@@ -270,6 +272,26 @@ export async function deliverDueEmails(ctx: Ctx): Promise<number> {
     }
     return due.length;
   });
+}
+
+/** A mail-merge template, read once per sweep. */
+async function templateOf(ctx: Ctx, cache: Map<number, { text: string; html: string }>, id: number) {
+  if (!cache.has(id)) {
+    const t = await ctx.db.selectFrom('outbound_templates').select(['text_body', 'html_body']).where('id', '=', id).executeTakeFirstOrThrow();
+    cache.set(id, { text: t.text_body, html: t.html_body });
+  }
+  return cache.get(id)!;
+}
+
+/** Fills a template's \u0001key\u0001 places: as given in the text part, escaped in the HTML part. */
+export function merged(template: { text: string; html: string }, values: Record<string, string>) {
+  let { text, html } = template;
+  for (const [key, value] of Object.entries(values)) {
+    const place = `\u0001${key}\u0001`;
+    text = text.replaceAll(place, value);
+    html = html.replaceAll(place, escapeHtml(value));
+  }
+  return { text, html };
 }
 
 export async function emailsOfCase(ctx: Ctx, caseId: number) {

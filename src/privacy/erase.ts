@@ -49,7 +49,7 @@ export async function eraseCustomer(ctx: Ctx, input: { customerId: number; reaso
     await sql`UPDATE case_entries SET body = CASE WHEN body IS NULL THEN NULL ELSE ${ERASED} END, data = ${scrubJson('data')} WHERE case_id = ANY(${anyCase}::bigint[])`.execute(tx.db);
     await sql`UPDATE inbound_emails SET raw = convert_to(${ERASED}, 'UTF8'), envelope_from = NULL, envelope_to = '{}', raw_erased_at = ${now}
       WHERE case_id = ANY(${anyCase}::bigint[]) OR lower(envelope_from) = ANY(${emails.map((e) => e.toLowerCase())}::text[])`.execute(tx.db);
-    await sql`UPDATE outbound_emails SET to_address = ${ERASED}, subject = ${ERASED}, text_body = ${ERASED}, html_body = ${ERASED}
+    await sql`UPDATE outbound_emails SET to_address = ${ERASED}, subject = ${ERASED}, text_body = ${ERASED}, html_body = ${ERASED}, merge = NULL
       WHERE case_id = ANY(${anyCase}::bigint[]) OR lower(to_address) = ANY(${emails.map((e) => e.toLowerCase())}::text[])`.execute(tx.db);
     await sql`UPDATE handovers SET note = ${ERASED}, decline_reason = CASE WHEN decline_reason IS NULL THEN NULL ELSE ${ERASED} END WHERE case_id = ANY(${anyCase}::bigint[])`.execute(tx.db);
     const commitmentIds = (await sql<{ id: number }>`UPDATE commitments SET text = ${ERASED} WHERE case_id = ANY(${anyCase}::bigint[]) OR customer_id = ANY(${ids}::bigint[]) RETURNING id`.execute(tx.db)).rows.map((r) => r.id);

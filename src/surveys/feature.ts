@@ -1,6 +1,7 @@
 import type { Feature } from '../core/feature';
 import { surveyPageRoutes, surveyRoutes } from './routes';
-import { askRecoveredCustomers, sendScheduledSurveys } from './service';
+import { askRecoveredCustomers } from './service';
+import { sendScheduledSurveys } from './segment-send';
 import { surveySubscribers } from './subscribers';
 
 export const surveysFeature: Feature = {

@@ -8,6 +8,7 @@ import { IdParams, Instant, Text } from '../core/http/schemas';
 import { Conflict, DomainError } from '../core/errors';
 import { QuestionSchema } from './questions';
 import * as surveys from './service';
+import * as sends from './segment-send';
 import { surveyFigures, BREAKDOWNS, type Breakdown } from './figures';
 import { DATE_FORMATS, ENCODINGS, IMPORT_LIMIT_BYTES, importResponses, parsePairs } from './import';
 import { messagePage, surveyPage, SURVEY_PAGE_CSP, type SurveyPageOptions } from './page';
@@ -24,6 +25,16 @@ const SurveyBody = z.strictObject({
   /** Relationship surveys: send to the segment every so many days. */
   everyDays: z.number().int().min(1).max(366).nullable().optional(),
 });
+
+/** Who a segment send reaches: a segment, customers in touch lately, or both. */
+const AudienceFields = {
+  segment: z.string().trim().min(1).max(100).optional(),
+  contactedWithinDays: z.coerce.number().int().min(1).max(3650).optional().describe('only customers with a case updated within this many days'),
+};
+const chooses = (a: { segment?: string; contactedWithinDays?: number }) => !!a.segment || !!a.contactedWithinDays;
+const choose = { message: 'Choose a segment or a last-contact window', path: ['segment'] };
+const Audience = z.strictObject(AudienceFields).refine(chooses, choose);
+const AudienceBody = z.strictObject({ ...AudienceFields, contactedWithinDays: z.number().int().min(1).max(3650).optional() }).refine(chooses, choose);
 
 /** A streamed CSV body; the stream is a private field, so input checks never walk the socket. */
 export class CsvBody {
@@ -67,10 +78,18 @@ export function surveyRoutes(app: App) {
     if ('skipped' in result) throw new Conflict(`Not asked: ${result.skipped}`); // nothing was created
     return result;
   }));
+  app.get('/surveys/:id/audience', {
+    config: { access: 'org:admin' },
+    schema: { tags: ['surveys'], summary: 'Relationship survey: how many customers a send to this segment would ask, and why the others would be skipped', params: IdParams, querystring: Audience },
+  }, async (req) => sends.audienceOf(ctxOf(req), req.params.id, req.query));
   app.post('/surveys/:id/send', {
     config: { access: 'org:admin' },
-    schema: { tags: ['surveys'], summary: 'Relationship survey: invite a whole segment', params: IdParams, body: z.strictObject({ segment: Text(100) }) },
-  }, async (req) => surveys.sendToSegment(ctxOf(req), req.params.id, req.body.segment));
+    schema: { tags: ['surveys'], summary: 'Relationship survey: invite a whole segment (queued at once, emailed at the transport\'s pace; follow it at GET /survey-sends/{id})', params: IdParams, body: AudienceBody },
+  }, async (req) => sends.sendToSegment(ctxOf(req), req.params.id, req.body));
+  app.get('/surveys/:id/sends', { config: { access: 'org:read' }, schema: { tags: ['surveys'], summary: 'The latest sends of this survey with their progress', params: IdParams } },
+    async (req) => ({ items: await sends.surveySends(ctxOf(req), req.params.id) }));
+  app.get('/survey-sends/:id', { config: { access: 'org:read' }, schema: { tags: ['surveys'], summary: 'Progress of a send: invitations queued, sent, failed, portal only, answered', params: IdParams } },
+    async (req) => sends.sendProgress(ctxOf(req), req.params.id));
   app.post('/touchpoint-events', {
     config: { access: 'cases:work' },
     schema: { tags: ['surveys'], summary: 'A customer passed a touchpoint (e.g. delivery): survey them if a survey is set for it',

@@ -14,6 +14,13 @@ export interface SurveyInvitationTable {
   id: Id; survey_id: number; customer_id: number; case_id: number | null; token_hash: Buffer; channel: 'email' | 'portal';
   agent_id: number | null; team_id: number | null; department_id: number | null; case_type: string | null; case_channel: string | null;
   touchpoint: string | null; sent_at: Timestamp; expires_at: Timestamp; opened_at: Timestamp | null; recovery_id: Generated<number | null>;
+  send_id: Generated<number | null>; outbound_email_id: Generated<number | null>;
+}
+
+/** One relationship survey sent to a segment (src/surveys/segment-send.ts). */
+export interface SurveySendTable {
+  id: Id; survey_id: number; segment: string | null; contacted_within_days: number | null; requested_by_id: number | null;
+  customers: number; invited: number; skipped: Json<Record<string, number>>; created_at: Timestamp;
 }
 
 export type Expectation = 'below' | 'met' | 'above';

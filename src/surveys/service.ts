@@ -193,34 +193,6 @@ async function followUpSurvey(ctx: Ctx): Promise<number> {
   return (await createSurvey(ctx, { name: 'Did we win you back?', trigger: 'recovery_follow_up', questions: [{ kind: 'stay' }] })).id;
 }
 
-/** Timer: relationship surveys whose turn has come go to their segment, then wait every_days. */
-export async function sendScheduledSurveys(ctx: Ctx): Promise<number> {
-  const now = ctx.clock.now();
-  const due = await ctx.db.updateTable('surveys')
-    .set((eb) => ({ next_run_at: sql<Date>`${eb.ref('next_run_at')} + make_interval(days => ${eb.ref('every_days')})` }))
-    .where('active', '=', true).where('next_run_at', '<=', now).where('every_days', 'is not', null).where('segment', 'is not', null)
-    .returning(['id', 'segment']).execute(); // claiming by moving next_run_at: one instance sends each round
-  for (const s of due) await sendToSegment({ ...ctx, actor: null }, s.id, s.segment!);
-  return due.length;
-}
-
-/** A relationship survey to a segment: everyone who may be asked is asked; the rest are counted. */
-export async function sendToSegment(ctx: Ctx, surveyId: number, segment: string) {
-  await getSurvey(ctx, surveyId);
-  const customers = await ctx.db.selectFrom('customers').select('id').where('segment', '=', segment).where('merged_into_id', 'is', null).orderBy('id').execute();
-  let sent = 0;
-  const skipped: Record<string, number> = {};
-  for (const { id } of customers) {
-    const r = await inTransaction(ctx, (tx) => invite(tx, surveyId, id));
-    if ('skipped' in r) {
-      // Counted by reason, so the per-customer details (the date asked, the recovery) are dropped.
-      const key = r.skipped.replace(/^asked on \S+, within/, 'asked recently, within').replace(/ \(\d+\)$/, '');
-      skipped[key] = (skipped[key] ?? 0) + 1;
-    } else sent += 1;
-  }
-  return { segment, customers: customers.length, sent, skipped };
-}
-
 async function invitationByToken(ctx: Ctx, token: string, lock = false) {
   let q = ctx.db.selectFrom('survey_invitations').selectAll().where('token_hash', '=', tokenHash(token));
   if (lock) q = q.forNoKeyUpdate();

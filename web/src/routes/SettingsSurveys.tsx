@@ -5,6 +5,7 @@ import { api, patch, post } from '../api';
 import type { Survey } from '../../../src/api-types';
 import { label } from '../format';
 import { Empty, ErrorNote, Section, useAction } from '../components/ui';
+import { SurveySegmentSend } from '../components/SurveySegmentSend';
 
 const KINDS = [['nps', 'Recommend (NPS 0–10)'], ['ces', 'Effort (CES 1–7)'], ['expectation', 'Expected vs delivered'], ['feeling', 'How we made you feel'],
   ['remember', 'What you remember most'], ['ease', 'How easy it was'], ['stay', 'Likely to stay (0–10)'], ['csat', 'Satisfaction (CSAT 1–5)']] as const;
@@ -54,6 +55,7 @@ export function SurveySettings() {
           <li key={s.id} className="row">
             <span className="grow"><strong>{s.name}</strong> <span className="meta">· {label(s.trigger)}{s.touchpoint ? ` (${s.touchpoint})` : ''}{s.segment ? ` to ${s.segment}` : ''}{s.everyDays ? ` every ${s.everyDays} days` : ''} · {s.questions.map((q) => q.kind).join(', ')}</span></span>
             <button type="button" className="link" onClick={() => void toggle.run(s)}>{s.active ? 'Deactivate' : 'Activate'}<span className="sr"> {s.name}</span></button>
+            {s.trigger === 'relationship' ? <SurveySegmentSend survey={s} /> : null}
           </li>
         ))}</ul>
       ) : <Empty>No surveys yet.</Empty>}

@@ -1,0 +1,142 @@
+/**
+ * Mail and surveys at volume, in a database of their own:
+ * - SMTP: messages per second acknowledged (stored durably, 250) and filed into cases (parsed,
+ *   threaded, customer found or created, case opened, acknowledgement queued, events published);
+ * - a relationship survey to a segment of BENCH_SURVEY_CUSTOMERS generated customers: time until
+ *   every invitation is queued, then the send rate through a local SMTP sink, read from the
+ *   send's progress API.
+ *
+ * Alone: node --import tsx bench/mail.ts   (BENCH_MAILS=2000 BENCH_SURVEY_CUSTOMERS=100000 BENCH_SECONDS=5)
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { sql } from 'kysely';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { createKept } from '../src/app';
+import { systemClock } from '../src/core/clock';
+import { migrate } from '../src/core/db/migrate';
+import { createStandard } from '../src/standards';
+import { createStaff } from '../src/staff';
+import { createSurvey } from '../src/surveys/service';
+import { sendProgress, sendToSegment } from '../src/surveys/segment-send';
+import { startEmbeddedCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
+
+const MAILS = Number(process.env.BENCH_MAILS ?? 2000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SURVEY_CUSTOMERS = Number(process.env.BENCH_SURVEY_CUSTOMERS ?? 100_000);
+const count = async (db: pg.Client | { query: pg.Client['query'] }, q: string) => Number((await db.query<{ n: number }>(q)).rows[0]!.n);
+
+async function freshDatabase(cluster: Cluster, name: string) {
+  const admin = new pg.Client({ connectionString: cluster.adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = dbUrl(cluster.adminUrl, name);
+  await migrate(url);
+  return url;
+}
+
+export async function benchMail(cluster: Cluster, work: string) {
+  const url = await freshDatabase(cluster, 'kept_bench_mail');
+  console.log(`\n### Mail and surveys at volume — ${cluster.name} PostgreSQL\n`);
+  console.log('| mail and surveys | value | target |');
+  console.log('|---|---:|---|');
+  await smtpIngest(url, work);
+  // A database of its own, so the SMTP run's acknowledgements do not share the outbox.
+  if (SURVEY_CUSTOMERS) await segmentSurvey(await freshDatabase(cluster, 'kept_bench_survey'));
+}
+
+/** Messages per second through the built-in SMTP receiver: acknowledged (stored) and filed into cases. */
+async function smtpIngest(url: string, work: string) {
+  const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20, autoTimers: true, timerIntervalMs: 100,
+    mail: { receiver: { port: 0, host: '127.0.0.1', maxBytes: 1024 * 1024 }, attachmentsDir: path.join(work, 'attachments') } });
+  await createStandard(kept.ctx, { firstResponseMinutes: 240, resolutionMinutes: 960 });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: kept.smtpPort!, secure: false, ignoreTLS: true, pool: true, maxConnections: 8, maxMessages: Infinity });
+  const t0 = performance.now();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < MAILS; i++) {
+    sends.push(transport.sendMail({ from: `customer${i % 500}@bench.example`, to: 'support@bench.example', subject: `Order ${i} is late`, text: `Hello,\n\nmy order ${i} has not arrived.\n\nThanks` }));
+  }
+  await Promise.all(sends);
+  const stored = performance.now() - t0;
+  while (await count(client, `SELECT count(*)::int AS n FROM inbound_emails WHERE status = 'received'`) > 0) await new Promise((r) => setTimeout(r, 20));
+  const filed = performance.now() - t0;
+  const quarantined = await count(client, `SELECT count(*)::int AS n FROM inbound_emails WHERE status = 'quarantined'`);
+  const cases = await count(client, `SELECT count(*)::int AS n FROM cases`);
+  const acks = await count(client, `SELECT count(*)::int AS n FROM outbound_emails WHERE kind = 'acknowledgement'`);
+  const opened = await count(client, `SELECT count(*)::int AS n FROM domain_events WHERE type = 'case.opened'`);
+  transport.close();
+  await client.end();
+  await kept.close();
+  console.log(`| SMTP acknowledged (stored durably, 250), ${MAILS} messages over 8 connections | ${(MAILS / (stored / 1000)).toFixed(0)} msg/s | ≥ 1,000 msg/s |`);
+  console.log(`| SMTP filed into cases (parse, thread, customer, case, acknowledgement queued, events) | ${(MAILS / (filed / 1000)).toFixed(0)} msg/s | ≥ 1,000 msg/s |`);
+  console.log(`| … cases opened / acknowledgements queued / case.opened events / quarantined | ${cases} / ${acks} / ${opened} / ${quarantined} | ${MAILS} / ${MAILS} / ${MAILS} / 0 |`);
+}
+
+/** A local SMTP sink that accepts everything: the transport the survey emails go out through. */
+async function startSink() {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => {});
+      stream.on('end', () => { received += 1; callback(); });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  return { port, received: () => received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * A relationship survey to a segment of SURVEY_CUSTOMERS generated customers: how long until all
+ * invitations and their emails are queued, then how fast the outbox sends them through a local
+ * SMTP sink over BENCH_SECONDS × 2, as the progress API reports it.
+ */
+async function segmentSurvey(url: string) {
+  const sink = await startSink();
+  const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20, autoTimers: true, timerIntervalMs: 100,
+    mail: { transportUrl: `smtp://127.0.0.1:${sink.port}?pool=true`, from: 'Bench Support <support@bench.example>' } });
+  const sys = kept.ctx;
+  await sql`INSERT INTO customers (name, title, given_name, family_name, first_name_ok, language, segment)
+    SELECT 'Customer ' || g, (ARRAY['Ms', 'Mr', NULL])[1 + g % 3], 'Given' || g, 'Family' || g, g % 4 = 0,
+           (ARRAY['en', 'en', 'en', 'de', 'fr', 'pl'])[1 + g % 6], 'bench-relationship'
+    FROM generate_series(1, ${SURVEY_CUSTOMERS}) g`.execute(kept.db);
+  await sql`INSERT INTO customer_emails (email, customer_id) SELECT 'customer' || id || '@relationship.example', id FROM customers WHERE segment = 'bench-relationship'`.execute(kept.db);
+  await sql`ANALYZE customers`.execute(kept.db);
+  await sql`ANALYZE customer_emails`.execute(kept.db);
+  const admin = await createStaff(sys, { name: 'Bench Admin', email: 'survey.admin@example.test', role: 'admin' });
+  const me = { ...sys, actor: { id: admin.id, name: admin.name, role: admin.role, teamId: null, departmentId: null } };
+  const survey = await createSurvey(me, { name: 'Relationship', trigger: 'relationship', questions: [{ kind: 'nps' }, { kind: 'stay' }] });
+  const t0 = performance.now();
+  const send = await sendToSegment(me, survey.id, { segment: 'bench-relationship' });
+  const queuedIn = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 2 * 1000));
+  const { progress } = await sendProgress(me, send.sendId);
+  const sendingFor = (performance.now() - t1) / 1000;
+  await kept.close();
+  await sink.close();
+  console.log(`| relationship survey to a segment of ${SURVEY_CUSTOMERS.toLocaleString('en')} customers: invitations + emails + events queued | ${queuedIn.toFixed(1)} s (${send.sent.toLocaleString('en')} invited) | under 10 s |`);
+  console.log(`| … then sent through a local SMTP sink (outbox, progress API) | ${(progress.sent / sendingFor).toFixed(0)} emails/s (after ${sendingFor.toFixed(0)} s: ${progress.sent} sent, ${progress.queued} queued, ${progress.failed} failed; sink got ${sink.received()}) | the transport's pace |`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const work = path.join(os.tmpdir(), `kept-bench-mail-${process.pid}`);
+  fs.mkdirSync(work, { recursive: true });
+  const cluster = await startEmbeddedCluster(work);
+  try {
+    console.log(`# Kept mail bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+    await benchMail(cluster, work);
+  } finally {
+    await cluster.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
