@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
+import { writeLater } from '../core/db/pipeline';
 import { resolveTouchpoint } from '../touchpoints';
 import { staffActor } from '../core/access';
 import { requireCaseAuthority, requireCaseWorker } from '../core/authority';
@@ -408,7 +409,8 @@ export async function addMessage(
     const data = files.length ? { ...input.data, attachments: { stored: files, refused: [] } } : input.data ?? {};
     const entry = await addEntry(tx, caseId, kind, { body: input.body, data, authorId: kind === 'inbound_message' ? null : me!.id });
     if (files.length) await tx.db.updateTable('attachments').set({ entry_id: entry.id }).where('id', 'in', files.map((f) => f.id)).execute();
-    await tx.db.updateTable('cases').set({ ...set, updated_at: now }).where('id', '=', caseId).execute();
+    // Nothing is read back: the update goes with the next statement (core/db/pipeline).
+    await writeLater(tx.db, tx.db.updateTable('cases').set({ ...set, updated_at: now }).where('id', '=', caseId));
     if (customer) await queueReplyEmail(tx, c, customer, entry.id, input.body);
     if (Object.keys(set).length) await recordAudit(tx, 'case', caseId, kind, null, set);
     const subjects = { caseId, customerId: c.customerId };

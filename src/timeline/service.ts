@@ -4,6 +4,7 @@
  */
 import type { Ctx } from '../core/context';
 import { actorId } from '../core/context';
+import { writeLater } from '../core/db/pipeline';
 
 export type EntryKind =
   | 'inbound_message' | 'outbound_reply' | 'internal_note' | 'phone_call'
@@ -37,7 +38,7 @@ export async function addEntry(
     .executeTakeFirstOrThrow();
 }
 
-/** Several entries in one statement, in the order given (fewer round trips on hot paths). */
+/** Several entries in one statement, in the order given; nothing is returned, so it rides with the next statement (core/db/pipeline). */
 export async function addEntries(
   ctx: Ctx,
   caseId: number,
@@ -45,7 +46,7 @@ export async function addEntries(
 ) {
   if (!entries.length) return;
   const now = ctx.clock.now();
-  await ctx.db
+  await writeLater(ctx.db, ctx.db
     .insertInto('case_entries')
     .values(entries.map((e) => ({
       case_id: caseId,
@@ -54,8 +55,7 @@ export async function addEntries(
       body: e.body ?? null,
       data: JSON.stringify(e.data ?? {}),
       created_at: now,
-    })))
-    .execute();
+    }))));
 }
 
 export async function caseTimeline(ctx: Ctx, caseId: number, opts: { afterId?: number; limit: number }) {
