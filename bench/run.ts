@@ -96,7 +96,7 @@ const POOL_SIZE = 20;
  * pool size and clients as Kept), and one doing one primary-key select. Kept's writes and reads
  * are reported as shares of these, not of a hello-world route.
  */
-async function durableCeilings(url: string): Promise<{ write: Row; read: Row }> {
+async function durableCeilings(url: string): Promise<{ write: Row; read: Row; notify: Row }> {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
   await pool.query('CREATE TABLE IF NOT EXISTS bench_ceiling (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), body text NOT NULL)');
   const { rows: [setting] } = await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
@@ -107,6 +107,19 @@ async function durableCeilings(url: string): Promise<{ write: Row; read: Row }> 
     const { rows } = await pool.query<{ id: number }>('INSERT INTO bench_ceiling (body) VALUES ($1) RETURNING id', [JSON.stringify(req.body)]);
     return rows[0];
   });
+  // Every Kept write NOTIFYs (live updates, subscribers): PostgreSQL commits NOTIFYing transactions one at a time.
+  app.post('/write-notify', async (req) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: number }>('INSERT INTO bench_ceiling (body) VALUES ($1) RETURNING id', [JSON.stringify(req.body)]);
+      await client.query(`SELECT pg_notify('bench_ceiling', 'x')`);
+      await client.query('COMMIT');
+      return rows[0];
+    } finally {
+      client.release();
+    }
+  });
   app.get<{ Params: { id: string } }>('/read/:id', async (req) => {
     const { rows } = await pool.query('SELECT id, at, body FROM bench_ceiling WHERE id = $1', [Number(req.params.id)]);
     return rows[0];
@@ -115,9 +128,14 @@ async function durableCeilings(url: string): Promise<{ write: Row; read: Row }> 
   const ids = Array.from({ length: 5000 }, (_, i) => i + 1);
   const write = await load(`${base}/write`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Benchmark case', message: 'Hello, my parcel is late.' }) });
   const read = await load(base, { pathTemplate: '/read/{id}', ids });
+  const notify = await load(`${base}/write-notify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Benchmark case' }) });
   await app.close();
   await pool.end();
-  return { write: { ...write, op: 'bare route: commit one row (durable-write ceiling)' }, read: { ...read, op: 'bare route: one indexed select (read ceiling)' } };
+  return {
+    write: { ...write, op: 'bare route: commit one row (durable-write ceiling)' },
+    read: { ...read, op: 'bare route: one indexed select (read ceiling)' },
+    notify: { ...notify, op: '(context) bare route: one row + NOTIFY in one transaction (4 round trips)' },
+  };
 }
 
 async function benchEngine(cluster: Cluster, ceiling: Row) {
@@ -163,7 +181,7 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   console.log(`\n### ${cluster.name} PostgreSQL — ${CONNECTIONS} connections, pool ${POOL_SIZE}, ${SECONDS} s each (${ids.length >= 5000 ? '5000+' : ids.length} cases before replies)\n`);
   console.log('| operation | req/s | p50 ms | p99 ms | errors | statements/request | share of ceiling | target |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
-  for (const r of [ceilings.write, ceilings.read, ...rows]) {
+  for (const r of [ceilings.write, ceilings.read, ceilings.notify, ...rows]) {
     console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.statements?.toFixed(1) ?? ''} | ${share(r)} | ${target(r)} |`);
   }
   console.log(`| (context) bare Fastify GET, no database | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${ceiling.errors} | | | |`);
