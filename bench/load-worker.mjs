@@ -18,5 +18,5 @@ autocannon({
     : undefined,
 }, (err, r) => {
   if (err) throw err;
-  process.send({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors });
+  process.send({ requests: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors });
 });

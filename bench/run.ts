@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: HTTP throughput and latency of the core operations with 16 concurrent
- * clients on both PostgreSQL engines, the bare-Fastify ceiling of this machine in the same run
- * (as a ratio), the plans and timings of the case-list queries at 10,000 and 1,000,000 cases, and the
+ * clients on both PostgreSQL engines, as shares of this machine's durable-write and indexed-read
+ * ceilings measured in the same run, the plans and timings of the case-list queries at 10,000 and 1,000,000 cases, and the
  * moments-of-truth map, department scorecards and service stars over BENCH_ROWS cases and answers.
  *
  *   BENCH_SECONDS=5 (per operation)   BENCH_ROWS=1000000 (largest table size)   BENCH_ONLY=embedded|server
+ *   BENCH_PART=writes (only the ceilings and the core operations)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,8 @@ import { benchScaleOut } from './scale-out';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const CONNECTIONS = 16;
+/** BENCH_PART=writes: only the ceilings and the core operations (while iterating on the write path). */
+const PART = process.env.BENCH_PART;
 const WORK = path.join(os.tmpdir(), `kept-bench-${process.pid}`);
 const CHROMIUM = process.env.KEPT_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -48,14 +51,32 @@ interface LoadSpec {
   seconds: number;
 }
 
-interface Row { op: string; rps: number; p50: number; p99: number; errors: number }
+interface Row { op: string; rps: number; p50: number; p99: number; errors: number; requests: number; statements?: number; rssMb?: number; kind?: 'write' | 'read' }
+
+/**
+ * Every statement Kept (or a ceiling route) sends goes through pg.Client#query in this process:
+ * counting them around a load run gives the round trips per request (BEGIN and COMMIT included).
+ */
+let statementsSent = 0;
+const sendQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
+  statementsSent += 1;
+  return (sendQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
 
 function load(url: string, opts: Omit<LoadSpec, 'url' | 'connections' | 'seconds'> = {}): Promise<Row> {
   return new Promise((resolve, reject) => {
     const spec: LoadSpec = { url, connections: CONNECTIONS, seconds: SECONDS, ...opts };
+    const statementsBefore = statementsSent;
+    // The server runs in this process: its resident memory, sampled while the load runs, is Kept's under that load.
+    let rss = process.memoryUsage().rss;
+    const sampler = setInterval(() => { rss = Math.max(rss, process.memoryUsage().rss); }, 100);
     const worker = fork(fileURLToPath(new URL('./load-worker.mjs', import.meta.url)), [JSON.stringify(spec)]);
-    worker.once('message', (r: Omit<Row, 'op'>) => resolve({ op: '', ...r }));
-    worker.once('error', reject);
+    worker.once('message', (r: Omit<Row, 'op'>) => {
+      clearInterval(sampler);
+      resolve({ op: '', ...r, statements: (statementsSent - statementsBefore) / Math.max(1, r.requests), rssMb: rss / 2 ** 20 });
+    });
+    worker.once('error', (e) => { clearInterval(sampler); reject(e); });
   });
 }
 
@@ -68,6 +89,56 @@ async function bareCeiling(): Promise<Row> {
   return { ...r, op: 'bare Fastify GET (ceiling)' };
 }
 
+const POOL_SIZE = 20;
+
+/**
+ * What this machine and engine can do at best, measured in the same run as Kept: a bare Fastify
+ * route that commits one row through `pg` (one INSERT, autocommit, synchronous_commit on, the same
+ * pool size and clients as Kept), and one doing one primary-key select. Kept's writes and reads
+ * are reported as shares of these, not of a hello-world route.
+ */
+async function durableCeilings(url: string): Promise<{ write: Row; read: Row; notify: Row }> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  await pool.query('CREATE TABLE IF NOT EXISTS bench_ceiling (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), body text NOT NULL)');
+  const { rows: [setting] } = await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+  if (setting!.synchronous_commit !== 'on') throw new Error(`synchronous_commit is ${setting!.synchronous_commit}: the ceiling would not be durable`);
+  await pool.query(`INSERT INTO bench_ceiling (body) SELECT 'row ' || g FROM generate_series(1, 5000) g`);
+  const app = Fastify();
+  app.post('/write', async (req) => {
+    const { rows } = await pool.query<{ id: number }>('INSERT INTO bench_ceiling (body) VALUES ($1) RETURNING id', [JSON.stringify(req.body)]);
+    return rows[0];
+  });
+  // Every Kept write NOTIFYs (live updates, subscribers): PostgreSQL commits NOTIFYing transactions one at a time.
+  app.post('/write-notify', async (req) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: number }>('INSERT INTO bench_ceiling (body) VALUES ($1) RETURNING id', [JSON.stringify(req.body)]);
+      await client.query(`SELECT pg_notify('bench_ceiling', 'x')`);
+      await client.query('COMMIT');
+      return rows[0];
+    } finally {
+      client.release();
+    }
+  });
+  app.get<{ Params: { id: string } }>('/read/:id', async (req) => {
+    const { rows } = await pool.query('SELECT id, at, body FROM bench_ceiling WHERE id = $1', [Number(req.params.id)]);
+    return rows[0];
+  });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const ids = Array.from({ length: 5000 }, (_, i) => i + 1);
+  const write = await load(`${base}/write`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Benchmark case', message: 'Hello, my parcel is late.' }) });
+  const read = await load(base, { pathTemplate: '/read/{id}', ids });
+  const notify = await load(`${base}/write-notify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Benchmark case' }) });
+  await app.close();
+  await pool.end();
+  return {
+    write: { ...write, op: 'bare route: commit one row (durable-write ceiling)' },
+    read: { ...read, op: 'bare route: one indexed select (read ceiling)' },
+    notify: { ...notify, op: '(context) bare route: one row + NOTIFY in one transaction (4 round trips)' },
+  };
+}
+
 async function benchEngine(cluster: Cluster, ceiling: Row) {
   const admin = new pg.Client({ connectionString: cluster.adminUrl });
   await admin.connect();
@@ -76,7 +147,7 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   await admin.end();
   const url = dbUrl(cluster.adminUrl, 'kept_bench');
   await migrate(url);
-  const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
+  const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: POOL_SIZE });
   const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
   const sys = kept.ctx;
   const agent = await createStaff(sys, { name: 'Bench Agent', email: 'bench@example.test', role: 'agent' });
@@ -87,24 +158,41 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const api = `${base}/api/v1`;
 
+  const ceilings = await durableCeilings(url);
   const rows: Row[] = [];
   const create = await load(`${api}/cases`, { method: 'POST', headers, body: JSON.stringify({ subject: 'Benchmark case', channel: 'email', customerId: customer.id, message: 'Hello, my parcel is late.' }) });
-  rows.push({ ...create, op: 'create case (POST /cases)' });
+  rows.push({ ...create, op: 'create case (POST /cases)', kind: 'write' });
   const ids = (await kept.db.selectFrom('cases').select('id').orderBy('id').limit(5000).execute()).map((r) => r.id);
   const reply = await load(api, { method: 'POST', headers, pathTemplate: '/api/v1/cases/{id}/replies', ids, body: JSON.stringify({ body: 'Dear Bench Customer,\n\nhere is an update.' }) });
-  rows.push({ ...reply, op: 'reply (POST /cases/:id/replies)' });
+  rows.push({ ...reply, op: 'reply (POST /cases/:id/replies)', kind: 'write' });
+  const note = await load(api, { method: 'POST', headers, pathTemplate: '/api/v1/cases/{id}/notes', ids, body: JSON.stringify({ body: 'Called the courier: the parcel leaves the depot today.' }) });
+  rows.push({ ...note, op: 'note (POST /cases/:id/notes)', kind: 'write' });
   const read = await load(api, { headers, pathTemplate: '/api/v1/cases/{id}', ids });
-  rows.push({ ...read, op: 'read case (GET /cases/:id)' });
+  rows.push({ ...read, op: 'read case (GET /cases/:id)', kind: 'read' });
   const list = await load(`${api}/cases?status=open&limit=50`, { headers });
-  rows.push({ ...list, op: 'list open cases, 50/page' });
+  rows.push({ ...list, op: 'list open cases, 50/page', kind: 'read' });
   const mine = await load(`${api}/cases?owner=me&limit=50`, { headers });
-  rows.push({ ...mine, op: 'list my cases, 50/page' });
+  rows.push({ ...mine, op: 'list my cases, 50/page', kind: 'read' });
 
-  console.log(`\n### ${cluster.name} PostgreSQL — ${CONNECTIONS} connections, ${SECONDS} s each (${ids.length >= 5000 ? '5000+' : ids.length} cases before replies)\n`);
-  console.log('| operation | req/s | p50 ms | p99 ms | errors | share of bare ceiling |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / ceiling.rps).toFixed(3)} |`);
+  const share = (r: Row) => {
+    const c = r.kind === 'write' ? ceilings.write : r.kind === 'read' ? ceilings.read : null;
+    return c ? `${(r.rps / c.rps).toFixed(2)} of ${r.kind}` : '';
+  };
+  const target = (r: Row) => (r.kind === 'write' ? '≥ 2,650 req/s, p99 < 50 ms (or ≥ 0.5 of the write ceiling)' : '');
+  console.log(`\n### ${cluster.name} PostgreSQL — ${CONNECTIONS} connections, pool ${POOL_SIZE}, ${SECONDS} s each (${ids.length >= 5000 ? '5000+' : ids.length} cases before replies)\n`);
+  console.log('| operation | req/s | p50 ms | p99 ms | errors | statements/request | share of ceiling | target |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of [ceilings.write, ceilings.read, ceilings.notify, ...rows]) {
+    console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.statements?.toFixed(1) ?? ''} | ${share(r)} | ${target(r)} |`);
+  }
+  console.log(`| (context) bare Fastify GET, no database | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${ceiling.errors} | | | |`);
+  const rss = Math.max(create.rssMb!, reply.rssMb!, note.rssMb!);
+  console.log(`\nRSS of the process running Kept, sampled every 100 ms under the write load: ${rss.toFixed(0)} MB (target < 400 MB)`);
 
+  if (PART === 'writes') {
+    await kept.close();
+    return;
+  }
   await kept.close();
   await eventsAndWebhooks(url, token, customer.id);
   const again = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
@@ -233,7 +321,7 @@ async function plans(db: Awaited<ReturnType<typeof createKept>>['db'], ownerId: 
 
 async function main() {
   fs.mkdirSync(WORK, { recursive: true });
-  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], { stdio: 'inherit' }); // the case screen is timed on the built app
+  if (PART !== 'writes') execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], { stdio: 'inherit' }); // the case screen is timed on the built app
   console.log(`# Kept benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
   const ceiling = await bareCeiling();
   console.log(`\nbare Fastify ceiling: ${ceiling.rps.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
@@ -250,6 +338,7 @@ async function main() {
     }
     try {
       await benchEngine(cluster, ceiling);
+      if (PART === 'writes') continue;
       await benchChat(cluster);
       await benchLoyalty(cluster, WORK);
       await benchLoyaltyMap(cluster);

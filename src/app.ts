@@ -10,7 +10,7 @@ import { createHttp, type App } from './core/http/server';
 import { combineLoops, startTimers, type Timers } from './core/timers';
 import { subscriberSweeps } from './core/subscribers';
 import type { AppServices } from './core/feature';
-import { actorForToken } from './staff';
+import { actorForToken, rememberActors } from './staff';
 import { normaliseStoredPhones } from './customers';
 import path from 'node:path';
 import type { MailConfig } from './core/config';
@@ -81,7 +81,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     db,
     clock: opts.clock,
     config,
-    resolveActor: actorForToken,
+    resolveActor: rememberActors(actorForToken),
     logLevel: opts.logLevel ?? 'info',
     secureCookies: opts.secureCookies ?? false,
   });

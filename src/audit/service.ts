@@ -4,6 +4,7 @@
  */
 import type { Ctx } from '../core/context';
 import { actorId } from '../core/context';
+import { writeLater } from '../core/db/pipeline';
 
 export type AuditedEntity = 'case' | 'commitment' | 'handover' | 'customer' | 'staff' | 'organisation' | 'standard' | 'team' | 'department' | 'recovery' | 'decision' | 'authority' | 'mailbox' | 'webhook' | 'touchpoint' | 'kudos';
 
@@ -15,7 +16,8 @@ export async function recordAudit(
   before: unknown,
   after: unknown,
 ): Promise<void> {
-  await ctx.db
+  // No answer is read: in a transaction it goes with the command's next statement or its COMMIT.
+  await writeLater(ctx.db, ctx.db
     .insertInto('audit_log')
     .values({
       at: ctx.clock.now(),
@@ -25,8 +27,7 @@ export async function recordAudit(
       action,
       before: before === null || before === undefined ? null : JSON.stringify(before),
       after: after === null || after === undefined ? null : JSON.stringify(after),
-    })
-    .execute();
+    }));
 }
 
 /** Only the fields that changed, so the trail reads as "status: open → resolved". */

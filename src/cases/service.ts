@@ -7,13 +7,14 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
+import { writeLater } from '../core/db/pipeline';
 import { resolveTouchpoint } from '../touchpoints';
 import { staffActor } from '../core/access';
 import { requireCaseAuthority, requireCaseWorker } from '../core/authority';
 import { Conflict, Forbidden, Invalid, NotFound } from '../core/errors';
 import { decodeCursor, toPage } from '../core/pagination';
 import { recordAudit, changedFields } from '../audit';
-import { addEntry, addEntries } from '../timeline';
+import { addEntry, addEntries, addReservedEntry, reserveEntryId } from '../timeline';
 import { businessCalendar } from '../org';
 import { expectationFor } from '../standards';
 import { openStandardCommitments, meetStandard, pauseStandardClock, resumeStandardClock } from '../commitments';
@@ -99,6 +100,15 @@ export async function lockCase(ctx: Ctx, id: number) {
   const row = await ctx.db.selectFrom('cases').select(caseColumns).where('cases.id', '=', id).forNoKeyUpdate().executeTakeFirst();
   if (!row) throw new NotFound('Case', id);
   return row;
+}
+
+/** The same lock, reserving the id of the entry the command is about to write (one round trip for both). */
+async function lockCaseForEntry(ctx: Ctx, id: number) {
+  const row = await ctx.db.selectFrom('cases').select(caseColumns).select(reserveEntryId.as('entryId'))
+    .where('cases.id', '=', id).forNoKeyUpdate().executeTakeFirst();
+  if (!row) throw new NotFound('Case', id);
+  const { entryId, ...c } = row;
+  return { c, entryId };
 }
 
 async function resolveCustomer(ctx: Ctx, input: NewCase): Promise<number> {
@@ -394,9 +404,11 @@ export async function addMessage(
   const me = kind === 'inbound_message' ? ctx.actor : staffActor(ctx);
   if (me) requireCaseWorker(ctx);
   return inTransaction(ctx, async (tx) => {
-    const c = await lockCase(tx, caseId);
-    // Replying speaks for the owner; anyone may note, log a call, or answer an unowned case (taking it).
-    if (kind === 'outbound_reply' && c.ownerId) await requireCaseAuthority(tx, caseId, 'reply to the customer');
+    // The lock also reserves the entry's id, so the entry is written with the command's last statements.
+    const { c, entryId } = await lockCaseForEntry(tx, caseId);
+    // Replying speaks for the owner (the owner needs no further look); anyone may note, log a
+    // call, or answer an unowned case (taking it).
+    if (kind === 'outbound_reply' && c.ownerId && c.ownerId !== me!.id) await requireCaseAuthority(tx, caseId, 'reply to the customer');
     const now = tx.clock.now();
     const set: Record<string, unknown> = {};
     let customer: Customer | null = null;
@@ -424,9 +436,15 @@ export async function addMessage(
     // Files uploaded for this reply travel with it (the email's attachments) and show on its entry.
     const files = kind === 'outbound_reply' ? await replyAttachments(tx, caseId, input.attachmentIds ?? []) : [];
     const data = files.length ? { ...input.data, attachments: { stored: files, refused: [] } } : input.data ?? {};
-    const entry = await addEntry(tx, caseId, kind, { body: input.body, data, authorId: kind === 'inbound_message' ? null : me!.id });
+    const written = { body: input.body, data, authorId: kind === 'inbound_message' ? null : me!.id };
+    // The reserved id keeps the timeline's order only if nothing above wrote an entry after the
+    // lock (a first reply meets the standard, a customer's answer restarts its clock): then the
+    // entry takes a fresh id as before, and the reserved one is left unused.
+    const wroteEntries = (kind === 'outbound_reply' && !c.firstRespondedAt) || (kind === 'inbound_message' && c.status === 'waiting_on_customer');
+    const entry = wroteEntries ? await addEntry(tx, caseId, kind, written) : await addReservedEntry(tx, entryId, caseId, kind, written);
     if (files.length) await tx.db.updateTable('attachments').set({ entry_id: entry.id }).where('id', 'in', files.map((f) => f.id)).execute();
-    await tx.db.updateTable('cases').set({ ...set, updated_at: now }).where('id', '=', caseId).execute();
+    // Nothing is read back: the update goes with the next statement (core/db/pipeline).
+    await writeLater(tx.db, tx.db.updateTable('cases').set({ ...set, updated_at: now }).where('id', '=', caseId));
     if (customer) await queueReplyEmail(tx, c, customer, entry.id, input.body);
     if (Object.keys(set).length) await recordAudit(tx, 'case', caseId, kind, null, set);
     const subjects = { caseId, customerId: c.customerId };

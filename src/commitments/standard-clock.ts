@@ -4,6 +4,7 @@
  * the case waits on the customer: on resuming, the business time that was left is added to now.
  */
 import type { Ctx } from '../core/context';
+import { writeLater } from '../core/db/pipeline';
 import { recordAudit } from '../audit';
 import { addEntry } from '../timeline';
 import { addBusinessMinutes, businessMinutesBetween, type BusinessCalendar } from '../standards';
@@ -25,13 +26,13 @@ export async function openStandardCommitments(
     { kind: 'resolution' as const, text: 'Resolution within the service standard', due_at: due.resolutionDueAt },
   ].filter((r) => r.due_at > now);
   if (!rows.length) return;
-  await ctx.db
+  // Nothing is read back: the rows go with the opening's next statement (core/db/pipeline).
+  await writeLater(ctx.db, ctx.db
     .insertInto('commitments')
     .values(rows.map((r) => ({
       case_id: c.id, customer_id: c.customerId, kind: r.kind, text: r.text, owner_id: null, team_id: c.teamId,
       due_at: r.due_at, created_at: c.openedAt, created_by_id: ctx.actor?.id ?? null,
-    })))
-    .execute();
+    }))));
 }
 
 /** Marks the standard met; returns whether it was met in time (false: it had already been missed). */

@@ -11,6 +11,7 @@
 import { sql } from 'kysely';
 import type { Ctx } from './context';
 import { actorId } from './context';
+import { writeLater } from './db/pipeline';
 
 export interface EventSubjects {
   caseId?: number | null;
@@ -35,12 +36,12 @@ export interface StoredEvent {
   payload: Record<string, unknown>;
 }
 
-/** Appends events (one statement however many) to the stream, inside the caller's transaction. */
+/** Appends events (one statement however many) to the stream, inside the caller's transaction, sent with its next statement or COMMIT. */
 export async function appendEvents(ctx: Ctx, events: NewEvent[]): Promise<void> {
   if (!events.length) return;
   const now = ctx.clock.now();
   const actor = actorId(ctx);
-  await ctx.db.insertInto('domain_events').values(events.map((e) => ({
+  await writeLater(ctx.db, ctx.db.insertInto('domain_events').values(events.map((e) => ({
     type: e.type,
     version: e.version ?? 1,
     occurred_at: now,
@@ -48,7 +49,7 @@ export async function appendEvents(ctx: Ctx, events: NewEvent[]): Promise<void> 
     case_id: e.caseId ?? null,
     customer_id: e.customerId ?? null,
     payload: JSON.stringify(e.payload),
-  }))).execute();
+  }))));
 }
 
 export const eventColumns = ['domain_events.id', 'domain_events.tx_id as txId', 'domain_events.type', 'domain_events.version',

@@ -12,6 +12,7 @@
 import { sql } from 'kysely';
 import type { Ctx } from './context';
 import { inTransaction } from './context';
+import { writeLater } from './db/pipeline';
 import { eventsBeyondHorizon, readStream, START, type StoredEvent } from './domain-events';
 import type { Sweep } from './timers';
 
@@ -80,7 +81,7 @@ async function runBatch(ctx: Ctx, sub: Subscriber, types: string[] | null): Prom
       return { handled: events.length, pending: false };
     }
     for (const event of events) {
-      await sql`SAVEPOINT kept_event`.execute(tx.db);
+      await savepoint(tx, 'kept_event');
       try {
         await sub.handle(tx, event);
         await sql`RELEASE SAVEPOINT kept_event`.execute(tx.db);
@@ -103,8 +104,18 @@ async function runBatch(ctx: Ctx, sub: Subscriber, types: string[] | null): Prom
   });
 }
 
+/**
+ * Setting a savepoint needs no answer: it rides with the handler's first statement (core/db/pipeline),
+ * still before it. Releasing one is awaited inside the try, so a handler's held-back write that
+ * fails is caught there and rolled back to the savepoint, as before.
+ */
+async function savepoint(tx: Ctx, name: 'kept_event' | 'kept_batch') {
+  const q = sql`SAVEPOINT ${sql.raw(name)}`;
+  await writeLater(tx.db, { compile: () => q.compile(tx.db) });
+}
+
 async function inSavepoint(tx: Ctx, fn: () => Promise<void>): Promise<boolean> {
-  await sql`SAVEPOINT kept_batch`.execute(tx.db);
+  await savepoint(tx, 'kept_batch');
   try {
     await fn();
     await sql`RELEASE SAVEPOINT kept_batch`.execute(tx.db);
@@ -115,10 +126,11 @@ async function inSavepoint(tx: Ctx, fn: () => Promise<void>): Promise<boolean> {
   }
 }
 
+/** The cursor moves with the COMMIT, in the same round trip (core/db/pipeline). */
 async function moveCursor(tx: Ctx, name: string, to: { txId: string; id: number }, attempts: number, retryAt: Date | null, error: string | null) {
-  await tx.db.updateTable('event_cursors').set({
+  await writeLater(tx.db, tx.db.updateTable('event_cursors').set({
     last_tx_id: to.txId, last_id: to.id, attempts, retry_at: retryAt, last_error: error, updated_at: tx.clock.now(),
-  }).where('subscriber', '=', name).execute();
+  }).where('subscriber', '=', name));
 }
 
 /** Each subscriber as a timer sweep, so they run on the same beat (and in tests on runDue). */

@@ -91,6 +91,11 @@ export async function updateSettings(ctx: Ctx, patch: Partial<OrganisationSettin
   });
 }
 
+/** The calendar before the organisation has saved its settings: UTC, the default hours. */
+export function defaultCalendar(holidays: string[]): BusinessCalendar {
+  return { timeZone: 'UTC', hours: DEFAULT_HOURS, holidays: new Set(holidays) };
+}
+
 export async function businessCalendar(ctx: Ctx): Promise<BusinessCalendar> {
   const [settings, holidays] = await Promise.all([
     getSettings(ctx),

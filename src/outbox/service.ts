@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
+import { writeLater } from '../core/db/pipeline';
 import { inTransaction } from '../core/context';
 import { MINUTE } from '../core/clock';
 import { addEntry } from '../timeline';
@@ -145,46 +146,48 @@ function subjectFor(subject: string, caseId: number, secret: string) {
  * References), the customer's latest one (In-Reply-To) and the address it came from.
  */
 async function threadOf(ctx: Ctx, caseId: number) {
-  const { rows } = await sql<{ message_id: string; sender: string | null; inbound: boolean }>`
-    SELECT message_id, sender, inbound FROM (
+  // The case's reply secret comes along (one round trip, not two): whenever the case has sent
+  // mail, its outbound rows are in t, so a secret there is never missed for want of a row.
+  const { rows } = await sql<{ message_id: string; sender: string | null; inbound: boolean; secret: string | null }>`
+    SELECT message_id, sender, inbound,
+           (SELECT reply_secret FROM outbound_emails WHERE case_id = ${caseId} AND reply_secret IS NOT NULL ORDER BY id LIMIT 1) AS secret
+    FROM (
       SELECT message_id, envelope_from AS sender, true AS inbound, received_at AS at, id FROM inbound_emails WHERE case_id = ${caseId} AND message_id IS NOT NULL
       UNION ALL
       SELECT message_id, NULL, false, created_at, id FROM outbound_emails WHERE case_id = ${caseId}
     ) t ORDER BY at DESC, id DESC LIMIT 50`.execute(ctx.db);
   const latestInbound = rows.find((r) => r.inbound);
-  return { inReplyTo: latestInbound?.message_id ?? null, lastSender: latestInbound?.sender ?? null, references: rows.map((r) => r.message_id).reverse() };
+  return { inReplyTo: latestInbound?.message_id ?? null, lastSender: latestInbound?.sender ?? null, references: rows.map((r) => r.message_id).reverse(), secret: rows[0]?.secret ?? null };
 }
 
 type Thread = Awaited<ReturnType<typeof threadOf>>;
 
-export async function queueEmail(
-  ctx: Ctx,
-  mail: { caseId: number | null; entryId: number | null; kind: 'reply' | 'acknowledgement' | 'survey'; to: string; subject: string; text: string; html?: string },
-  known?: Thread,
-) {
+type NewEmail = { caseId: number | null; entryId: number | null; kind: 'reply' | 'acknowledgement' | 'survey'; to: string; subject: string; text: string; html?: string };
+
+export async function queueEmail(ctx: Ctx, mail: NewEmail, known?: Thread) {
+  return ctx.db.insertInto('outbound_emails').values(await emailRow(ctx, mail, known)).returning(['id', 'message_id']).executeTakeFirstOrThrow();
+}
+
+async function emailRow(ctx: Ctx, mail: NewEmail, known?: Thread) {
   const thread = known ?? (mail.caseId && mail.kind !== 'survey' ? await threadOf(ctx, mail.caseId) : { inReplyTo: null, references: [] });
   const now = ctx.clock.now();
-  const secret = mail.caseId ? await secretOf(ctx, mail.caseId) : null;
-  return ctx.db
-    .insertInto('outbound_emails')
-    .values({
-      case_id: mail.caseId,
-      entry_id: mail.entryId,
-      kind: mail.kind,
-      to_address: mail.to,
-      subject: mail.kind === 'survey' || !mail.caseId || !secret ? mail.subject : subjectFor(mail.subject, mail.caseId, secret),
-      message_id: newMessageId(),
-      reply_secret: secret,
-      reply_to: mail.caseId && secret ? replyAddress(mail.caseId, secret) : null,
-      in_reply_to: thread.inReplyTo,
-      references: thread.references,
-      text_body: mail.text,
-      html_body: mail.html ?? textToHtml(mail.text),
-      next_attempt_at: now,
-      created_at: now,
-    })
-    .returning(['id', 'message_id'])
-    .executeTakeFirstOrThrow();
+  const secret = !mail.caseId ? null : 'secret' in thread ? thread.secret ?? newSecret() : await secretOf(ctx, mail.caseId);
+  return {
+    case_id: mail.caseId,
+    entry_id: mail.entryId,
+    kind: mail.kind,
+    to_address: mail.to,
+    subject: mail.kind === 'survey' || !mail.caseId || !secret ? mail.subject : subjectFor(mail.subject, mail.caseId, secret),
+    message_id: newMessageId(),
+    reply_secret: secret,
+    reply_to: mail.caseId && secret ? replyAddress(mail.caseId, secret) : null,
+    in_reply_to: thread.inReplyTo,
+    references: thread.references,
+    text_body: mail.text,
+    html_body: mail.html ?? textToHtml(mail.text),
+    next_attempt_at: now,
+    created_at: now,
+  };
 }
 
 /**
@@ -204,7 +207,8 @@ export async function queueReplyEmail(
   const to = thread.lastSender ?? customer.emails[0];
   if (!to) return null;
   const text = c.channel === 'web' ? `${body}\n\n—\n${ctx.config.publicUrl}/portal/cases/${c.id}` : body;
-  return queueEmail(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text, html: marksToHtml(text) }, thread);
+  // Nobody reads the new row's id: it goes with the reply's next statement or its COMMIT.
+  await writeLater(ctx.db, ctx.db.insertInto('outbound_emails').values(await emailRow(ctx, { caseId: c.id, entryId, kind: 'reply', to, subject: c.subject, text, html: marksToHtml(text) }, thread)));
 }
 
 /**

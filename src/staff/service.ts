@@ -11,6 +11,7 @@ import { recordAudit, changedFields } from '../audit';
 import type { Role } from './schema';
 import { assertStrongPassword } from './password-policy';
 import { claimSignInAttempt, signInSucceeded } from './sign-in-throttle';
+import { credentialsChanged } from './actor-cache';
 
 const SESSION_DAYS = 14;
 /** A well-formed scrypt hash (same cost) that no password matches: unknown emails cost the same work. */
@@ -71,6 +72,15 @@ async function assertEmailFree(ctx: Ctx, email: string, exceptId?: number) {
 }
 
 export async function updateStaff(ctx: Ctx, id: number, patch: Partial<StaffInput> & { active?: boolean; available?: boolean; openCaseCapacity?: number | null }) {
+  // Name, role, team, department and being active are what a request acts as: forget what was remembered.
+  try {
+    return await changeStaff(ctx, id, patch);
+  } finally {
+    credentialsChanged();
+  }
+}
+
+async function changeStaff(ctx: Ctx, id: number, patch: Partial<StaffInput> & { active?: boolean; available?: boolean; openCaseCapacity?: number | null }) {
   return inTransaction(ctx, async (tx) => {
     const before = await getStaff(tx, id);
     if (patch.password) assertStrongPassword('body.password', patch.password, { email: patch.email ?? before.email, name: patch.name ?? before.name });
@@ -128,6 +138,7 @@ export async function signOut(ctx: Ctx, token: string) {
   } else {
     await ctx.db.deleteFrom('sessions').where('token_hash', '=', tokenHash(token)).execute();
   }
+  credentialsChanged();
 }
 
 /**
@@ -147,6 +158,7 @@ export async function changePassword(ctx: Ctx, current: string, next: string, ke
     await revokeAllCredentials(tx, me.id, keepSession && !keepSession.startsWith('kt_') ? keepSession : null);
     await recordAudit(tx, 'staff', me.id, 'change_password', null, null);
   });
+  credentialsChanged();
 }
 
 async function revokeAllCredentials(ctx: Ctx, staffId: number, exceptSession: string | null = null) {
@@ -209,6 +221,7 @@ export async function revokeApiToken(ctx: Ctx, id: number) {
     .where('staff_id', '=', me.id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  credentialsChanged();
   if (!res.numUpdatedRows) throw new NotFound('API token', id);
   await recordAudit(ctx, 'staff', me.id, 'revoke_api_token', null, { tokenId: id });
 }

@@ -8,7 +8,7 @@ import type { Ctx } from '../core/context';
 import type { BusinessHours } from '../org';
 import { NotFound } from '../core/errors';
 import { recordAudit } from '../audit';
-import { businessCalendar } from '../org';
+import { defaultCalendar } from '../org';
 import { addBusinessMinutes, type BusinessCalendar } from './business-clock';
 
 const columns = ['id', 'case_type as caseType', 'channel', 'first_response_minutes as firstResponseMinutes', 'resolution_minutes as resolutionMinutes'] as const;
@@ -91,7 +91,7 @@ export async function expectationFor(
   if (!standard) return null;
   const cal: BusinessCalendar = standard.time_zone
     ? { timeZone: standard.time_zone, hours: standard.business_hours!, holidays: new Set(standard.holidays) }
-    : await businessCalendar(ctx); // no organisation row yet: the defaults
+    : defaultCalendar(standard.holidays); // no organisation row yet: the defaults (the holidays came with the standard)
   return {
     standardId: standard.id,
     firstResponseDueAt: addBusinessMinutes(cal, input.openedAt, standard.first_response_minutes),

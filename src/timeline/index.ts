@@ -1,1 +1,1 @@
-export { addEntry, addEntries, caseTimeline, type EntryKind } from './service';
+export { addEntry, addEntries, addReservedEntry, reserveEntryId, caseTimeline, type EntryKind } from './service';

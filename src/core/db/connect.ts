@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database';
+import { PipelinedPostgresDialect } from './pipeline';
 
 // bigint ids and counts fit comfortably in a JS number for this product's lifetime.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -17,5 +18,5 @@ export type Db = Kysely<Database>;
 export function connect(url: string, max = 10, opts: { bulk?: boolean } = {}): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max, ...(opts.bulk ? { options: '-c synchronous_commit=off' } : {}) });
   pool.on('error', () => {}); // an idle client lost (e.g. server restart) is replaced on next use
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  return { db: new Kysely<Database>({ dialect: new PipelinedPostgresDialect(pool) }), pool };
 }
