@@ -102,3 +102,4 @@ export type SurveyAnswer = Answer<typeof surveyAnswers>[number];
 export type ViewCounts = Answer<typeof viewCounts>;
 export type Dashboard = Answer<typeof teamDashboard>;
 export type Macro = Answer<typeof myMacros>[number];
+export type { DemoStatus } from './demo/seeding';

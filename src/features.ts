@@ -33,10 +33,11 @@ import { loyaltyFeature } from './loyalty/feature';
 import { listeningFeature } from './listening/feature';
 import { dashboardFeature } from './dashboard/feature';
 import { macrosFeature } from './macros/feature';
+import { demoFeature } from './demo/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
-  chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature, backupFeature, privacyFeature, loyaltyFeature, listeningFeature, dashboardFeature, macrosFeature,
+  chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature, backupFeature, privacyFeature, loyaltyFeature, listeningFeature, dashboardFeature, macrosFeature, demoFeature,
 ];
