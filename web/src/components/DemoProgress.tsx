@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { DemoStatus } from '../../../src/api-types';
 import { api } from '../api';
 
-const PHASES: Record<string, string> = { starting: 'starting', organisation: 'the organisation', customers: 'the customers', year: 'the year' };
+const PHASES: Record<string, string> = { starting: 'starting', organisation: 'setting up the organisation', customers: 'adding the customers' };
 
 /**
  * While `kept start --demo` writes the demo year in the background: how far it is, on the
@@ -26,11 +26,13 @@ export function DemoProgress() {
   }, [seeding, qc]);
   if (!status.data?.seeding) return null;
   const { done, total, phase } = status.data;
-  const percent = total ? Math.floor((done / total) * 100) : 0;
   return (
     <p role="status" className="demo-progress">
-      Loading the demo year: <strong>{percent} %</strong> ({phase === 'year' ? `${done.toLocaleString()} of ${total.toLocaleString()} events` : PHASES[phase ?? ''] ?? phase}).
-      Screens fill in as it goes; changes wait until it is done.
+      Loading the demo year:{' '}
+      {phase === 'year' && total
+        ? <><strong>{Math.floor((done / total) * 100)} %</strong> ({done.toLocaleString()} of {total.toLocaleString()} events)</>
+        : PHASES[phase ?? ''] ?? phase}
+      . Screens fill in as it goes; changes wait until it is done.
     </p>
   );
 }
