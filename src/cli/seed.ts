@@ -320,7 +320,8 @@ async function sweep(ctx: Ctx, drained: Drained) {
       const latest = s.types === 'all' ? newestOfAll : Math.max(0, ...s.types.map((t) => newest.get(t) ?? 0));
       if (!retrying && latest <= since) continue;
       const handled = await runSubscriber(ctx, s);
-      if (!handled) drained.set(s.name, newestOfAll);
+      // Its cursor reached the newest event of its types: no second, empty run to confirm it.
+      if (!handled || await cursorAt(ctx, s.name) >= latest) drained.set(s.name, newestOfAll);
       fired += handled;
     }
     if (!fired) return;
@@ -329,6 +330,11 @@ async function sweep(ctx: Ctx, drained: Drained) {
 
 /** Per subscriber, the newest event id it was seen to have nothing beyond. */
 type Drained = Map<string, number>;
+
+async function cursorAt(ctx: Ctx, subscriber: string): Promise<number> {
+  const row = await ctx.db.selectFrom('event_cursors').select('last_id').where('subscriber', '=', subscriber).executeTakeFirst();
+  return Number(row?.last_id ?? 0);
+}
 
 async function newestEventByType(ctx: Ctx, after: number): Promise<Map<string, number>> {
   const rows = await ctx.db.selectFrom('domain_events').select((e) => ['type', e.fn.max('id').as('newest')]).where('id', '>', after).groupBy('type').execute();
