@@ -33,6 +33,9 @@ export async function startCommand(args: string[]) {
   // Whether a demo year is to be written is settled (and marked in the database) before the
   // server starts: from then on its timers hold and writes wait until the year is complete.
   const seedNow = flags.demo ? await prepareDemo(database.url, config.publicUrl) : false;
+  if (!flags.demo && await withConnection(database.url, config.publicUrl, false, (ctx) => demoState(ctx.db)) === 'interrupted') {
+    console.log('A demo year was left half-written: timers hold and writes wait until "start --demo" writes it again.');
+  }
   const firstAdmin = await withConnection(database.url, config.publicUrl, false, ensureAdmin);
   const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl, webhooksAllowPrivate: config.webhooksAllowPrivate, metricsToken: config.metrics.token, metricsPort: config.metrics.port, metricsHost: config.host, retainRawEmailMonths: config.retainRawEmailMonths,
     backup: config.backup.dir ? { dir: config.backup.dir, everyMs: config.backup.everyMs, keep: config.backup.keep, engine: database.embedded ? 'embedded' : 'server' } : undefined });
