@@ -31,6 +31,7 @@ import { benchLoyalty } from './loyalty';
 import { benchLoyaltyMap } from './loyalty-map';
 import { benchMail } from './mail';
 import { benchScaleOut } from './scale-out';
+import { benchDemo } from './demo';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -325,6 +326,7 @@ async function main() {
   console.log(`# Kept benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
   const ceiling = await bareCeiling();
   console.log(`\nbare Fastify ceiling: ${ceiling.rps.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+  await benchDemo(WORK);
   const only = process.env.BENCH_ONLY;
   for (const start of [() => startEmbeddedCluster(WORK), () => startServerCluster(WORK)]) {
     const cluster = await start();

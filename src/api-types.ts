@@ -107,3 +107,4 @@ export type Macro = Answer<typeof myMacros>[number];
 export type SavedView = Answer<typeof myViews>[number];
 export type BulkOutcome = Answer<typeof bulkOnCases>;
 export type { ViewFilters } from './views/schema';
+export type { DemoStatus } from './demo/seeding';

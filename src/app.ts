@@ -21,6 +21,7 @@ import { serveWorkspace } from './core/http/workspace';
 import { configureSurveys } from './surveys/config';
 import { FEATURES } from './features';
 import { createMetrics, type Metrics } from './metrics/metrics';
+import { demoSeedingWatch, refuseWritesWhileSeeding } from './demo';
 import { countedHub, healthRoutes, measured, metricsRoutes, startMetricsServer } from './metrics/routes';
 
 export interface KeptOptions {
@@ -105,7 +106,12 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
   const background: Ctx = { ...system, db: backgroundDb };
   await normaliseStoredPhones(system); // numbers entered before E.164
 
+  // While a demo year is being written (by `kept start --demo` in the background) the loops hold
+  // and writes wait: both run on today's clock, the simulated year on its own (src/demo).
+  const demoSeeding = demoSeedingWatch(db);
+  refuseWritesWhileSeeding(http, demoSeeding);
   const loopOptions = {
+    held: demoSeeding,
     intervalMs: opts.timerIntervalMs ?? 1000,
     autoStart: opts.autoTimers ?? true,
     onError: (name: string, e: unknown) => http.log.error({ err: e }, `timer ${name} failed`),

@@ -35,11 +35,12 @@ import { dashboardFeature } from './dashboard/feature';
 import { macrosFeature } from './macros/feature';
 import { viewsFeature } from './views/feature';
 import { bulkFeature } from './bulk/feature';
+import { demoFeature } from './demo/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
   chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature, backupFeature, privacyFeature, loyaltyFeature, listeningFeature, dashboardFeature, macrosFeature,
-  viewsFeature, bulkFeature,
+  viewsFeature, bulkFeature, demoFeature,
 ];

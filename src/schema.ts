@@ -27,9 +27,11 @@ import type { LoyaltyInputActionTable, LoyaltyInputRatingTable, LoyaltyInputTabl
 import type { ImportMappingTable } from './imports/schema';
 import type { CustomerActivityTable } from './loyalty/schema';
 import type { ListeningTextTable } from './listening/schema';
+import type { DemoSeedingTable } from './demo/schema';
 
 declare module './core/db/database' {
   interface Database {
+    demo_seeding: DemoSeedingTable;
     organisation: OrganisationTable;
     holidays: HolidayTable;
     departments: DepartmentTable;

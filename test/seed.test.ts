@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { seedDemo } from '../src/cli/seed';
 import { startKept, type TestKept } from './helpers/app';
+import { checkInvariants } from './helpers/invariants';
 
 describe('kept seed --demo', { timeout: 120_000 }, () => {
   let k: TestKept;
@@ -48,6 +49,10 @@ describe('kept seed --demo', { timeout: 120_000 }, () => {
     assert.ok(inputs.inputs.every((i: { ratings: unknown[]; leader: unknown }) => i.ratings.length >= 2 && i.leader));
     const actions = await k.sql<{ n: number }>(`SELECT count(*)::int AS n FROM loyalty_input_actions a JOIN commitments c ON c.id = a.commitment_id WHERE c.case_id IS NULL AND c.kind = 'promise'`);
     assert.ok(actions[0]!.n >= 3, 'the quarterly actions are promises');
+  });
+
+  it('obeys every rule of the product, as checked over the whole database', async () => {
+    assert.deepEqual(await checkInvariants((text) => k.sql(text)), []);
   });
 
   it('the demo admin signs in with the documented password', async () => {

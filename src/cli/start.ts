@@ -11,11 +11,13 @@ import { createStaff } from '../staff';
 import { parseFlags } from './args';
 import { seedDemo } from './seed';
 import { configureSecrets } from '../core/secrets';
+import { migrate } from '../core/db/migrate';
+import { beginDemoSeeding, demoState, dropEverything, finishDemoSeeding, recordDemoProgress } from '../demo';
 
 const HELP = `kept start — run Kept (API and web UI)
 
 Options:
-  --demo     fill an empty database with the demo organisation first
+  --demo     fill an empty database with the demo organisation (in the background: Kept answers at once)
 
 Environment:
   PORT (3000), HOST (127.0.0.1), DATABASE_URL (unset: embedded PostgreSQL in KEPT_DATA_DIR, ./data),
@@ -28,18 +30,23 @@ export async function startCommand(args: string[]) {
   configureSecrets({ key: config.secretKey, keyFile: path.join(config.dataDir, 'secret.key') });
   const started = Date.now();
   const database = await openDatabase(config);
-  // Demo data is played before the server's own timers start, so they cannot act on the
-  // simulated year while it is being written.
+  // Whether a demo year is to be written is settled (and marked in the database) before the
+  // server starts: from then on its timers hold and writes wait until the year is complete.
+  const seedNow = flags.demo ? await prepareDemo(database.url, config.publicUrl) : false;
+  if (!flags.demo && await withConnection(database.url, config.publicUrl, false, (ctx) => demoState(ctx.db)) === 'interrupted') {
+    console.log('A demo year was left half-written: timers hold and writes wait until "start --demo" writes it again.');
+  }
   const firstAdmin = await withConnection(database.url, config.publicUrl, false, ensureAdmin);
-  if (flags.demo) await withConnection(database.url, config.publicUrl, true, (ctx) => seedDemo(ctx, { onlyIfEmpty: true, log: (l) => console.log(l) }));
   const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl, webhooksAllowPrivate: config.webhooksAllowPrivate, metricsToken: config.metrics.token, metricsPort: config.metrics.port, metricsHost: config.host, retainRawEmailMonths: config.retainRawEmailMonths,
     backup: config.backup.dir ? { dir: config.backup.dir, everyMs: config.backup.everyMs, keep: config.backup.keep, engine: database.embedded ? 'embedded' : 'server' } : undefined });
 
   let stopping = false;
+  let seeding: Promise<void> | null = null;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping Kept…`);
+    await seeding; // it stops at its next event, leaving the year unfinished (redone on the next start)
     await kept.close().catch(() => {});
     await database.stop().catch(() => {});
     process.exit(0);
@@ -61,6 +68,38 @@ export async function startCommand(args: string[]) {
     console.log('(shown once: change it under Account in the web app, or make another admin with "npm run kept -- admin create")');
   }
   if (flags.demo) console.log('Demo staff sign in with their email and the password "demo-password".');
+  if (seedNow) seeding = seedInBackground(database.url, config.publicUrl, () => stopping);
+}
+
+/** Settles what this start does about the demo; true when the year is to be written now. */
+async function prepareDemo(url: string, publicUrl: string): Promise<boolean> {
+  let state = await withConnection(url, publicUrl, false, (ctx) => demoState(ctx.db));
+  if (state === 'interrupted') {
+    console.log('The demo seeding was interrupted last time: starting the demo again on a clean slate.');
+    await withConnection(url, publicUrl, false, (ctx) => dropEverything(ctx.db));
+    await migrate(url);
+    state = 'empty';
+  }
+  if (state === 'not-empty') console.log('The database already has cases: demo data not added.');
+  if (state !== 'empty') return false;
+  await withConnection(url, publicUrl, false, (ctx) => beginDemoSeeding(ctx.db));
+  return true;
+}
+
+/** The demo year, written while the server answers; the workspace shows how far it is. */
+async function seedInBackground(url: string, publicUrl: string, stopped: () => boolean) {
+  const started = Date.now();
+  try {
+    await withConnection(url, publicUrl, true, async (ctx) => {
+      await seedDemo(ctx, { log: (l) => console.log(l), progress: (p) => recordDemoProgress(ctx.db, p), stopped });
+      await finishDemoSeeding(ctx.db);
+    });
+    console.log(`Demo ready: the whole year written in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  } catch (e) {
+    // Left unfinished on purpose: the next start with --demo begins again on a clean slate.
+    if (stopped()) console.log('Demo seeding stopped unfinished: the next start with --demo begins it again.');
+    else console.error('The demo seeding failed (start again with --demo to redo it):', e);
+  }
 }
 
 /** bulk: synchronous_commit off, for demo data only (a crash while seeding just means seeding again). */

@@ -19,13 +19,18 @@ export interface Timers {
 export function startTimers(
   ctx: Ctx,
   sweeps: Record<string, Sweep>,
-  opts: { intervalMs: number; onError: (name: string, e: unknown) => void; autoStart?: boolean; onFired?: () => void },
+  opts: {
+    intervalMs: number; onError: (name: string, e: unknown) => void; autoStart?: boolean; onFired?: () => void;
+    /** While this says so, nothing fires (e.g. demo history is being written with a clock of its own). */
+    held?: () => Promise<boolean>;
+  },
 ): Timers {
   let running: Promise<number> | null = null;
   let stopped = false;
 
   async function sweepAll(): Promise<number> {
     let total = 0;
+    if (await opts.held?.()) return 0;
     for (;;) {
       let fired = 0;
       for (const [name, sweep] of Object.entries(sweeps)) {

@@ -20,6 +20,7 @@ import { Drivers } from './routes/Drivers';
 import { Loyalty } from './routes/Loyalty';
 import { Bell } from './components/Bell';
 import { DraftsNotice } from './components/DraftsNotice';
+import { DemoProgress } from './components/DemoProgress';
 import { GlobalSearch } from './components/GlobalSearch';
 import { attentionCount } from './routes/MyWork';
 import { Search } from './routes/Search';
@@ -81,6 +82,7 @@ function Shell() {
         </div>
       </header>
       <main id="main">
+        <DemoProgress />
         <DraftsNotice />
         <Switch>
           <Route path="/" component={MyWork} />

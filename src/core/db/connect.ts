@@ -18,5 +18,9 @@ export type Db = Kysely<Database>;
 export function connect(url: string, max = 10, opts: { bulk?: boolean } = {}): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max, ...(opts.bulk ? { options: '-c synchronous_commit=off' } : {}) });
   pool.on('error', () => {}); // an idle client lost (e.g. server restart) is replaced on next use
+  // Demo seeding is stopped by losing its database (the embedded one stops on the same signal):
+  // a client lost between two queries would otherwise crash the process instead of failing its
+  // next query, which ends the seeding unfinished (redone on the next start).
+  if (opts.bulk) pool.on('connect', (client) => client.on('error', () => {}));
   return { db: new Kysely<Database>({ dialect: new PipelinedPostgresDialect(pool) }), pool };
 }

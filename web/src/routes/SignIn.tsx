@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { post } from '../api';
 import { ErrorNote, useAction } from '../components/ui';
+import { DemoProgress } from '../components/DemoProgress';
 
 export function SignIn() {
   const qc = useQueryClient();
@@ -17,6 +18,7 @@ export function SignIn() {
   };
   return (
     <main id="main" className="signin">
+      <DemoProgress />
       <h1>Sign in to Kept</h1>
       <form onSubmit={submit} className="stack">
         <label>Email<input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} /></label>
