@@ -60,7 +60,11 @@ const TOUCHPOINTS: [string, string, number, boolean][] = [
 ];
 const FIRST = ['Anna', 'Ben', 'Carla', 'David', 'Eva', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Lena', 'Marco', 'Nina', 'Omar', 'Paula', 'Quentin', 'Rosa', 'Sami', 'Tara', 'Umar', 'Vera', 'Wim', 'Yara', 'Zoe'];
 const LAST = ['Adler', 'Berg', 'Costa', 'Dahl', 'Engel', 'Fischer', 'Graf', 'Horn', 'Iversen', 'Jung', 'Keller', 'Lang', 'Moreau', 'Novak', 'Olsen', 'Petit', 'Quinn', 'Roth', 'Stein', 'Vogel', 'Weber', 'Young', 'Zeller'];
-/** What customers write about, by case type (the subject and first message come from here). */
+/**
+ * What customers write about, by case type (the subject and first message come from here). Each
+ * message also carries its order and customer numbers: real text has a long tail of rare words,
+ * which is what the planner's word statistics must tell apart from common ones.
+ */
 const TOPICS = ['question', 'problem', 'delivery', 'billing', 'complaint'];
 const SUBJECTS = [
   ['How do I change my address', 'Question about my contract', 'Can I add a second user', 'Opening hours over the holidays'],
@@ -206,7 +210,8 @@ export async function generateScaleOrg(db: Kysely<Database>, opts: ScaleOptions)
     FROM cases c
     CROSS JOIN LATERAL (SELECT array_position(${list(TOPICS)}, c.type) - 1 AS topic) x
     CROSS JOIN LATERAL (VALUES
-      ('inbound_message', NULL::bigint, (${list(MESSAGES)})[1 + x.topic] || CASE WHEN c.id % 997 = 0 THEN ' It is the Kettlewood model.' ELSE '' END, '{}'::jsonb, c.opened_at),
+      ('inbound_message', NULL::bigint, (${list(MESSAGES)})[1 + x.topic] || CASE WHEN c.id % 997 = 0 THEN ' It is the Kettlewood model.' ELSE '' END
+        || ' Order ' || (4000000 + c.id * 7919 % 5000000) || ', customer number ' || c.customer_id || '.', '{}'::jsonb, c.opened_at),
       ('outbound_reply', c.owner_id, (${list(REPLIES)})[1 + x.topic], '{}'::jsonb, c.first_responded_at),
       ('internal_note', c.owner_id, 'Checked the account history; nothing unusual before this.', '{}'::jsonb, CASE WHEN c.id % 3 = 0 AND c.first_responded_at IS NOT NULL THEN c.first_responded_at + interval '5 minutes' END),
       ('status_changed', c.owner_id, NULL, jsonb_build_object('before', jsonb_build_object('status', 'open'), 'after', jsonb_build_object('status', c.status)), c.resolved_at)
