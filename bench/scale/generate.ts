@@ -117,7 +117,7 @@ export async function generateScaleOrg(db: Kysely<Database>, opts: ScaleOptions)
     const t = performance.now();
     await db.transaction().execute(async (tx) => {
       await sql`SET LOCAL synchronous_commit = off`.execute(tx);
-      await sql`SET LOCAL maintenance_work_mem = '256MB'`.execute(tx);
+      await sql`SET LOCAL maintenance_work_mem = '1GB'`.execute(tx);
       if (bulk) await sql`SET LOCAL session_replication_role = replica`.execute(tx);
       await sql.raw(text).execute(tx);
     });
