@@ -1,12 +1,12 @@
 /**
  * `npm run bench`: HTTP throughput and latency of the core operations with 16 concurrent
  * clients on both PostgreSQL engines, the bare-Fastify ceiling of this machine in the same run
- * (as a ratio), the lists, search and pages on a generated realistic organisation of 1,000,000 and
- * 10,000,000 cases (bench/scale), and the moments-of-truth map, department scorecards and service
- * stars over BENCH_ROWS cases and answers.
+ * (as a ratio), the lists, search and pages on a generated realistic organisation of 1,000,000
+ * cases (and 10,000,000 with BENCH_SCALE_MAX=10000000; bench/scale), and the moments-of-truth map,
+ * department scorecards and service stars over BENCH_ROWS cases and answers.
  *
  *   BENCH_SECONDS=5 (per operation)   BENCH_ROWS=1000000 (map bench size)   BENCH_ONLY=embedded|server
- *   BENCH_SCALE_MAX=10000000 (0: only 1M)   BENCH_SCALE=20000,1000000 (other sizes)
+ *   BENCH_SCALE_MAX=10000000 (also the large size; default: 1M only)   BENCH_SCALE=20000,1000000 (other sizes)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -110,7 +110,7 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   await eventsAndWebhooks(url, token, customer.id);
   await smtpIngest(url);
   const again = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
-  await benchScale(cluster, url); // realistic 1M (into this database) and 10M cases: lists, search, pages
+  await benchScale(cluster, url); // realistic 1M cases (into this database), 10M on request: lists, search, pages
   await caseScreenTiming(again);
   await portalTiming(again);
   await again.close();
