@@ -1,11 +1,5 @@
 /**
  * `npm run bench`: HTTP throughput and latency of the core operations with 16 concurrent
- * clients on both PostgreSQL engines, as shares of this machine's durable-write and indexed-read
- * ceilings measured in the same run, the plans and timings of the case-list queries at 10,000 and 1,000,000 cases, and the
- * moments-of-truth map, department scorecards and service stars over BENCH_ROWS cases and answers.
- *
- *   BENCH_SECONDS=5 (per operation)   BENCH_ROWS=1000000 (largest table size)   BENCH_ONLY=embedded|server
- *   BENCH_PART=writes (only the ceilings and the core operations)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -32,9 +26,9 @@ import { benchLoyaltyMap } from './loyalty-map';
 import { benchMail } from './mail';
 import { benchScaleOut } from './scale-out';
 import { benchDemo } from './demo';
+import { benchScale } from './scale/measure';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const CONNECTIONS = 16;
 /** BENCH_PART=writes: only the ceilings and the core operations (while iterating on the write path). */
 const PART = process.env.BENCH_PART;
@@ -197,7 +191,7 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   await kept.close();
   await eventsAndWebhooks(url, token, customer.id);
   const again = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
-  await plans(again.db, agent.id);
+  await benchScale(cluster, url); // realistic 1M cases (into this database), 10M on request: lists, search, pages
   await caseScreenTiming(again);
   await (await import('./workspace')).workspaceTiming(again);
   await portalTiming(again);
@@ -279,45 +273,6 @@ async function caseScreenTiming(kept: Awaited<ReturnType<typeof createKept>>) {
   console.log(`\ncase screen interactive (full page load, reply button and timeline on screen), ${total.toLocaleString('en')} cases: median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms over ${times.length} cases`);
 }
 
-/** Grows the cases table with SQL (fast, no HTTP) and shows that list queries stay flat. */
-async function plans(db: Awaited<ReturnType<typeof createKept>>['db'], ownerId: number) {
-  const queries: Record<string, ReturnType<typeof sql>> = {
-    'open cases, newest first': sql`SELECT * FROM cases WHERE status IN ('open') ORDER BY id DESC LIMIT 51`,
-    'one owner': sql`SELECT * FROM cases WHERE owner_id = ${ownerId} ORDER BY id DESC LIMIT 51`,
-    'one team': sql`SELECT * FROM cases WHERE team_id = 3 ORDER BY id DESC LIMIT 51`,
-    'due before (at risk)': sql`SELECT * FROM cases WHERE resolution_due_at < now() + interval '1 day' AND status NOT IN ('resolved','closed') ORDER BY id DESC LIMIT 51`,
-    'page 100 deep via cursor': sql`SELECT * FROM cases WHERE status IN ('open') AND id < (SELECT max(id) - 5000 FROM cases) ORDER BY id DESC LIMIT 51`,
-  };
-  await sql`INSERT INTO teams (name) SELECT 'Bench team ' || g FROM generate_series(1, 5) g ON CONFLICT DO NOTHING`.execute(db);
-  for (const target of [10_000, ROWS]) {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM cases`.execute(db);
-    const have = rows[0]!.n;
-    if (target > have) {
-      const t0 = Date.now();
-      await sql`INSERT INTO cases (subject, customer_id, channel, type, priority, status, owner_id, team_id, tags, opened_at, resolution_due_at, updated_at)
-        SELECT 'Generated case ' || g, (SELECT min(id) FROM customers), 'email', 'question', 'normal',
-               (ARRAY['open','open','waiting_on_customer','resolved','closed','closed'])[1 + g % 6],
-               ${ownerId}, (SELECT min(id) FROM teams) + g % 5, '{}', now() - (g || ' minutes')::interval,
-               now() + ((g % 500) || ' hours')::interval, now()
-        FROM generate_series(1, ${target - have}) g`.execute(db);
-      await sql`ANALYZE cases`.execute(db);
-      console.log(`\n#### ${target.toLocaleString('en')} cases (filled in ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
-    }
-    console.log('| query | plan (top node) | time ms (median of 5) |');
-    console.log('|---|---|---:|');
-    for (const [name, q] of Object.entries(queries)) {
-      const plan = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${q}`.execute(db);
-      const nodes = plan.rows.map((r) => r['QUERY PLAN'].trim()).filter((l) => /Scan|Sort/.test(l)).map((l) => l.replace(/\s+\(cost.*$/, '').replace(/^->\s*/, ''));
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t = performance.now();
-        await q.execute(db);
-        times.push(performance.now() - t);
-      }
-      times.sort((a, b) => a - b);
-      console.log(`| ${name} | ${nodes.join(' → ')} | ${times[2]!.toFixed(2)} |`);
-    }
-  }
 }
 
 async function main() {

@@ -4,7 +4,8 @@
  * case. When a case opens, the service standard's expected times are computed and stored, to be
  * told to the customer.
  */
-import { sql } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Database } from '../core/db/database';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
 import { writeLater } from '../core/db/pipeline';
@@ -215,49 +216,91 @@ export interface CaseFilter {
   cursor?: string;
 }
 
-/** The cases a filter matches (every filter here is backed by an index, see the migration). */
-function filteredCases(ctx: Ctx, f: Omit<CaseFilter, 'limit' | 'cursor'>) {
-  let q = ctx.db
+/** Newest first, keyset-paginated; every filter here is backed by an index (see the migration). */
+export async function listCases(ctx: Ctx, f: CaseFilter) {
+  const rows = await caseListQuery(ctx, f, f.q ? await casesWithRareWords(ctx, f.q) : null).execute();
+  return toPage(rows.map(withFlags), f.limit);
+}
+
+const RARE_WORD_ENTRIES = 10_000;
+/** A word in at least this share of the messages fills a page soonest by walking the newest cases. */
+const COMMON_WORD = 0.002;
+
+/**
+ * The cases whose messages hold these words, when they are rare (an order number, a name): read
+ * from the full-text index, at most RARE_WORD_ENTRIES entries. Null when the words are common:
+ * then walking the newest cases fills a page sooner. How common a word is comes from the index's
+ * statistics (its most common words); PostgreSQL's own plan takes every word it has no
+ * statistics for to be in 0.5 % of the messages, and then walks for seconds to find a rare one.
+ */
+export async function casesWithRareWords(ctx: Ctx, words: string): Promise<number[] | null> {
+  const { rows: [share] } = await sql<{ rarest: number | null }>`SELECT min(coalesce(s.most_common_elem_freqs[array_position(s.most_common_elems::text::text[], w)], 0))::float8 AS rarest
+    FROM unnest(tsvector_to_array(to_tsvector('simple', ${words}))) w
+    LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = 'case_entries_text_idx' AND s.attname = 'to_tsvector'`.execute(ctx.db);
+  if ((share?.rarest ?? 0) >= COMMON_WORD) return null;
+  const { rows } = await sql<{ caseId: number }>`SELECT case_id::int AS "caseId" FROM case_entries
+    WHERE to_tsvector('simple', coalesce(body, '')) @@ plainto_tsquery('simple', ${words}) LIMIT ${RARE_WORD_ENTRIES}`.execute(ctx.db);
+  return rows.length < RARE_WORD_ENTRIES ? [...new Set(rows.map((r) => r.caseId))] : null;
+}
+
+/** The list's one query, unexecuted (the scale bench shows its plan); `rare`: see casesWithRareWords. */
+export function caseListQuery(ctx: Ctx, f: CaseFilter, rare: number[] | null = null) {
+  const where = caseConditions(f);
+  const q = ctx.db
     .selectFrom('cases')
-    .innerJoin('customers', 'customers.id', 'cases.customer_id');
-  if (f.ownerId) q = q.where('cases.owner_id', '=', f.ownerId);
-  if (f.unowned) q = q.where('cases.owner_id', 'is', null);
-  if (f.status?.length) q = q.where('cases.status', 'in', f.status);
-  if (f.teamId) q = q.where('cases.team_id', '=', f.teamId);
-  if (f.customerId) q = q.where('cases.customer_id', '=', f.customerId);
-  if (f.tag) q = q.where('cases.tags', '@>', sql<string[]>`ARRAY[${f.tag.toLowerCase()}]::text[]`);
-  if (f.priority?.length) q = q.where('cases.priority', 'in', f.priority);
-  if (f.channel?.length) q = q.where('cases.channel', 'in', f.channel);
-  if (f.touchpoint) q = q.where('cases.touchpoint', '=', f.touchpoint);
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    // Subject or customer by substring; the messages by their words (GIN full-text index).
-    const words = sql<boolean>`cases.id IN (SELECT case_id FROM case_entries WHERE to_tsvector('simple', coalesce(body, '')) @@ plainto_tsquery('simple', ${f.q}))`;
-    q = q.where((eb) => eb.or([eb('cases.subject', 'ilike', like), eb('customers.name', 'ilike', like), words]));
-  }
-  if (f.dueBefore) {
-    // The same rule as My work's "standards at risk": an open case whose first response (not yet
-    // given) or resolution falls due before then, its clock running (paused waits on the customer).
-    const before = f.dueBefore;
-    q = q.where('cases.status', 'not in', ['resolved', 'closed']).where('cases.clock_paused_at', 'is', null)
-      .where((eb) => eb.or([
+    .innerJoin('customers', 'customers.id', 'cases.customer_id')
+    .leftJoin('staff as owner', 'owner.id', 'cases.owner_id')
+    .select(caseColumns)
+    .select(['customers.name as customerName', 'owner.name as ownerName'])
+    .where((eb) => where(eb as unknown as CasesEb));
+  if (!f.q) return q.orderBy('cases.id', 'desc').limit(f.limit + 1);
+  // Subject or customer by substring (trigram indexes), the messages by their words (GIN full-text
+  // index). Each way of matching finds its own newest page, so the planner picks per way between an
+  // index of the few matches and walking the newest cases until a page is full (a common word).
+  const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const n = f.limit + 1;
+  const bySubject = ctx.db.selectFrom('cases').select('cases.id').where((eb) => where(eb))
+    .where('cases.subject', 'ilike', like).orderBy('cases.id', 'desc').limit(n);
+  const byCustomer = ctx.db.selectFrom('cases').innerJoin('customers', 'customers.id', 'cases.customer_id').select('cases.id')
+    .where((eb) => where(eb as unknown as CasesEb)).where('customers.name', 'ilike', like).orderBy('cases.id', 'desc').limit(n);
+  const byWords = ctx.db.selectFrom('cases').select('cases.id').where((eb) => where(eb))
+    .where(rare ? sql<boolean>`cases.id = ANY(${rare}::bigint[])`
+      : sql<boolean>`EXISTS (SELECT 1 FROM case_entries e WHERE e.case_id = cases.id AND to_tsvector('simple', coalesce(e.body, '')) @@ plainto_tsquery('simple', ${f.q}))`)
+    .orderBy('cases.id', 'desc').limit(n);
+  const found = ctx.db.selectFrom(bySubject.as('s')).select('s.id')
+    .unionAll(ctx.db.selectFrom(byCustomer.as('c')).select('c.id'))
+    .unionAll(ctx.db.selectFrom(byWords.as('w')).select('w.id'));
+  return q.where('cases.id', 'in', found).orderBy('cases.id', 'desc').limit(n);
+}
+
+type CasesEb = ExpressionBuilder<Database, 'cases'>;
+
+/** Every filter of a case list but the search words, over the cases table alone. */
+function caseConditions(f: CaseFilter) {
+  const after = decodeCursor(f.cursor);
+  return (eb: CasesEb): Expression<SqlBool> => {
+    const all: Expression<SqlBool>[] = [];
+    if (f.ownerId) all.push(eb('cases.owner_id', '=', f.ownerId));
+    if (f.unowned) all.push(eb('cases.owner_id', 'is', null));
+    if (f.status?.length) all.push(eb('cases.status', 'in', f.status));
+    if (f.teamId) all.push(eb('cases.team_id', '=', f.teamId));
+    if (f.customerId) all.push(eb('cases.customer_id', '=', f.customerId));
+    if (f.tag) all.push(eb('cases.tags', '@>', sql<string[]>`ARRAY[${f.tag.toLowerCase()}]::text[]`));
+    if (f.priority?.length) all.push(eb('cases.priority', 'in', f.priority));
+    if (f.channel?.length) all.push(eb('cases.channel', 'in', f.channel));
+    if (f.touchpoint) all.push(eb('cases.touchpoint', '=', f.touchpoint));
+    if (f.dueBefore) {
+      // The same rule as My work's "standards at risk": an open case whose first response (not yet
+      // given) or resolution falls due before then, its clock running (paused waits on the customer).
+      const before = f.dueBefore;
+      all.push(eb('cases.status', 'not in', ['resolved', 'closed']), eb('cases.clock_paused_at', 'is', null), eb.or([
         eb('cases.resolution_due_at', '<', before),
         eb.and([eb('cases.first_responded_at', 'is', null), eb('cases.first_response_due_at', '<', before)]),
       ]));
-  }
-  return q;
-}
-
-/** Newest first, keyset-paginated. */
-export async function listCases(ctx: Ctx, f: CaseFilter) {
-  const after = decodeCursor(f.cursor);
-  let q = filteredCases(ctx, f)
-    .leftJoin('staff as owner', 'owner.id', 'cases.owner_id')
-    .select(caseColumns)
-    .select(['customers.name as customerName', 'owner.name as ownerName']);
-  if (after) q = q.where('cases.id', '<', after);
-  const rows = await q.orderBy('cases.id', 'desc').limit(f.limit + 1).execute();
-  return toPage(rows.map(withFlags), f.limit);
+    }
+    if (after) all.push(eb('cases.id', '<', after));
+    return all.length ? eb.and(all) : sql<SqlBool>`true`;
+  };
 }
 
 /**
@@ -266,8 +309,8 @@ export async function listCases(ctx: Ctx, f: CaseFilter) {
  */
 export async function countCases(ctx: Ctx, f: Omit<CaseFilter, 'limit' | 'cursor'>, cap: number): Promise<{ count: number; more: boolean }> {
   staffActor(ctx);
-  const row = await ctx.db.selectFrom(filteredCases(ctx, f).select('cases.id').limit(cap + 1).as('hits'))
-    .select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const hits = caseListQuery(ctx, { ...f, limit: cap }, f.q ? await casesWithRareWords(ctx, f.q) : null);
+  const row = await ctx.db.selectFrom(hits.as('hits')).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   const n = Number(row.n);
   return { count: Math.min(n, cap), more: n > cap };
 }

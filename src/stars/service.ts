@@ -93,7 +93,15 @@ export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
     if ([...initials].some((c) => !/^[A-Za-z]$/.test(c))) return staff;
     return [...otherInitial, ...[...initials].flatMap((c) => byInitial.get(c.toLowerCase()) ?? [])];
   };
+  // A text can name someone only if it holds, as a word, the first run of letters of that name.
+  // Testing that on a word set skips the patterns for most texts (a month of messages at scale);
+  // it is exact where letters are plain ASCII in both names and text, elsewhere the patterns decide.
+  const firstRun = (name: string) => /^\p{L}+/u.exec(name)?.[0].toLowerCase() ?? null;
+  const keys = new Set(staff.map((s) => firstRun(s.name)));
+  const asciiNames = staff.every((s) => /^[a-z]+$/.test(firstRun(s.name) ?? ''));
+  const mayName = (text: string) => !asciiNames || !/^\p{ASCII}*$/u.test(text) || text.toLowerCase().split(/[^a-z]+/).some((w) => keys.has(w));
   for (const { about, text } of comments.rows) {
+    if (!mayName(text)) continue;
     const named = new Set<number>();
     if (anyFullName) for (const s of candidates(text)) if (fullName.get(s.id)!.test(text)) named.add(s.id);
     if (about !== null && firstName.get(about)?.test(text)) named.add(about);
