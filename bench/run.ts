@@ -273,8 +273,6 @@ async function caseScreenTiming(kept: Awaited<ReturnType<typeof createKept>>) {
   console.log(`\ncase screen interactive (full page load, reply button and timeline on screen), ${total.toLocaleString('en')} cases: median ${times[Math.floor(times.length / 2)]!.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms over ${times.length} cases`);
 }
 
-}
-
 async function main() {
   fs.mkdirSync(WORK, { recursive: true });
   if (PART !== 'writes') execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], { stdio: 'inherit' }); // the case screen is timed on the built app
