@@ -115,7 +115,8 @@ export function createHttp(deps: HttpDeps) {
   app.setErrorHandler((error, req, reply) => {
     if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
     const p = toProblem(error);
-    if (p.status >= 500) req.log.error({ err: error }, 'request failed');
+    // A DomainError is an answer we chose (e.g. 503 while the demo loads), not a fault to page anyone about.
+    if (p.status >= 500) req.log[error instanceof DomainError ? 'warn' : 'error']({ err: error }, 'request failed');
     return sendProblem(reply, req, p);
   });
 
