@@ -8,18 +8,17 @@
  *   node --import tsx bench/chat.ts           (starts an embedded PostgreSQL of its own)
  *   npm run bench                             (bench/run.ts calls benchChat on each engine)
  */
+import { freshDatabase } from './fresh-database';
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { createKept } from '../src/app';
 import { systemClock } from '../src/core/clock';
-import { migrate } from '../src/core/db/migrate';
 import { startConversation } from '../src/chat/service';
 import { openSockets } from '../src/chat/socket';
-import { dbUrl, startEmbeddedCluster, type Cluster } from '../test/helpers/clusters';
+import { startEmbeddedCluster, type Cluster } from '../test/helpers/clusters';
 
 const CONNECTIONS = Number(process.env.BENCH_CHAT_CONNECTIONS ?? 2000);
 const MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 1000);
@@ -28,13 +27,7 @@ const CONCURRENCY = Number(process.env.BENCH_CHAT_CONCURRENCY ?? 20);
 type Reply = { postP50?: number; postP99?: number; connected?: number; ms?: number; delivered?: number; errors?: number; p50?: number; p99?: number; open?: number };
 
 export async function benchChat(cluster: Cluster) {
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS kept_chat_bench');
-  await admin.query('CREATE DATABASE kept_chat_bench');
-  await admin.end();
-  const url = dbUrl(cluster.adminUrl, 'kept_chat_bench');
-  await migrate(url);
+  const url = await freshDatabase(cluster, 'kept_chat_bench');
   const a = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
   const b = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
   const urls = [await a.http.listen({ port: 0, host: '127.0.0.1' }), await b.http.listen({ port: 0, host: '127.0.0.1' })];

@@ -8,20 +8,19 @@
  * Run by bench/run.ts, or alone: node --import tsx bench/loyalty-map.ts (embedded PostgreSQL).
  *   BENCH_ROWS=1000000
  */
+import { freshDatabase } from './fresh-database';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { createKept } from '../src/app';
 import { systemClock } from '../src/core/clock';
-import { migrate } from '../src/core/db/migrate';
 import { createStaff } from '../src/staff';
 import { journeyMap } from '../src/touchpoints/map';
 import { listScorecards } from '../src/scorecards/service';
 import { serviceStars } from '../src/stars/service';
-import { startEmbeddedCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
+import { startEmbeddedCluster, type Cluster } from '../test/helpers/clusters';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const TARGET_MS = 300;
@@ -113,13 +112,7 @@ async function timed(run: () => Promise<unknown>) {
 }
 
 export async function benchLoyaltyMap(cluster: Cluster) {
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS kept_bench_map');
-  await admin.query('CREATE DATABASE kept_bench_map');
-  await admin.end();
-  const url = dbUrl(cluster.adminUrl, 'kept_bench_map');
-  await migrate(url);
+  const url = await freshDatabase(cluster, 'kept_bench_map');
   const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20, autoTimers: false });
   try {
     const t0 = performance.now();

@@ -4,19 +4,18 @@
  * Run by bench/run.ts, or alone: node --import tsx bench/loyalty.ts (embedded PostgreSQL).
  *   BENCH_LOYALTY_ROWS=1000000
  */
+import { freshDatabase } from './fresh-database';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import pg from 'pg';
 import { createKept } from '../src/app';
 import { systemClock } from '../src/core/clock';
-import { migrate } from '../src/core/db/migrate';
 import { createStaff, createApiToken } from '../src/staff';
 import { createSurvey } from '../src/surveys/service';
 import { drivers } from '../src/loyalty/service';
 import { seeded } from '../src/loyalty/stats';
-import { startEmbeddedCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
+import { startEmbeddedCluster, type Cluster } from '../test/helpers/clusters';
 
 const ROWS = Number(process.env.BENCH_LOYALTY_ROWS ?? 1_000_000);
 
@@ -43,13 +42,7 @@ async function generate(file: string, rows: number) {
 }
 
 export async function benchLoyalty(cluster: Cluster, work: string) {
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS kept_bench_loyalty');
-  await admin.query('CREATE DATABASE kept_bench_loyalty');
-  await admin.end();
-  const url = dbUrl(cluster.adminUrl, 'kept_bench_loyalty');
-  await migrate(url);
+  const url = await freshDatabase(cluster, 'kept_bench_loyalty');
   const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20, autoTimers: false });
   const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
   try {

@@ -8,6 +8,7 @@
  *
  * Alone: node --import tsx bench/mail.ts   (BENCH_MAILS=2000 BENCH_SURVEY_CUSTOMERS=100000 BENCH_SECONDS=5)
  */
+import { freshDatabase } from './fresh-database';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -18,28 +19,17 @@ import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { createKept } from '../src/app';
 import { systemClock } from '../src/core/clock';
-import { migrate } from '../src/core/db/migrate';
 import { createStandard } from '../src/standards';
 import { createStaff } from '../src/staff';
 import { createSurvey } from '../src/surveys/service';
 import { sendProgress, sendToSegment } from '../src/surveys/segment-send';
-import { startEmbeddedCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
+import { startEmbeddedCluster, type Cluster } from '../test/helpers/clusters';
 
 const MAILS = Number(process.env.BENCH_MAILS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SURVEY_CUSTOMERS = Number(process.env.BENCH_SURVEY_CUSTOMERS ?? 100_000);
 const count = async (db: pg.Client | { query: pg.Client['query'] }, q: string) => Number((await db.query<{ n: number }>(q)).rows[0]!.n);
 
-async function freshDatabase(cluster: Cluster, name: string) {
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = dbUrl(cluster.adminUrl, name);
-  await migrate(url);
-  return url;
-}
 
 export async function benchMail(cluster: Cluster, work: string) {
   const url = await freshDatabase(cluster, 'kept_bench_mail');

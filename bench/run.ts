@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: HTTP throughput and latency of the core operations with 16 concurrent
  */
+import { freshDatabase } from './fresh-database';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -13,12 +14,11 @@ import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { createKept } from '../src/app';
 import { systemClock } from '../src/core/clock';
-import { migrate } from '../src/core/db/migrate';
 import { createStaff, createApiToken } from '../src/staff';
 import { createCustomer } from '../src/customers';
 import { createStandard } from '../src/standards';
 import { createWebhook } from '../src/webhooks/service';
-import { startEmbeddedCluster, startServerCluster, dbUrl, type Cluster } from '../test/helpers/clusters';
+import { startEmbeddedCluster, startServerCluster, type Cluster } from '../test/helpers/clusters';
 import { benchChat } from './chat';
 import { portalTiming } from './portal';
 import { benchLoyalty } from './loyalty';
@@ -135,13 +135,7 @@ async function durableCeilings(url: string): Promise<{ write: Row; read: Row; no
 }
 
 async function benchEngine(cluster: Cluster, ceiling: Row) {
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS kept_bench');
-  await admin.query('CREATE DATABASE kept_bench');
-  await admin.end();
-  const url = dbUrl(cluster.adminUrl, 'kept_bench');
-  await migrate(url);
+  const url = await freshDatabase(cluster, 'kept_bench');
   const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: POOL_SIZE });
   const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
   const sys = kept.ctx;

@@ -5,15 +5,15 @@
  * each case.opened reaches the webhook exactly once, each case has one set of promises from its
  * standard, and each hand-over left to expire expires exactly once, whichever instance ran it.
  */
+import { freshDatabase } from './fresh-database';
 import http from 'node:http';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createKept } from '../src/app';
 import { systemClock } from '../src/core/clock';
-import { migrate } from '../src/core/db/migrate';
 import { createApiToken, createStaff } from '../src/staff';
-import { dbUrl, startServerCluster, type Cluster } from '../test/helpers/clusters';
+import { startServerCluster, type Cluster } from '../test/helpers/clusters';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -74,13 +74,7 @@ async function call(base: string, token: string, method: string, path: string, b
 }
 
 export async function benchScaleOut(cluster: Cluster) {
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS kept_bench_scale');
-  await admin.query('CREATE DATABASE kept_bench_scale');
-  await admin.end();
-  const url = dbUrl(cluster.adminUrl, 'kept_bench_scale');
-  await migrate(url);
+  const url = await freshDatabase(cluster, 'kept_bench_scale_out');
   const db = new pg.Client({ connectionString: url });
   await db.connect();
 

@@ -5,15 +5,15 @@
  * search, the plan of the very query the list runs. Median of 5 warm runs (after one warm-up).
  * Targets from issue 16: a list or search under 50 ms, every page's API answer under 300 ms.
  */
+import { freshDatabase } from '../fresh-database';
 import { CompiledQuery, sql } from 'kysely';
 import os from 'node:os';
 import pg from 'pg';
 import { createKept, type Kept } from '../../src/app';
 import { systemClock } from '../../src/core/clock';
-import { migrate } from '../../src/core/db/migrate';
 import { caseListQuery, casesWithRareWords, type CaseFilter } from '../../src/cases';
 import { createApiToken } from '../../src/staff';
-import { dbUrl, type Cluster } from '../../test/helpers/clusters';
+import { type Cluster } from '../../test/helpers/clusters';
 import { generateScaleOrg, type ScaleOrg } from './generate';
 
 const LIST_MS = 50;
@@ -97,16 +97,7 @@ async function tokenOf(kept: Kept, staffId: number) {
  */
 export async function benchScaleAt(cluster: Cluster, cases: number, opts: { databaseUrl?: string; log?: (line: string) => void } = {}) {
   const log = opts.log ?? console.log;
-  let url = opts.databaseUrl;
-  if (!url) {
-    const admin = new pg.Client({ connectionString: cluster.adminUrl });
-    await admin.connect();
-    await admin.query('DROP DATABASE IF EXISTS kept_bench_scale WITH (FORCE)');
-    await admin.query('CREATE DATABASE kept_bench_scale');
-    await admin.end();
-    url = dbUrl(cluster.adminUrl, 'kept_bench_scale');
-    await migrate(url);
-  }
+  const url = opts.databaseUrl ?? await freshDatabase(cluster, 'kept_bench_scale');
   const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 10, autoTimers: false, subscribers: false });
   try {
     const now = new Date();
