@@ -55,6 +55,18 @@ export function requireCaseWorker(ctx: Ctx): Actor {
   return me;
 }
 
+/**
+ * What belongs to a team as a whole (its macros, its saved views) is kept by the team's lead, and
+ * by managers and admins for any team. `things` names them in the refusal.
+ */
+export async function requireTeamKeeper(ctx: Ctx, teamId: number, things: string): Promise<Actor> {
+  const me = requireCaseWorker(ctx);
+  const team = await ctx.db.selectFrom('teams').select('lead_id').where('id', '=', teamId).executeTakeFirst();
+  if (!team) throw new NotFound('Team', teamId);
+  if (me.role === 'manager' || me.role === 'admin' || team.lead_id === me.id) return me;
+  throw new Forbidden(`A team's ${things} are kept by its lead, managers and admins`);
+}
+
 function mayChange(me: Actor, facts: CaseAuthority, alsoStaffId: number | null | undefined): boolean {
   if (me.role === 'executive') return false;
   if (me.role === 'manager' || me.role === 'admin') return true;

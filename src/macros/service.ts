@@ -5,8 +5,8 @@
  */
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
-import { requireCaseWorker } from '../core/authority';
-import { Forbidden, NotFound } from '../core/errors';
+import { requireCaseWorker, requireTeamKeeper } from '../core/authority';
+import { NotFound } from '../core/errors';
 
 const columns = ['macros.id', 'macros.name', 'macros.body', 'macros.owner_id as ownerId', 'macros.team_id as teamId', 'macros.created_at as createdAt'] as const;
 
@@ -17,17 +17,9 @@ export async function myMacros(ctx: Ctx) {
     .orderBy('name').limit(500).execute();
 }
 
-async function mayKeepTeamMacros(ctx: Ctx, teamId: number) {
-  const me = requireCaseWorker(ctx);
-  if (me.role === 'manager' || me.role === 'admin') return;
-  const team = await ctx.db.selectFrom('teams').select('lead_id').where('id', '=', teamId).executeTakeFirst();
-  if (!team) throw new NotFound('Team', teamId);
-  if (team.lead_id !== me.id) throw new Forbidden("A team's macros are kept by its lead, managers and admins");
-}
-
 export async function createMacro(ctx: Ctx, input: { name: string; body: string; teamId?: number | null }) {
   const me = requireCaseWorker(ctx);
-  if (input.teamId) await mayKeepTeamMacros(ctx, input.teamId);
+  if (input.teamId) await requireTeamKeeper(ctx, input.teamId, 'macros');
   return inTransaction(ctx, async (tx) => {
     return tx.db.insertInto('macros').values({
       name: input.name, body: input.body, owner_id: input.teamId ? null : me.id, team_id: input.teamId ?? null,
@@ -42,7 +34,7 @@ async function editable(ctx: Ctx, id: number) {
   const m = await ctx.db.selectFrom('macros').select(columns).where('id', '=', id).forUpdate().executeTakeFirst();
   // Someone else's personal macro is not there for you at all.
   if (!m || (m.ownerId && m.ownerId !== me.id)) throw new NotFound('Macro', id);
-  if (m.teamId) await mayKeepTeamMacros(ctx, m.teamId);
+  if (m.teamId) await requireTeamKeeper(ctx, m.teamId, 'macros');
   return m;
 }
 

@@ -5,9 +5,9 @@
  */
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
-import { requireCaseWorker } from '../core/authority';
+import { requireCaseWorker, requireTeamKeeper } from '../core/authority';
 import { staffActor } from '../core/access';
-import { Conflict, Forbidden, NotFound } from '../core/errors';
+import { Conflict, NotFound } from '../core/errors';
 import { countCases, type CaseFilter } from '../cases';
 import type { CaseStatus, Priority } from '../cases';
 import type { Channel } from '../customers';
@@ -46,21 +46,13 @@ export async function myViews(ctx: Ctx) {
   return Promise.all(rows.map(async (v) => ({ ...v, ...(await countCases(ctx, caseFilterOf(v.filters, me, now), COUNT_CAP)) })));
 }
 
-async function mayKeepTeamViews(ctx: Ctx, teamId: number) {
-  const me = requireCaseWorker(ctx);
-  const team = await ctx.db.selectFrom('teams').select('lead_id').where('id', '=', teamId).executeTakeFirst();
-  if (!team) throw new NotFound('Team', teamId);
-  if (me.role === 'manager' || me.role === 'admin') return;
-  if (team.lead_id !== me.id) throw new Forbidden("A team's views are kept by its lead, managers and admins");
-}
-
 /** The view, if the actor may change it: their own, or their team's as its lead (managers and admins: any team's). */
 async function editable(ctx: Ctx, id: number) {
   const me = requireCaseWorker(ctx);
   const v = await ctx.db.selectFrom('saved_views').select(columns).where('id', '=', id).forUpdate().executeTakeFirst();
   // Someone else's personal view is not there for you at all.
   if (!v || (v.ownerId && v.ownerId !== me.id)) throw new NotFound('View', id);
-  if (v.teamId) await mayKeepTeamViews(ctx, v.teamId);
+  if (v.teamId) await requireTeamKeeper(ctx, v.teamId, 'views');
   return v;
 }
 
@@ -71,7 +63,7 @@ function unique(e: unknown, name: string): never {
 
 export async function createView(ctx: Ctx, input: { name: string; filters: ViewFilters; teamId?: number | null }) {
   const me = requireCaseWorker(ctx);
-  if (input.teamId) await mayKeepTeamViews(ctx, input.teamId);
+  if (input.teamId) await requireTeamKeeper(ctx, input.teamId, 'views');
   return inTransaction(ctx, async (tx) => {
     const now = tx.clock.now();
     return tx.db.insertInto('saved_views').values({
