@@ -7,6 +7,7 @@ import type { Clock } from './core/clock';
 import type { Ctx, RuntimeConfig } from './core/context';
 import { connect, type Db } from './core/db/connect';
 import { createHttp, type App } from './core/http/server';
+import type { TrustProxy } from './core/http/trust-proxy';
 import { combineLoops, startTimers, type Timers } from './core/timers';
 import { subscriberSweeps } from './core/subscribers';
 import type { AppServices } from './core/feature';
@@ -33,6 +34,8 @@ export interface KeptOptions {
   autoTimers?: boolean;
   poolSize?: number;
   secureCookies?: boolean;
+  /** Whose X-Forwarded-For names the client (KEPT_TRUST_PROXY); nobody's by default. */
+  trustProxy?: TrustProxy;
   mail?: Partial<MailConfig>;
   /** Where customers open survey links (KEPT_PUBLIC_URL). */
   publicUrl?: string;
@@ -85,6 +88,7 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
     resolveActor: rememberActors(actorForToken),
     logLevel: opts.logLevel ?? 'info',
     secureCookies: opts.secureCookies ?? false,
+    trustProxy: opts.trustProxy ?? false,
   });
 
   http.get('/api/v1/health', { config: { access: 'public' }, schema: { tags: ['health'] } }, async () => {

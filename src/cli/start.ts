@@ -37,7 +37,7 @@ export async function startCommand(args: string[]) {
     console.log('A demo year was left half-written: timers hold and writes wait until "start --demo" writes it again.');
   }
   const firstAdmin = await withConnection(database.url, config.publicUrl, false, ensureAdmin);
-  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, mail: config.mail, publicUrl: config.publicUrl, webhooksAllowPrivate: config.webhooksAllowPrivate, metricsToken: config.metrics.token, metricsPort: config.metrics.port, metricsHost: config.host, retainRawEmailMonths: config.retainRawEmailMonths,
+  const kept = await createKept({ databaseUrl: database.url, clock: systemClock, logLevel: config.logLevel, timerIntervalMs: config.timerIntervalMs, secureCookies: config.secureCookies, trustProxy: config.trustProxy, mail: config.mail, publicUrl: config.publicUrl, webhooksAllowPrivate: config.webhooksAllowPrivate, metricsToken: config.metrics.token, metricsPort: config.metrics.port, metricsHost: config.host, retainRawEmailMonths: config.retainRawEmailMonths,
     backup: config.backup.dir ? { dir: config.backup.dir, everyMs: config.backup.everyMs, keep: config.backup.keep, engine: database.embedded ? 'embedded' : 'server' } : undefined });
 
   let stopping = false;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseSecretKey } from './secrets';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy';
 
 /** Configuration comes from the environment, validated like any other input. */
 const EnvSchema = z.object({
@@ -11,6 +12,11 @@ const EnvSchema = z.object({
   KEPT_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   KEPT_TIMER_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   KEPT_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+  KEPT_TRUST_PROXY: z.string().optional().transform((v, c) => {
+    const parsed = parseTrustProxy(v);
+    if (parsed === null) c.addIssue({ code: 'custom', message: 'the addresses (or CIDR ranges) of your proxies, comma-separated, or a number of hops, e.g. 127.0.0.1,10.0.0.0/8' });
+    return parsed ?? false;
+  }),
   KEPT_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KEPT_SMTP_HOST: z.string().optional(),
   KEPT_SMTP_MAX_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
@@ -44,6 +50,8 @@ export interface Config {
   embeddedDbPort: number;
   timerIntervalMs: number;
   secureCookies: boolean;
+  /** Whose X-Forwarded-For to believe: the client's address then comes from it (KEPT_TRUST_PROXY). */
+  trustProxy: TrustProxy;
   logLevel: string;
   mail: MailConfig;
   /** Base URL customers reach Kept on, for survey links. */
@@ -88,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedDbPort: e.KEPT_DB_PORT,
     timerIntervalMs: e.KEPT_TIMER_INTERVAL_MS,
     secureCookies: e.KEPT_SECURE_COOKIES === 'true',
+    trustProxy: e.KEPT_TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     publicUrl: e.KEPT_PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     webhooksAllowPrivate: e.KEPT_WEBHOOKS_ALLOW_PRIVATE === 'true',

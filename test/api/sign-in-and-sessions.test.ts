@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createKept, type Kept } from '../../src/app';
 import { MINUTE } from '../../src/core/clock';
+import { loadConfig } from '../../src/core/config';
 import { startKept, type TestKept } from '../helpers/app';
 import type { Api } from '../helpers/api';
 
@@ -59,6 +60,37 @@ describe('sign-in throttling, the password policy and ending sessions', { timeou
     assert.equal((await signIn(p.email, PASSWORD)).status, 429, 'the address is throttled for every account');
     waitOutThrottle();
     assert.equal((await signIn(p.email, PASSWORD)).status, 200);
+  });
+
+  it('X-Forwarded-For is believed only from a proxy named in KEPT_TRUST_PROXY', async () => {
+    const from = (ip: string, base = k.baseUrl) => (email: string, password: string) =>
+      fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ email, password }) });
+    // Not trusted (the default): a guesser cannot escape the per-address limit by writing the header.
+    for (let i = 0; i < 20; i++) assert.equal((await from(`198.51.100.${i}`)(`forged${i}@example.test`, 'not the password')).status, 401);
+    const p = await person();
+    assert.equal((await from('198.51.100.99')(p.email, PASSWORD)).status, 429, 'a forged header is not a new address');
+    waitOutThrottle();
+
+    // Behind a proxy it trusts (here the test itself, on loopback), each customer is an address of its own.
+    const proxied = await createKept({ databaseUrl: k.databaseUrl, clock: k.clock, logLevel: 'silent', autoTimers: false, poolSize: 3, trustProxy: loadConfig({ KEPT_TRUST_PROXY: '127.0.0.1' }).trustProxy });
+    try {
+      const base = await proxied.http.listen({ port: 0, host: '127.0.0.1' });
+      for (let i = 0; i < 20; i++) assert.equal((await from('203.0.113.7', base)(`behind${i}@example.test`, 'not the password')).status, 401);
+      assert.equal((await from('203.0.113.7', base)(p.email, PASSWORD)).status, 429, 'the guesser behind the proxy is throttled');
+      assert.equal((await from('203.0.113.8', base)(p.email, PASSWORD)).status, 200, 'another customer behind the same proxy is not');
+    } finally {
+      await proxied.close();
+    }
+    waitOutThrottle();
+  });
+
+  it('KEPT_TRUST_PROXY takes addresses, ranges or hops, and refuses anything else by name', () => {
+    assert.deepEqual(loadConfig({ KEPT_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8, ::1' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1']);
+    assert.equal(loadConfig({ KEPT_TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.equal(loadConfig({}).trustProxy, false);
+    for (const bad of ['true', 'everyone', '10.0.0.0/33', '300.1.1.1']) {
+      assert.throws(() => loadConfig({ KEPT_TRUST_PROXY: bad }), /KEPT_TRUST_PROXY: the addresses/, bad);
+    }
   });
 
   it('throttling holds across app instances on one database', async () => {

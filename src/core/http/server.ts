@@ -17,6 +17,7 @@ import { sendProblem, toProblem } from './problems';
 import { guardInputs } from './inputs';
 import { refuseCrossSiteWrites } from './csrf';
 import { securityHeaders } from './security-headers';
+import type { TrustProxy } from './trust-proxy';
 
 export const SESSION_COOKIE = 'kept_session';
 export const BODY_LIMIT = 256 * 1024;
@@ -49,12 +50,16 @@ export interface HttpDeps {
   resolveActor: (ctx: Ctx, token: string) => Promise<Actor | null>;
   logLevel: string;
   secureCookies: boolean;
+  /** KEPT_TRUST_PROXY (see trust-proxy.ts); nothing is trusted by default. */
+  trustProxy?: TrustProxy;
 }
 
 export function createHttp(deps: HttpDeps) {
   const app = Fastify({
     logger: deps.logLevel === 'silent' ? false : { level: deps.logLevel },
     bodyLimit: BODY_LIMIT,
+    // Fastify's overloads take the array form for an HTTP/2 server's: name the plain case.
+    trustProxy: (deps.trustProxy ?? false) as boolean,
     // Live event streams never go idle; on shutdown they are closed rather than waited for.
     forceCloseConnections: true,
     // Every request has an id: in the JSON log lines, the x-request-id answer header and any
