@@ -28,6 +28,20 @@ import { startEmbeddedCluster, type Cluster } from '../test/helpers/clusters';
 const MAILS = Number(process.env.BENCH_MAILS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SURVEY_CUSTOMERS = Number(process.env.BENCH_SURVEY_CUSTOMERS ?? 100_000);
+/**
+ * Round trips and statements Kept sends to PostgreSQL, counted at the driver (node-postgres):
+ * a pipelined round trip (core/db/pipeline) carries several statements joined by ";\n".
+ */
+const sent = { roundTrips: 0, statements: 0, on: false, except: null as pg.Client | null };
+const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  if (sent.on && this !== sent.except) {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
+    sent.roundTrips += 1;
+    sent.statements += typeof args[0] === 'string' && args[1] === undefined ? text.split(';\n').length : 1;
+  }
+  return query.apply(this, args);
+} as typeof pg.Client.prototype.query;
 const count = async (db: pg.Client | { query: pg.Client['query'] }, q: string) => Number((await db.query<{ n: number }>(q)).rows[0]!.n);
 
 
@@ -49,6 +63,8 @@ async function smtpIngest(url: string, work: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: kept.smtpPort!, secure: false, ignoreTLS: true, pool: true, maxConnections: 8, maxMessages: Infinity });
+  sent.except = client;
+  Object.assign(sent, { roundTrips: 0, statements: 0, on: true });
   const t0 = performance.now();
   const sends: Promise<unknown>[] = [];
   for (let i = 0; i < MAILS; i++) {
@@ -58,6 +74,7 @@ async function smtpIngest(url: string, work: string) {
   const stored = performance.now() - t0;
   while (await count(client, `SELECT count(*)::int AS n FROM inbound_emails WHERE status = 'received'`) > 0) await new Promise((r) => setTimeout(r, 20));
   const filed = performance.now() - t0;
+  sent.on = false;
   const quarantined = await count(client, `SELECT count(*)::int AS n FROM inbound_emails WHERE status = 'quarantined'`);
   const cases = await count(client, `SELECT count(*)::int AS n FROM cases`);
   const acks = await count(client, `SELECT count(*)::int AS n FROM outbound_emails WHERE kind = 'acknowledgement'`);
@@ -67,6 +84,7 @@ async function smtpIngest(url: string, work: string) {
   await kept.close();
   console.log(`| SMTP acknowledged (stored durably, 250), ${MAILS} messages over 8 connections | ${(MAILS / (stored / 1000)).toFixed(0)} msg/s | ≥ 1,000 msg/s |`);
   console.log(`| SMTP filed into cases (parse, thread, customer, case, acknowledgement queued, events) | ${(MAILS / (filed / 1000)).toFixed(0)} msg/s | ≥ 1,000 msg/s |`);
+  console.log(`| … statements / round trips to PostgreSQL per message (storing and filing, counted at the driver) | ${(sent.statements / MAILS).toFixed(1)} / ${(sent.roundTrips / MAILS).toFixed(1)} | |`);
   console.log(`| … cases opened / acknowledgements queued / case.opened events / quarantined | ${cases} / ${acks} / ${opened} / ${quarantined} | ${MAILS} / ${MAILS} / ${MAILS} / 0 |`);
 }
 
