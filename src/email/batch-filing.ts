@@ -29,6 +29,9 @@ import { acknowledgementText, messageData, type StoredRow } from './message';
 import { senderOf } from './sender';
 import { recipientsOf, referencedIds } from './threading';
 
+/** Messages filed together, and batches that had to go one by one after all (for tests and diagnosis). */
+export const filingTogether = { messages: 0, fellBack: 0 };
+
 export interface NewConversation {
   row: StoredRow;
   mail: ParsedMail;
@@ -165,4 +168,10 @@ export async function fileNewConversations(tx: Ctx, settings: OrganisationSettin
     WHERE i.id = v.id AND i.status = 'received'`;
   await writeLater(tx.db, { compile: () => filed.compile(tx.db) });
   return list.length;
+}
+
+/** Counts what went together once its savepoint is released (a rolled-back batch did not). */
+export function countFiledTogether(n: number | null) {
+  if (n === null) filingTogether.fellBack += 1;
+  else filingTogether.messages += n;
 }

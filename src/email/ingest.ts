@@ -19,7 +19,7 @@ import { addEntry } from '../timeline';
 import { automaticReason } from './automatic';
 import { caseForMessage } from './threading';
 import { linkAttachments, storeAttachments } from './attachments';
-import { fileNewConversations, newConversations } from './batch-filing';
+import { countFiledTogether, fileNewConversations, newConversations } from './batch-filing';
 import { acknowledgementText, messageData, type StoredRow } from './message';
 import { cleanMail, InvalidSender, senderOf, withoutControls } from './sender';
 
@@ -87,8 +87,10 @@ async function fileBatch(ctx: Ctx): Promise<number> {
         await fileNewConversations(tx, settings, together);
         await sql`RELEASE SAVEPOINT batch`.execute(tx.db);
         for (const n of together) filed.add(n.row.id);
+        countFiledTogether(together.length);
       } catch {
         await sql`ROLLBACK TO SAVEPOINT batch`.execute(tx.db);
+        countFiledTogether(null);
       }
     }
     for (const [i, row] of rows.entries()) {
