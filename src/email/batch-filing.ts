@@ -19,7 +19,8 @@ import type { ParsedMail } from 'mailparser';
 import type { Ctx } from '../core/context';
 import { writeLater } from '../core/db/pipeline';
 import { caseColumns } from '../cases';
-import { createCustomer, formOfAddress } from '../customers';
+import { formOfAddress } from '../customers';
+import { parseDisplayName } from '../customers/names';
 import { caseFacts, publishAll, type DomainEvent } from '../events';
 import type { OrganisationSettings } from '../org';
 import { addressReference, queueEmails, subjectReferences, withoutCaseReference } from '../outbox';
@@ -94,15 +95,7 @@ export async function newConversations(tx: Ctx, settings: OrganisationSettings, 
 /** Opens one case per message, acknowledges each, and marks the inbound rows filed: the same rows as one by one. */
 export async function fileNewConversations(tx: Ctx, settings: OrganisationSettings, list: NewConversation[]) {
   const now = tx.clock.now();
-  // New senders become customers as they would one by one (parsed name, audit, event).
-  const people: { customerId: number; salutation: string }[] = [];
-  for (const n of list) {
-    if (n.known) people.push({ customerId: n.known.mergedIntoId ?? n.known.id, salutation: n.known.salutation });
-    else {
-      const created = await createCustomer(tx, { name: n.sender.name, emails: [n.sender.address], preferredChannel: 'email' });
-      people.push({ customerId: created.id, salutation: created.salutation });
-    }
-  }
+  const people = await customersFor(tx, list, now);
   const expectation = await expectationFor(tx, { caseType: 'question', channel: 'email', openedAt: now });
   const subjects = list.map((n) => withoutCaseReference(n.mail.subject ?? '') || '(no subject)');
 
@@ -168,6 +161,42 @@ export async function fileNewConversations(tx: Ctx, settings: OrganisationSettin
     WHERE i.id = v.id AND i.status = 'received'`;
   await writeLater(tx.db, { compile: () => filed.compile(tx.db) });
   return list.length;
+}
+
+/**
+ * The customer of each message: known, or created as createCustomer creates one for a new sender
+ * (the display name parsed, email as the preferred channel, audit row, customer.created event
+ * with the customer as getCustomer reads it), all new ones in one statement per table.
+ */
+async function customersFor(tx: Ctx, list: NewConversation[], now: Date) {
+  const fresh = list.filter((n) => !n.known);
+  const created = new Map<string, { id: number; salutation: string }>();
+  if (fresh.length) {
+    const names = fresh.map((n) => parseDisplayName(n.sender.name));
+    const inserted = await tx.db.insertInto('customers').values(names.map((p) => ({
+      name: p.name, title: p.title, given_name: p.givenName, family_name: p.familyName, first_name_ok: false,
+      preferred_channel: 'email', language: null, notes: null, segment: null, created_at: now, updated_at: now,
+    }))).returning(['id']).execute();
+    // Identity values are drawn in the order of the VALUES list.
+    const ids = inserted.map((r) => r.id).sort((a, b) => a - b);
+    await writeLater(tx.db, tx.db.insertInto('customer_emails').values(fresh.map((n, i) => ({ email: n.sender.address, customer_id: ids[i]! }))));
+    const customers = fresh.map((n, i) => {
+      const c = {
+        id: ids[i]!, name: names[i]!.name, title: names[i]!.title, givenName: names[i]!.givenName, familyName: names[i]!.familyName, firstNameOk: false,
+        preferredChannel: 'email', language: null, notes: null, segment: null, mergedIntoId: null, createdAt: now, updatedAt: now,
+        emails: [n.sender.address], phones: [] as string[],
+      };
+      return { ...c, salutation: formOfAddress(c) };
+    });
+    await writeLater(tx.db, tx.db.insertInto('audit_log').values(customers.map((c) => ({
+      at: now, actor_id: null, entity: 'customer', entity_id: c.id, action: 'create', before: null, after: JSON.stringify(c),
+    }))));
+    await publishAll(tx, customers.map((c): DomainEvent => ({ type: 'customer.created', customerId: c.id, payload: { customer: c } })));
+    fresh.forEach((n, i) => created.set(n.sender.address, customers[i]!));
+  }
+  return list.map((n) => n.known
+    ? { customerId: n.known.mergedIntoId ?? n.known.id, salutation: n.known.salutation }
+    : { customerId: created.get(n.sender.address)!.id, salutation: created.get(n.sender.address)!.salutation });
 }
 
 /** Counts what went together once its savepoint is released (a rolled-back batch did not). */
