@@ -32,13 +32,18 @@ const SURVEY_CUSTOMERS = Number(process.env.BENCH_SURVEY_CUSTOMERS ?? 100_000);
  * Round trips and statements Kept sends to PostgreSQL, counted at the driver (node-postgres):
  * a pipelined round trip (core/db/pipeline) carries several statements joined by ";\n".
  */
-const sent = { roundTrips: 0, statements: 0, on: false, except: null as pg.Client | null };
+const sent = { roundTrips: 0, statements: 0, on: false, except: null as pg.Client | null, shapes: new Map<string, number>() };
+/** BENCH_STATEMENTS=1 also prints the commonest statements (their first words) per message. */
+const SHAPES = process.env.BENCH_STATEMENTS === '1';
+const shapeOf = (statement: string) => statement.replace(/\s+/g, ' ').trim().slice(0, 60);
 const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   if (sent.on && this !== sent.except) {
     const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
     sent.roundTrips += 1;
-    sent.statements += typeof args[0] === 'string' && args[1] === undefined ? text.split(';\n').length : 1;
+    const statements = typeof args[0] === 'string' && args[1] === undefined ? text.split(';\n') : [text];
+    sent.statements += statements.length;
+    if (SHAPES) for (const st of statements) sent.shapes.set(shapeOf(st), (sent.shapes.get(shapeOf(st)) ?? 0) + 1);
   }
   return query.apply(this, args);
 } as typeof pg.Client.prototype.query;
@@ -86,6 +91,9 @@ async function smtpIngest(url: string, work: string) {
   console.log(`| SMTP acknowledged (stored durably, 250), ${MAILS} messages over 8 connections | ${(MAILS / (stored / 1000)).toFixed(0)} msg/s | ≥ 1,000 msg/s |`);
   console.log(`| SMTP filed into cases (parse, thread, customer, case, acknowledgement queued, events) | ${(MAILS / (filed / 1000)).toFixed(0)} msg/s | ≥ 1,000 msg/s |`);
   console.log(`| … statements / round trips to PostgreSQL per message (storing and filing, counted at the driver) | ${(sent.statements / MAILS).toFixed(1)} / ${(sent.roundTrips / MAILS).toFixed(1)} | |`);
+  if (SHAPES) {
+    for (const [shape, n] of [...sent.shapes].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`|   ${(n / MAILS).toFixed(2)} × \`${shape.replace(/\|/g, '\\|')}\` | | |`);
+  }
   console.log(`| … cases opened / acknowledgements queued / case.opened events / quarantined | ${cases} / ${acks} / ${opened} / ${quarantined} | ${MAILS} / ${MAILS} / ${MAILS} / 0 |`);
 }
 
