@@ -48,19 +48,22 @@ export async function newConversations(tx: Ctx, settings: OrganisationSettings, 
   // Routing to an inbound team depends on the cases routed before: one by one.
   if (settings.inboundTeamId) return [];
   const inBatch = new Set(batch.map((b) => b.mail.messageId).filter(Boolean));
+  // A message another of the batch answers: filed one by one, in order, the answer finds its case.
+  const answeredInBatch = new Set(batch.flatMap((b) => referencedIds(b.mail)).filter((r) => inBatch.has(r)));
   const senders = new Map<string, number>();
   const plain: { row: StoredRow; mail: ParsedMail; sender: { address: string; name: string }; refs: string[] }[] = [];
   for (const { row, mail } of batch) {
-    if (mail.attachments.length || automaticReason(mail, row.envelope_from)) continue;
     let sender: { address: string; name: string };
     try {
       sender = senderOf(mail, row.envelope_from);
     } catch {
-      continue; // quarantined with its reason by the one-by-one way
+      continue; // quarantined with its reason (or ignored as machine mail) by the one-by-one way
     }
+    // Every message counts here, filed together or not: the first of a sender's messages makes the customer.
     senders.set(sender.address, (senders.get(sender.address) ?? 0) + 1);
+    if (mail.attachments.length || automaticReason(mail, row.envelope_from)) continue;
     const refs = referencedIds(mail);
-    if (refs.some((r) => inBatch.has(r))) continue;
+    if (refs.some((r) => inBatch.has(r)) || (mail.messageId && answeredInBatch.has(mail.messageId))) continue;
     if (recipientsOf(mail, row.envelope_to).some((a) => addressReference(a)) || subjectReferences(mail.subject ?? '').length) continue;
     plain.push({ row, mail, sender, refs });
   }

@@ -106,4 +106,44 @@ describe('new conversations filed together', { timeout: 120_000 }, () => {
       await oneByOne.close();
     }
   });
+
+  it('a batch mixing new conversations with messages that depend on each other files each as one by one would', async () => {
+    const mixed = [
+      mail('Ada Lovelace <ada@one.example>', 'First', 'One'),
+      mail('Ada Lovelace <ada@one.example>', 'Second', 'Two: the same sender again'),
+      mail('Bo <bo@two.example>', 'Question', 'Bo asks'),
+      mail('Cy <cy@three.example>', 'Re Question', 'Cy answers Bo').toString().replace('Subject:', 'In-Reply-To: <Question@example.com>\r\nSubject:'),
+      mail('Dee <dee@four.example>', 'Out of office', 'Away').toString().replace('Subject:', 'Auto-Submitted: auto-replied\r\nSubject:'),
+      mail('Eve <eve@five.example>', 'Plain', 'Eve writes'),
+    ].map((m) => ({ raw: Buffer.from(m), meta: { source: 'smtp' } }));
+    /**
+     * Per message, what a person would see: how it was filed, on which customer's case, and that
+     * case's story. Case numbers aside: the messages filed together are numbered first.
+     */
+    const story = async (k: TestKept) => JSON.parse(JSON.stringify(await k.sql(`
+      SELECT i.status, i.automatic, c.subject, c.status AS case_status,
+             array(SELECT email FROM customer_emails e WHERE e.customer_id = c.customer_id) AS customer,
+             array(SELECT kind || ': ' || coalesce(body, '') FROM case_entries WHERE case_id = c.id ORDER BY id) AS timeline,
+             (SELECT count(*)::int FROM outbound_emails o WHERE o.case_id = c.id) AS mails
+      FROM inbound_emails i LEFT JOIN cases c ON c.id = i.case_id ORDER BY i.id`)).replace(/K-\d+/g, 'K-n')) as Record<string, unknown>[];
+    const together = await prepared();
+    const oneByOne = await prepared();
+    try {
+      await storeInboundMany(together.kept.ctx, mixed);
+      const before = filingTogether.messages;
+      await together.runTimers();
+      assert.equal(filingTogether.messages - before, 1, 'Eve alone is filed together: Ada wrote twice, Cy answers Bo, Dee is a machine');
+      for (const m of mixed) {
+        const [id] = await storeInboundMany(oneByOne.kept.ctx, [m]);
+        assert.ok(await processInbound(oneByOne.kept.ctx, id!));
+      }
+      const a = await story(together);
+      assert.equal(a.length, mixed.length);
+      assert.deepEqual(a.map((r) => r.status), ['processed', 'processed', 'processed', 'processed', 'ignored', 'processed']);
+      assert.deepEqual(a, await story(oneByOne));
+    } finally {
+      await together.close();
+      await oneByOne.close();
+    }
+  });
 });
