@@ -176,12 +176,10 @@ export async function queueEmails(ctx: Ctx, mails: { mail: NewEmail; thread: Thr
   if (!mails.length) return [];
   const rows = await Promise.all(mails.map(({ mail, thread }) => emailRow(ctx, mail, thread)));
   const written = await ctx.db.insertInto('outbound_emails').values(rows).returning(['id', 'message_id']).execute();
-  // Identity values are drawn in the order of the VALUES list; the Message-IDs are unique.
+  // Matched by Message-ID (each is new and unique), whatever order RETURNING gives.
   const byMessageId = new Map(written.map((w) => [w.message_id, w]));
   return rows.map((r) => byMessageId.get(r.message_id)!);
 }
-
-export type KnownThread = Thread;
 
 async function emailRow(ctx: Ctx, mail: NewEmail, known?: Thread) {
   const thread = known ?? (mail.caseId && mail.kind !== 'survey' ? await threadOf(ctx, mail.caseId) : { inReplyTo: null, references: [] });
