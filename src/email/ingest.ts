@@ -5,27 +5,24 @@
  * attachments, acknowledge a new case. A message that cannot be processed is quarantined with
  * its reason and raw bytes, for an admin to inspect and re-process: never dropped.
  */
-import { createRequire } from 'node:module';
 import { sql } from 'kysely';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import sanitizeHtml from 'sanitize-html';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
 import { NotFound } from '../core/errors';
 import { addMessage, openCase, getCase } from '../cases';
 import { createCustomer, findCustomerByEmail, getCustomer } from '../customers';
-import { getSettings } from '../org';
+import { getSettings, type OrganisationSettings } from '../org';
 import { getStaff } from '../staff';
-import { queueEmail, caseReference, withoutCaseReference } from '../outbox';
+import { caseReference, queueEmail, withoutCaseReference } from '../outbox';
 import { addEntry } from '../timeline';
 import { automaticReason } from './automatic';
 import { caseForMessage } from './threading';
 import { linkAttachments, storeAttachments } from './attachments';
+import { countFiledTogether, fileNewConversations, newConversations } from './batch-filing';
+import { acknowledgementText, messageData, type StoredRow } from './message';
 import { cleanMail, InvalidSender, senderOf, withoutControls } from './sender';
 
-const EmailReplyParser = createRequire(import.meta.url)('email-reply-parser') as new () => { read(text: string): { getVisibleText(): string } };
-
-const MAX_HTML = 200_000;
 /**
  * Messages filed per transaction: one commit for the lot, a savepoint each. Kept under 64, the
  * subtransactions PostgreSQL tracks per backend before every snapshot elsewhere gets slower.
@@ -76,14 +73,33 @@ async function fileBatch(ctx: Ctx): Promise<number> {
   return inTransaction({ ...ctx, actor: null }, async (tx) => {
     const rows = await tx.db.selectFrom('inbound_emails').selectAll().where('status', '=', 'received').orderBy('id')
       .limit(BATCH).forNoKeyUpdate().skipLocked().execute();
+    if (!rows.length) return 0;
     // Parsing is the CPU part and touches no database: all of the batch at once.
     const mails = await Promise.all(rows.map((r) => parse(r.raw).then((mail) => ({ mail }), (error: unknown) => ({ error }))));
+    // New conversations are filed together (batch-filing.ts); if that fails, each goes below.
+    const filed = new Set<number>();
+    const settings = await getSettings(tx);
+    const parsed = rows.flatMap((row, i) => { const m = mails[i]!; return 'mail' in m ? [{ row, mail: m.mail }] : []; });
+    const together = await newConversations(tx, settings, parsed);
+    if (together.length) {
+      await sql`SAVEPOINT batch`.execute(tx.db);
+      try {
+        await fileNewConversations(tx, settings, together);
+        await sql`RELEASE SAVEPOINT batch`.execute(tx.db);
+        for (const n of together) filed.add(n.row.id);
+        countFiledTogether(together.length);
+      } catch {
+        await sql`ROLLBACK TO SAVEPOINT batch`.execute(tx.db);
+        countFiledTogether(null);
+      }
+    }
     for (const [i, row] of rows.entries()) {
+      if (filed.has(row.id)) continue;
       const parsed = mails[i]!;
       await sql`SAVEPOINT filing`.execute(tx.db);
       try {
         if ('error' in parsed) throw parsed.error;
-        await fileStored(tx, row, parsed.mail);
+        await fileStored(tx, row, parsed.mail, settings);
         await sql`RELEASE SAVEPOINT filing`.execute(tx.db);
       } catch (e) {
         await sql`ROLLBACK TO SAVEPOINT filing`.execute(tx.db);
@@ -95,10 +111,10 @@ async function fileBatch(ctx: Ctx): Promise<number> {
 }
 
 /** Files one message that the caller has locked; the caller's transaction commits it. */
-async function fileStored(tx: Ctx, row: { id: number; attempts: number; envelope_from: string | null; envelope_to: string[] }, mail: ParsedMail) {
+async function fileStored(tx: Ctx, row: StoredRow, mail: ParsedMail, settings?: OrganisationSettings) {
   // The Message-ID first: an acknowledgement queued while filing answers (threads to) it.
   await tx.db.updateTable('inbound_emails').set({ attempts: row.attempts + 1, message_id: mail.messageId ?? null }).where('id', '=', row.id).execute();
-  const outcome = await fileMessage(tx, row.id, mail, row.envelope_from, row.envelope_to);
+  const outcome = await fileMessage(tx, row.id, mail, row.envelope_from, row.envelope_to, settings ?? await getSettings(tx));
   await tx.db.updateTable('inbound_emails').set({ ...outcome, processed_at: tx.clock.now() }).where('id', '=', row.id).execute();
 }
 
@@ -148,7 +164,7 @@ async function parse(raw: Buffer): Promise<ParsedMail> {
 
 type Outcome = { status: 'processed' | 'ignored'; reason?: string | null; automatic?: string | null; case_id?: number | null; entry_id?: number | null };
 
-async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelopeFrom: string | null, envelopeTo: string[]): Promise<Outcome> {
+async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelopeFrom: string | null, envelopeTo: string[], settings: OrganisationSettings): Promise<Outcome> {
   const automatic = withoutControls(automaticReason(mail, envelopeFrom) ?? '') || null;
   let who: ReturnType<typeof senderOf>;
   try {
@@ -166,16 +182,7 @@ async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelo
   if (automatic && (!existing || automatic.startsWith('loop'))) {
     return { status: 'ignored', reason: `automatic mail not filed: ${automatic}`, automatic, case_id: existing?.id ?? null };
   }
-  const text = (mail.text ?? '').trim();
-  const visible = text ? new EmailReplyParser().read(text).getVisibleText().trim() || text : '(no text)';
-  const html = mail.html ? sanitizeHtml(mail.html).slice(0, MAX_HTML) : null;
-  const data = {
-    email: {
-      inboundEmailId: inboundId, from: sender, subject: mail.subject ?? null, messageId: mail.messageId ?? null,
-      html, quoted: visible !== text ? text.slice(0, MAX_HTML) : null, automatic,
-      ...(thread.proof ? { threadedBecause: thread.proof } : {}), ...(thread.suspected ? { suspectedReference: thread.suspected } : {}),
-    },
-  };
+  const { visible, data } = messageData(inboundId, mail, sender, automatic, thread);
 
   // Attachments are stored first so the timeline entry is written once, complete; the entry
   // is never edited afterwards (the timeline is append-only).
@@ -206,33 +213,15 @@ async function fileMessage(ctx: Ctx, inboundId: number, mail: ParsedMail, envelo
     ? `This message names case ${thread.suspected}, but nothing proves the sender received that case's mail (no case secret, no answer to our message, no DKIM/SPF pass for ${sender.split('@')[1]}), so it opened this new case. Merge only after checking with the customer.`
     : null;
   if (suspicion) await addEntry(ctx, c.id, 'internal_note', { authorId: null, body: suspicion, data: { suspectedReference: thread.suspected } });
-  await acknowledge(ctx, c.id, customerId, sender, subject);
+  await acknowledge(ctx, c.id, customerId, sender, subject, settings);
   return { status: 'processed', automatic: null, case_id: c.id, entry_id: entry.id, reason: suspicion && `suspected reference ${thread.suspected} without proof: opened a new case` };
 }
 
-/**
- * The acknowledgement greets the customer by their form of address and states the expectation.
- * It names the owner only when routing gave the case one: an unowned case waits in a queue, and
- * telling the customer otherwise would be the first broken promise.
- */
-async function acknowledge(ctx: Ctx, caseId: number, customerId: number, to: string, subject: string) {
-  const [c, customer, settings] = await Promise.all([getCase(ctx, caseId), getCustomer(ctx, customerId), getSettings(ctx)]);
+/** The acknowledgement of a new case (message.ts says what it says). */
+async function acknowledge(ctx: Ctx, caseId: number, customerId: number, to: string, subject: string, settings: OrganisationSettings) {
+  const [c, customer] = await Promise.all([getCase(ctx, caseId), getCustomer(ctx, customerId)]);
   const owner = c.ownerId ? await getStaff(ctx, c.ownerId) : null;
-  const due = c.firstResponseDueAt
-    ? new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone: settings.timeZone, timeZoneName: 'short' }).format(c.firstResponseDueAt)
-    : null;
-  const text = [
-    `Dear ${customer.salutation},`,
-    '',
-    owner
-      ? `Thank you for writing to ${settings.name}. Your message is with us as case ${caseReference(caseId)}, and ${owner.name} will look after it personally until it is resolved.`
-      : `Thank you for writing to ${settings.name}. Your message is with us as case ${caseReference(caseId)}, waiting for the next available person in our team.`,
-    due ? `You will have a personal answer by ${due}.` : 'You will have a personal answer as soon as we can.',
-    '',
-    'If you want to add anything, simply reply to this email.',
-    '',
-    `${settings.name}`,
-  ].join('\n');
+  const text = acknowledgementText(settings, customer.salutation, caseId, c.firstResponseDueAt, owner);
   const mail = await queueEmail(ctx, { caseId, entryId: null, kind: 'acknowledgement', to, subject, text });
   await addEntry(ctx, caseId, 'acknowledgement_sent', { authorId: null, body: text, data: { outboundEmailId: mail.id, firstResponseDueAt: c.firstResponseDueAt } });
 }

@@ -22,6 +22,7 @@ export interface ReceiverOptions {
 
 export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promise<{ port: number; close(): Promise<void> }> {
   const store = groupCommit(ctx);
+  const settings = sharedRead(() => getSettings(ctx));
   const server = new SMTPServer({
     banner: 'Kept',
     size: opts.maxBytes,
@@ -30,7 +31,7 @@ export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promis
     ...(opts.tls ? { key: fs.readFileSync(opts.tls.key), cert: fs.readFileSync(opts.tls.cert) } : {}),
     logger: false,
     onRcptTo(address, _session, callback) {
-      getSettings(ctx).then(({ supportAddresses }) => {
+      settings().then(({ supportAddresses }) => {
         // support+k12.secret@acme.test is a case's reply address at support@acme.test.
         const to = address.address.toLowerCase();
         if (supportAddresses.length && !supportAddresses.includes(to) && !supportAddresses.includes(to.replace(/\+[^@+]*@/, '@'))) {
@@ -78,6 +79,16 @@ export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promis
     port: typeof address === 'object' && address ? address.port : opts.port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Recipients arriving while the settings are being read share that read instead of each sending
+ * their own: every RCPT TO is checked against a read under way when it arrived, never against a
+ * copy kept from earlier.
+ */
+function sharedRead<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null;
+  return () => inFlight ??= read().finally(() => { inFlight = null; });
 }
 
 type Meta = Parameters<typeof storeInboundMany>[1][number]['meta'];

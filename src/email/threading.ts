@@ -24,14 +24,14 @@ export interface Threading {
   suspected: string | null;
 }
 
-function referencedIds(mail: ParsedMail): string[] {
+export function referencedIds(mail: ParsedMail): string[] {
   const refs = mail.references === undefined ? [] : Array.isArray(mail.references) ? mail.references : [mail.references];
   const all = [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...refs];
   return [...new Set(all.flatMap((r) => r.split(/\s+/)).filter((r) => r.startsWith('<')))].slice(0, 100);
 }
 
 /** Every address the message was delivered or written to: where a reply-address token shows. */
-function recipientsOf(mail: ParsedMail, envelopeTo: string[]): string[] {
+export function recipientsOf(mail: ParsedMail, envelopeTo: string[]): string[] {
   const listed = [mail.to, mail.cc].flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]))
     .flatMap((a) => a.value.map((v) => v.address ?? ''));
   const delivered = mail.headerLines.filter((h) => h.key === 'delivered-to' || h.key === 'x-original-to').map((h) => h.line);

@@ -168,6 +168,19 @@ export async function queueEmail(ctx: Ctx, mail: NewEmail, known?: Thread) {
   return ctx.db.insertInto('outbound_emails').values(await emailRow(ctx, mail, known)).returning(['id', 'message_id']).executeTakeFirstOrThrow();
 }
 
+/**
+ * Several emails in one statement, each with its thread known to the caller (email filing
+ * acknowledges a batch of new cases at once); ids and Message-IDs in the order given.
+ */
+export async function queueEmails(ctx: Ctx, mails: { mail: NewEmail; thread: Thread }[]) {
+  if (!mails.length) return [];
+  const rows = await Promise.all(mails.map(({ mail, thread }) => emailRow(ctx, mail, thread)));
+  const written = await ctx.db.insertInto('outbound_emails').values(rows).returning(['id', 'message_id']).execute();
+  // Matched by Message-ID (each is new and unique), whatever order RETURNING gives.
+  const byMessageId = new Map(written.map((w) => [w.message_id, w]));
+  return rows.map((r) => byMessageId.get(r.message_id)!);
+}
+
 async function emailRow(ctx: Ctx, mail: NewEmail, known?: Thread) {
   const thread = known ?? (mail.caseId && mail.kind !== 'survey' ? await threadOf(ctx, mail.caseId) : { inReplyTo: null, references: [] });
   const now = ctx.clock.now();
