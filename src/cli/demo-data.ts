@@ -49,3 +49,47 @@ export const COMMENTS = {
   detractor: ['Nobody called me back although it was promised. Very disappointed.', 'I had to explain my problem three times to different people.', 'Delivery missed twice and no apology. Terrible service.',
     'Waiting time on the phone was awful and the refund is still not there.', 'Charged twice and it took weeks to fix. Frustrating and slow.', 'The driver was rude and the sofa was damaged.'],
 } as const;
+
+/**
+ * What customers who do not write English say (a share of the demo's customers): survey comments
+ * by mood and first messages, so the listening screen reads sentiment and themes per language.
+ */
+export const COMMENTS_BY_LANGUAGE: Record<string, Record<keyof typeof COMMENTS, readonly string[]>> = {
+  fr: {
+    promoter: ['Réponse rapide et livraison reprogrammée le jour même. Excellent service, merci beaucoup.', 'Personnel très aimable qui a tenu sa promesse de me rappeler.'],
+    passive: ['Correct au final, mais il a fallu deux courriels pour obtenir une réponse.', 'La livraison était en retard mais l’équipe m’a tenu informé.'],
+    detractor: ['Personne ne m’a rappelé alors que c’était promis. Très déçu du service.', 'Livraison manquée deux fois et aucune excuse. Service vraiment lamentable.'],
+  },
+  de: {
+    promoter: ['Schnelle Antwort und die Lieferung wurde noch am selben Tag neu geplant. Toller Service, vielen Dank.', 'Sehr freundliche Mitarbeiter, die ihr Versprechen gehalten haben.'],
+    passive: ['Am Ende in Ordnung, aber ich musste zweimal schreiben, bis jemand geantwortet hat.', 'Die Lieferung kam spät, aber das Team hat mich auf dem Laufenden gehalten.'],
+    detractor: ['Niemand hat mich zurückgerufen, obwohl es versprochen war. Sehr enttäuschend.', 'Die Lieferung ist zweimal ausgefallen und keine Entschuldigung. Schrecklicher Service.'],
+  },
+  es: {
+    promoter: ['Respuesta rápida y la entrega se reprogramó el mismo día. Un servicio excelente, muchas gracias.', 'Personal muy amable que cumplió su promesa de llamarme.'],
+    passive: ['Bien al final, pero hicieron falta dos correos para recibir una respuesta.', 'La entrega llegó tarde pero el equipo me mantuvo informado.'],
+    detractor: ['Nadie me llamó aunque me lo prometieron. Estoy muy decepcionado con el servicio.', 'La entrega falló dos veces y nadie pidió disculpas. Un servicio terrible.'],
+  },
+  pl: {
+    promoter: ['Szybka odpowiedź i dostawa przełożona tego samego dnia. Świetna obsługa, bardzo dziękuję.', 'Bardzo miła obsługa, która dotrzymała obietnicy oddzwonienia.'],
+    passive: ['W końcu w porządku, ale musiałem napisać dwa razy, żeby dostać odpowiedź.', 'Dostawa się spóźniła, ale zespół informował mnie na bieżąco.'],
+    detractor: ['Nikt do mnie nie oddzwonił, chociaż obiecano. Jestem bardzo rozczarowany obsługą.', 'Dostawa nie dotarła dwa razy i nikt nie przeprosił. Okropna obsługa.'],
+  },
+};
+export const FIRST_MESSAGE_BY_LANGUAGE: Record<string, string> = {
+  fr: 'Bonjour, j’ai un problème avec ma commande et j’aimerais que quelqu’un me rappelle rapidement, s’il vous plaît.',
+  de: 'Guten Tag, ich habe ein Problem mit meiner Bestellung und bitte um einen baldigen Rückruf. Vielen Dank.',
+  es: 'Hola, tengo un problema con mi pedido y me gustaría que alguien me llamara pronto, por favor.',
+  pl: 'Dzień dobry, mam problem z moim zamówieniem i proszę o szybki kontakt telefoniczny. Dziękuję.',
+};
+
+/** How often each kind of case comes in: mostly questions and deliveries, complaints now and then. */
+const TYPE_WEIGHTS: Record<string, number> = { question: 30, delivery: 22, billing: 15, complaint: 7, return: 13, fault: 13 };
+export function pickCaseType(rnd: ReturnType<typeof randomSource>): (typeof CASE_TYPES)[number] {
+  let roll = rnd.next() * Object.values(TYPE_WEIGHTS).reduce((a, b) => a + b, 0);
+  for (const k of CASE_TYPES) {
+    roll -= TYPE_WEIGHTS[k.type]!;
+    if (roll < 0) return k;
+  }
+  return CASE_TYPES[0];
+}
