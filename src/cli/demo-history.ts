@@ -20,7 +20,7 @@ import { FEATURES } from '../features';
 import { businessCalendar, getSettings } from '../org';
 import { addBusinessMinutes, type BusinessCalendar } from '../standards';
 import { read } from '../listening/text';
-import { CASE_TYPES, CHANNEL_MIX, COMMENTS, pickCaseType, COMMENTS_BY_LANGUAGE, FIRST_MESSAGE_BY_LANGUAGE, PROMISES, TOUCHPOINTS, type randomSource } from './demo-data';
+import { CHANNEL_MIX, COMMENTS, pickCaseType, COMMENTS_BY_LANGUAGE, DETAILS_MESSAGE, FIRST_MESSAGES, FIRST_MESSAGE_BY_LANGUAGE, PROMISES, TOUCHPOINTS, type randomSource } from './demo-data';
 
 type Rnd = ReturnType<typeof randomSource>;
 type Row = Record<string, unknown>;
@@ -39,14 +39,19 @@ export function standardFor(standards: Standard[], type: string, channel: string
 }
 
 /**
- * When a case is answered and resolved: most well inside the standard, a few percent late, so the
+ * When a case is answered and resolved: most well inside the standard, a few percent late (in
+ * business time, so mostly during opening hours), so the
  * demo reads like a help desk that mostly keeps its word (and the misses are the story).
  */
 export function plannedTimes(cal: BusinessTime, std: Standard, opened: number, rnd: Rnd) {
   const firstDue = cal.add(opened, std.firstResponseMinutes);
   const resolutionDue = cal.add(opened, std.resolutionMinutes);
-  const reply = rnd.chance(0.03) ? firstDue + rnd.int(20, 600) * MINUTE : opened + Math.max(2 * MINUTE, Math.floor((firstDue - opened) * (0.05 + 0.8 * rnd.next())));
-  const resolve = rnd.chance(0.04) ? resolutionDue + rnd.int(1, 48) * HOUR : reply + Math.floor((resolutionDue - reply) * (0.15 + 0.75 * rnd.next()));
+  // In business time: people answer and resolve during opening hours.
+  const reply = rnd.chance(0.02) ? cal.add(firstDue, rnd.int(20, 300))
+    : cal.add(opened, Math.max(2, Math.floor(std.firstResponseMinutes * (0.05 + 0.8 * rnd.next()))));
+  const planned = rnd.chance(0.025) ? cal.add(resolutionDue, rnd.int(60, 960))
+    : cal.add(opened, Math.floor(std.resolutionMinutes * (0.15 + 0.75 * rnd.next())));
+  const resolve = Math.max(planned, reply + rnd.int(10, 60) * MINUTE);
   return { firstDue, resolutionDue, reply, resolve };
 }
 
@@ -97,7 +102,6 @@ export function businessTime(cal: BusinessCalendar, from: number, to: number): B
   };
 }
 
-const KIND_SUBJECTS = Object.fromEntries(CASE_TYPES.map((k) => [k.type, k.subjects])) as Record<string, readonly string[]>;
 
 export async function writeHistory(ctx: Ctx, org: HistoryOrg, opts: { start: number; cutoff: number; cases: number; internalRequests: number; rnd: Rnd; log: (l: string) => void }) {
   const t0 = Date.now();
@@ -215,7 +219,7 @@ export async function writeHistory(ctx: Ctx, org: HistoryOrg, opts: { start: num
     const c = { id, customerId: customer.id, teamId: owner.teamId, touchpoint, causedBy };
     const tags = !internal && rnd.chance(0.3) ? [rnd.pick(['vip', 'repeat-contact', 'social-media', 'fragile', 'warranty'])] : [];
     const subject = rnd.pick(kind.subjects);
-    const message = internal ? null : customer.language !== 'en' && FIRST_MESSAGE_BY_LANGUAGE[customer.language] ? FIRST_MESSAGE_BY_LANGUAGE[customer.language]! : `Hello, ${rnd.pick(KIND_SUBJECTS[kind.type]!).toLowerCase()}. Can you help?`;
+    const message = internal ? null : customer.language !== 'en' && FIRST_MESSAGE_BY_LANGUAGE[customer.language] ? FIRST_MESSAGE_BY_LANGUAGE[customer.language]! : rnd.pick(FIRST_MESSAGES[kind.type]!);
     const caseRow: Row = {
       id, subject, customer_id: customer.id, channel, type: kind.type, priority: rnd.pick(['low', 'normal', 'normal', 'normal', 'high', 'urgent']),
       status: 'resolved', owner_id: owner.id, team_id: team?.id ?? owner.teamId, touchpoint, caused_by_department_id: causedBy,
@@ -285,7 +289,7 @@ export async function writeHistory(ctx: Ctx, org: HistoryOrg, opts: { start: num
     let brokenPromise = false;
     if (!internal && t + 100 * HOUR < limit && rnd.chance(0.35)) { // a promise: most kept, some renegotiated with the customer, a few broken
       const made = t + rnd.int(5, 60) * MINUTE;
-      const due = made + rnd.int(4, 48) * HOUR;
+      const due = made + rnd.int(2, 24) * HOUR;
       const fate = rnd.next();
       const renegotiated = fate < 0.04;
       const broken = !renegotiated && fate > 0.95;
@@ -314,8 +318,8 @@ export async function writeHistory(ctx: Ctx, org: HistoryOrg, opts: { start: num
     if (!internal && t + 51 * HOUR < limit && rnd.chance(0.3)) { // waiting on the customer for a detail
       const asked = t + rnd.int(10, 120) * MINUTE;
       entry(id, 'status_changed', asked, owner.id, null, { before: { status: 'open' }, after: { status: 'waiting_on_customer' } });
-      t = asked + rnd.int(1, 48) * HOUR;
-      inbound(c, t, 'Here are the details you asked for.');
+      t = asked + rnd.int(1, 20) * HOUR;
+      inbound(c, t, DETAILS_MESSAGE);
     }
     const resolved = Math.min(Math.max(plan.resolve, t + rnd.int(10, 120) * MINUTE), Math.max(t + 10 * MINUTE, limit));
     caseRow.resolved_at = at(resolved);

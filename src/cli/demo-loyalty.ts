@@ -38,7 +38,7 @@ export async function seedJourney(system: Ctx, org: Org) {
  * Timed steps played with the rest of the year. Internal requests opened before `liveFrom` are
  * part of the set-based history (./demo-history.ts), so only the later ones are steps here.
  */
-export function journeySteps(org: Org, start: number, end: number, nCases: number, timeZone: string, liveFrom = start): Step[] {
+export function journeySteps(org: Org, start: number, end: number, nCases: number, timeZone: string, liveFrom = start, historicKudos?: (k: { from: Actor; to: Actor; reason: string; at: number }) => void): Step[] {
   const rnd = randomSource(7);
   const steps: Step[] = [];
   const internalTeams = org.teams.filter((t) => ['IT', 'Warehouse'].includes(org.departments.find((d) => d.id === t.department_id)?.name ?? ''));
@@ -61,7 +61,10 @@ export function journeySteps(org: Org, start: number, end: number, nCases: numbe
   for (let i = 0; i < Math.max(5, Math.round(nCases * 0.02)); i++) {
     const from = rnd.pick(staff);
     const to = rnd.pick(staff.filter((p) => p.id !== from.id));
-    steps.push({ at: start + Math.floor(rnd.next() * (end - start - HOUR)), run: async (ctx) => { await giveKudos({ ...ctx, actor: from }, { toStaffId: to.id, reason: rnd.pick(KUDOS) }); } });
+    const at = start + Math.floor(rnd.next() * (end - start - HOUR));
+    // Before the played days, kudos are history: written with it, as a colleague gave them then.
+    if (historicKudos && at < liveFrom) historicKudos({ from, to, reason: rnd.pick(KUDOS), at });
+    else steps.push({ at, run: async (ctx) => { await giveKudos({ ...ctx, actor: from }, { toStaffId: to.id, reason: rnd.pick(KUDOS) }); } });
   }
   // Each quarter, the executive and managers rate the seven inputs, a little better each time; each sets an action.
   const raters = org.people.filter((p) => p.role === 'executive' || p.role === 'manager');

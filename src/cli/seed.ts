@@ -32,7 +32,7 @@ import { journeySteps, seedJourney } from './demo-loyalty';
 import { writeHistory, plannedTimes, standardFor, businessTime, type Standard } from './demo-history';
 import { beginDemoSeeding, demoState, finishDemoSeeding, recordDemoProgress } from '../demo';
 import { businessCalendar } from '../org';
-import { COMMENTS, pickCaseType, CHANNEL_MIX, DEPARTMENTS, FAMILY, GIVEN, PROMISES, SEGMENTS, TOUCHPOINTS, randomSource, titleFor } from './demo-data';
+import { COMMENTS, DETAILS_MESSAGE, FIRST_MESSAGES, pickCaseType, CHANNEL_MIX, DEPARTMENTS, FAMILY, GIVEN, PROMISES, SEGMENTS, TOUCHPOINTS, randomSource, titleFor } from './demo-data';
 
 export const DEMO_PASSWORD = 'demo-password';
 /** The last days of the year, played through the real services; everything before is written set-based. */
@@ -205,7 +205,7 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
         priority: rnd.pick(['low', 'normal', 'normal', 'normal', 'high', 'urgent'] as const), ownerId: unowned ? null : owner.id, teamId: owner.teamId,
         touchpoint: rnd.pick(TOUCHPOINTS), causedByDepartmentId: rnd.chance(0.4) ? rnd.pick(departments).id : null,
         tags: rnd.chance(0.3) ? [rnd.pick(['vip', 'repeat-contact', 'social-media', 'fragile', 'warranty'])] : [],
-        message: `Hello, ${rnd.pick(kind.subjects).toLowerCase()}. Can you help?` });
+        message: rnd.pick(FIRST_MESSAGES[kind.type]!) });
       ref.id = c.id;
     }) });
     // Answered and resolved as the standard asks, most of the time (see plannedTimes).
@@ -273,7 +273,7 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
       t += rnd.int(10, 120) * MINUTE;
       steps.push({ at: at(t), run: async (ctx) => { await updateCase({ ...ctx, actor: ref.owner }, ref.id!, { status: 'waiting_on_customer' }); } });
       t += rnd.int(1, 72) * HOUR;
-      steps.push({ at: at(t), run: async (ctx) => { await addMessage({ ...ctx, actor: ref.owner }, ref.id!, 'inbound_message', { body: 'Here are the details you asked for.' }); } });
+      steps.push({ at: at(t), run: async (ctx) => { await addMessage({ ...ctx, actor: ref.owner }, ref.id!, 'inbound_message', { body: DETAILS_MESSAGE }); } });
     }
     t = Math.max(t + rnd.int(10, 120) * MINUTE, plan.resolve - t0);
     if (t0 + t < end - 12 * HOUR || rnd.chance(0.2)) {
@@ -282,7 +282,10 @@ export async function seedDemo(base: Ctx, opts: SeedOptions = {}) {
       if (rnd.chance(0.6)) steps.push({ at: at(t + 3 * DAY), run: async (ctx) => { await updateCase({ ...ctx, actor: ref.owner }, ref.id!, { status: 'closed' }); } });
     }
   }
-  steps.push(...journeySteps({ departments, teams, people, customerIds }, start, end, nCases, 'Europe/London', cutoff));
+  const kudos: { to_staff_id: number; from_staff_id: number; reason: string; created_at: Date }[] = [];
+  steps.push(...journeySteps({ departments, teams, people, customerIds }, start, end, nCases, 'Europe/London', cutoff,
+    (k) => kudos.push({ to_staff_id: k.to.id, from_staff_id: k.from.id, reason: k.reason, created_at: new Date(k.at) })));
+  if (kudos.length) await base.db.insertInto('kudos').values(kudos).execute();
   steps.sort((a, b) => a.at - b.at);
   timing('history');
   let sweeps = 0;
