@@ -53,3 +53,14 @@ export async function benchDemo(work: string) {
   console.log(`\ndemo: port answered in ${s(answeredAt)} s, full year in ${doneAt === null ? `more than ${TIMEOUT_S} s` : s(doneAt)} s (target 30 s)`);
   if (answeredAt === null || doneAt === null) console.log(log.split('\n').slice(-10).join('\n'));
 }
+
+// Standalone: `node --import tsx bench/demo.ts` (npm run bench calls benchDemo itself).
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const work = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'kept-bench-demo-'));
+  fs.chmodSync(work, 0o755); // run as root, PostgreSQL runs as "postgres" and must enter it
+  try {
+    await benchDemo(work);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}

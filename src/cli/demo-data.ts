@@ -49,3 +49,47 @@ export const COMMENTS = {
   detractor: ['Nobody called me back although it was promised. Very disappointed.', 'I had to explain my problem three times to different people.', 'Delivery missed twice and no apology. Terrible service.',
     'Waiting time on the phone was awful and the refund is still not there.', 'Charged twice and it took weeks to fix. Frustrating and slow.', 'The driver was rude and the sofa was damaged.'],
 } as const;
+
+/** How customers open a case, by its type: whole sentences, so the listening screen reads them as English. */
+export const DETAILS_MESSAGE = 'Here are the photos and the order number you asked for. I hope this helps to sort it out quickly.';
+export const FIRST_MESSAGES: Record<string, readonly string[]> = {
+  question: ['Hello, I have a question about my order and would like to know when it will be ready. Thank you for your help.', 'Hi there, could you tell me whether this sofa is also available in blue? I would like to order it this week.'],
+  delivery: ['Hello, my parcel was supposed to arrive yesterday but it never came, and the tracking page has not changed for three days.', 'Hi, the driver missed my delivery slot again and I took the day off work for it. When will it come?'],
+  billing: ['Hello, I have been charged twice for the same order and I would like the second payment refunded as soon as possible.', 'Hi, my invoice is missing our VAT number and our accounts team cannot pay it without it. Could you send a new one?'],
+  complaint: ['I am very unhappy: this is the third time I am writing about the same problem and nobody has called me back as promised.', 'The sofa arrived damaged and the person on the phone was rude to me. I expect much better than this.'],
+  return: ['Hello, the return label you sent me does not work at the post office. Could you send me a new one please?', 'Hi, I would like to return a chair that does not fit in our dining room. What do I need to do?'],
+  fault: ['Hello, our washing machine started leaking after two weeks and the kitchen floor is wet every time we use it.', 'Hi, the lamp I bought last month flickers all the time now. Is this covered by the warranty?'],
+};
+
+/**
+ * What customers who do not write English say (a share of the demo's customers; Spanish and Polish
+ * speakers write to us in English here: the listening screen does not read those two reliably yet): survey comments
+ * by mood and first messages, so the listening screen reads sentiment and themes per language.
+ */
+export const COMMENTS_BY_LANGUAGE: Record<string, Record<keyof typeof COMMENTS, readonly string[]>> = {
+  fr: {
+    promoter: ['Réponse rapide et livraison reprogrammée le jour même. Excellent service, merci beaucoup.', 'Personnel très aimable qui a tenu sa promesse de me rappeler.'],
+    passive: ['Correct au final, mais il a fallu deux courriels pour obtenir une réponse.', 'La livraison était en retard mais l’équipe m’a tenu informé.'],
+    detractor: ['Personne ne m’a rappelé alors que c’était promis. Très déçu du service.', 'Livraison manquée deux fois et aucune excuse. Service vraiment lamentable.'],
+  },
+  de: {
+    promoter: ['Schnelle Antwort und die Lieferung wurde noch am selben Tag neu geplant. Toller Service, vielen Dank.', 'Sehr freundliche Mitarbeiter, die ihr Versprechen gehalten haben.'],
+    passive: ['Am Ende in Ordnung, aber ich musste zweimal schreiben, bis jemand geantwortet hat.', 'Die Lieferung kam spät, aber das Team hat mich auf dem Laufenden gehalten.'],
+    detractor: ['Niemand hat mich zurückgerufen, obwohl es versprochen war. Sehr enttäuschend.', 'Die Lieferung ist zweimal ausgefallen und keine Entschuldigung. Schrecklicher Service.'],
+  },
+};
+export const FIRST_MESSAGE_BY_LANGUAGE: Record<string, string> = {
+  fr: 'Bonjour, j’ai un problème avec ma commande et j’aimerais que quelqu’un me rappelle rapidement, s’il vous plaît.',
+  de: 'Guten Tag, ich habe ein Problem mit meiner Bestellung und bitte um einen baldigen Rückruf. Vielen Dank.',
+};
+
+/** How often each kind of case comes in: mostly questions and deliveries, complaints now and then. */
+const TYPE_WEIGHTS: Record<string, number> = { question: 30, delivery: 22, billing: 15, complaint: 7, return: 13, fault: 13 };
+export function pickCaseType(rnd: ReturnType<typeof randomSource>): (typeof CASE_TYPES)[number] {
+  let roll = rnd.next() * Object.values(TYPE_WEIGHTS).reduce((a, b) => a + b, 0);
+  for (const k of CASE_TYPES) {
+    roll -= TYPE_WEIGHTS[k.type]!;
+    if (roll < 0) return k;
+  }
+  return CASE_TYPES[0];
+}

@@ -34,18 +34,22 @@ export async function seedJourney(system: Ctx, org: Org) {
   for (const [i, key] of INPUT_KEYS.entries()) await setLeader(admin, key, leaders[i % leaders.length]!.id);
 }
 
-/** Timed steps played with the rest of the year. */
-export function journeySteps(org: Org, start: number, end: number, nCases: number, timeZone: string): Step[] {
+/**
+ * Timed steps played with the rest of the year. Internal requests opened before `liveFrom` are
+ * part of the set-based history (./demo-history.ts), so only the later ones are steps here.
+ */
+export function journeySteps(org: Org, start: number, end: number, nCases: number, timeZone: string, liveFrom = start, historicKudos?: (k: { from: Actor; to: Actor; reason: string; at: number }) => void): Step[] {
   const rnd = randomSource(7);
   const steps: Step[] = [];
   const internalTeams = org.teams.filter((t) => ['IT', 'Warehouse'].includes(org.departments.find((d) => d.id === t.department_id)?.name ?? ''));
-  for (let i = 0; i < Math.max(4, Math.round(nCases * 0.03)); i++) {
+  const liveShare = (end - liveFrom) / (end - start);
+  for (let i = 0; i < Math.max(4, Math.round(nCases * 0.03 * liveShare)); i++) {
     const team = rnd.pick(internalTeams);
     const members = org.people.filter((p) => p.teamId === team.id);
     if (!members.length) continue;
     const owner = rnd.pick(members);
     const from = rnd.pick(org.departments.filter((d) => d.id !== team.department_id));
-    const t0 = start + Math.floor(rnd.next() * (end - start - 2 * DAY));
+    const t0 = liveFrom + Math.floor(rnd.next() * Math.max(HOUR, end - liveFrom - 2 * DAY));
     const ref: { id?: number } = {};
     steps.push({ at: t0, run: async (ctx) => {
       ref.id = (await openCase({ ...ctx, actor: owner }, { subject: rnd.pick(['New laptop for a starter', 'Stock count for the Leeds store', 'Reset the till printer', 'Pallet space for returns']), customerId: rnd.pick(org.customerIds),
@@ -57,7 +61,10 @@ export function journeySteps(org: Org, start: number, end: number, nCases: numbe
   for (let i = 0; i < Math.max(5, Math.round(nCases * 0.02)); i++) {
     const from = rnd.pick(staff);
     const to = rnd.pick(staff.filter((p) => p.id !== from.id));
-    steps.push({ at: start + Math.floor(rnd.next() * (end - start - HOUR)), run: async (ctx) => { await giveKudos({ ...ctx, actor: from }, { toStaffId: to.id, reason: rnd.pick(KUDOS) }); } });
+    const at = start + Math.floor(rnd.next() * (end - start - HOUR));
+    // Before the played days, kudos are history: written with it, as a colleague gave them then.
+    if (historicKudos && at < liveFrom) historicKudos({ from, to, reason: rnd.pick(KUDOS), at });
+    else steps.push({ at, run: async (ctx) => { await giveKudos({ ...ctx, actor: from }, { toStaffId: to.id, reason: rnd.pick(KUDOS) }); } });
   }
   // Each quarter, the executive and managers rate the seven inputs, a little better each time; each sets an action.
   const raters = org.people.filter((p) => p.role === 'executive' || p.role === 'manager');
