@@ -146,8 +146,8 @@ export async function createKept(opts: KeptOptions): Promise<Kept> {
 
   const onMailError = (e: unknown) => http.log.warn({ err: e }, 'mail');
   const kick = () => timers.kick(); // many stored messages, one wake-up: asks while one waits make one run
-  const receiver = mail.receiver ? await startSmtpReceiver(system, { ...mail.receiver, onStored: kick, onError: onMailError }) : null;
-  const imap = startImapPolling(system, { intervalMs: mail.imapIntervalMs, onStored: kick, onError: onMailError });
+  const receiver = mail.receiver ? await startSmtpReceiver(system, { ...mail.receiver, onStored: kick, onError: onMailError, held: demoSeeding }) : null;
+  const imap = startImapPolling(system, { intervalMs: mail.imapIntervalMs, onStored: kick, onError: onMailError, held: demoSeeding });
   const metricsServer = opts.metricsPort === undefined ? null : await startMetricsServer(metrics, opts.metricsPort, opts.metricsHost ?? '127.0.0.1', opts.metricsToken);
 
   return {

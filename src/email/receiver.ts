@@ -18,6 +18,11 @@ export interface ReceiverOptions {
   tls?: { key: string; cert: string };
   onStored: () => void;
   onError: (e: unknown) => void;
+  /**
+   * True while the demo year is written: mail is then refused with a temporary error (the sender
+   * retries), since an interrupted seeding starts again on a clean slate and would drop it.
+   */
+  held?: () => Promise<boolean>;
 }
 
 export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promise<{ port: number; close(): Promise<void> }> {
@@ -31,7 +36,12 @@ export async function startSmtpReceiver(ctx: Ctx, opts: ReceiverOptions): Promis
     ...(opts.tls ? { key: fs.readFileSync(opts.tls.key), cert: fs.readFileSync(opts.tls.cert) } : {}),
     logger: false,
     onRcptTo(address, _session, callback) {
-      settings().then(({ supportAddresses }) => {
+      Promise.all([settings(), opts.held?.() ?? false]).then(([{ supportAddresses }, held]) => {
+        if (held) {
+          const err = new Error('The help desk is loading its demo data; try again later') as Error & { responseCode: number };
+          err.responseCode = 451;
+          return callback(err);
+        }
         // support+k12.secret@acme.test is a case's reply address at support@acme.test.
         const to = address.address.toLowerCase();
         if (supportAddresses.length && !supportAddresses.includes(to) && !supportAddresses.includes(to.replace(/\+[^@+]*@/, '@'))) {

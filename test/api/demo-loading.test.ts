@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startKept, type TestKept } from '../helpers/app';
+import { smtpClient } from '../helpers/mail';
 import { HOUR } from '../../src/core/clock';
 import { beginDemoSeeding, finishDemoSeeding, recordDemoProgress } from '../../src/demo';
 
 describe('while the demo year loads in the background', () => {
   let k: TestKept;
   before(async () => {
-    k = await startKept({ now: '2026-03-02T09:00:00Z' });
+    k = await startKept({ now: '2026-03-02T09:00:00Z', mail: { receiver: { port: 0, host: '127.0.0.1', maxBytes: 512 * 1024 } } });
   });
   after(() => k.close());
 
@@ -39,6 +40,8 @@ describe('while the demo year loads in the background', () => {
     assert.match(refused.body.detail, /demo year is still being written/);
     const timeline = (await agent.get(`/cases/${c.id}/timeline`)).body.items as { kind: string }[];
     assert.ok(!timeline.some((e) => e.kind === 'note'), 'the refused note was not written');
+    const mail = { from: 'ada@example.test', to: 'support@acme.test', subject: 'My sofa again', text: 'Any news?' };
+    await assert.rejects(smtpClient(k.kept.smtpPort!).sendMail(mail), /451/, 'mail is turned away for now (the sender retries), not acknowledged and then dropped by a restart on a clean slate');
     const someone = k.anonymous();
     assert.equal((await someone.post('/auth/sign-in', { email: 'nobody@example.test', password: 'wrong password' })).status, 401, 'signing in is answered as usual');
 
@@ -48,5 +51,6 @@ describe('while the demo year loads in the background', () => {
     await k.runTimers();
     assert.equal((await agent.get(`/commitments/${promise.id}`)).body.status, 'broken', 'the held timer fires once the year is complete');
     assert.equal((await agent.post(`/cases/${c.id}/notes`, { body: 'Called, no answer' })).status, 201);
+    await smtpClient(k.kept.smtpPort!).sendMail(mail);
   });
 });
