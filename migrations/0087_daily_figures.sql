@@ -44,7 +44,8 @@ CREATE TABLE survey_days (
   promoters int NOT NULL, passives int NOT NULL, detractors int NOT NULL,
   invitations int NOT NULL, answered int NOT NULL,
   unhappy int NOT NULL, unhappy_with_recovery int NOT NULL, unhappy_fixed_within_24h int NOT NULL, unhappy_fixed_late int NOT NULL,
-  unhappy_still_open int NOT NULL, unhappy_loyalty_recovered int NOT NULL, unhappy_outcome_recorded int NOT NULL
+  unhappy_still_open int NOT NULL, unhappy_loyalty_recovered int NOT NULL, unhappy_outcome_recorded int NOT NULL,
+  promises_kept int NOT NULL, promises_broken int NOT NULL
 );
 
 -- What the partial days at a period's ends read.
@@ -77,13 +78,14 @@ LANGUAGE sql STABLE AS $$
     FROM cases c WHERE c.touchpoint IS NOT NULL AND c.opened_at >= p_lo AND c.opened_at < p_hi
     UNION ALL
     SELECT (r.opened_at AT TIME ZONE 'UTC')::date,
-      coalesce(c.touchpoint, (SELECT s.touchpoint FROM survey_responses s WHERE r.source = 'detractor' AND r.source_ref = 'response:' || s.id
+      coalesce((SELECT c.touchpoint FROM cases c WHERE c.id = r.case_id), (SELECT s.touchpoint FROM survey_responses s WHERE r.source = 'detractor' AND r.source_ref = 'response:' || s.id
         AND s.id = CASE WHEN r.source_ref ~ '^response:[0-9]{1,18}$' THEN substr(r.source_ref, 10)::bigint END)),
       0, 0, 0, 0, 0, 0, 0, 0, 0, 1, (r.status = 'recovered')::int, 0, 0
-    FROM recoveries r JOIN cases c ON c.id = r.case_id WHERE r.opened_at >= p_lo AND r.opened_at < p_hi
+    FROM recoveries r WHERE r.opened_at >= p_lo AND r.opened_at < p_hi
     UNION ALL
-    SELECT (m.due_at AT TIME ZONE 'UTC')::date, c.touchpoint, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (m.status = 'kept')::int, (m.status = 'broken')::int
-    FROM commitments m JOIN cases c ON c.id = m.case_id WHERE c.touchpoint IS NOT NULL AND m.due_at >= p_lo AND m.due_at < p_hi
+    -- The case's touchpoint by its primary key, row by row: a join would hash every case for a day's rows.
+    SELECT (m.due_at AT TIME ZONE 'UTC')::date, (SELECT c.touchpoint FROM cases c WHERE c.id = m.case_id), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (m.status = 'kept')::int, (m.status = 'broken')::int
+    FROM commitments m WHERE m.due_at >= p_lo AND m.due_at < p_hi
   ) x WHERE x.tp IS NOT NULL GROUP BY x.day, x.tp
 $$;
 
@@ -152,25 +154,31 @@ $$;
 
 -- For the whole organisation, for the monthly review: NPS counts and answers to an invitation (by
 -- start), invitations (by sending), and what happened to unhappy answers (a detractor, below
--- expectation or a complaint) and their recovery.
+-- expectation or a complaint) and their recovery; promises kept and broken (by when they fell due).
 CREATE FUNCTION survey_figures(p_lo timestamptz, p_hi timestamptz)
 RETURNS TABLE (day date, promoters int, passives int, detractors int, invitations int, answered int,
-  unhappy int, unhappy_with_recovery int, unhappy_fixed_within_24h int, unhappy_fixed_late int, unhappy_still_open int, unhappy_loyalty_recovered int, unhappy_outcome_recorded int)
+  unhappy int, unhappy_with_recovery int, unhappy_fixed_within_24h int, unhappy_fixed_late int, unhappy_still_open int, unhappy_loyalty_recovered int, unhappy_outcome_recorded int,
+  promises_kept int, promises_broken int)
 LANGUAGE sql STABLE AS $$
   SELECT x.day, sum(x.promoters)::int, sum(x.passives)::int, sum(x.detractors)::int, sum(x.invitations)::int, sum(x.answered)::int,
-    sum(x.unhappy)::int, sum(x.with_recovery)::int, sum(x.fixed)::int, sum(x.late)::int, sum(x.still_open)::int, sum(x.loyalty)::int, sum(x.outcome)::int
+    sum(x.unhappy)::int, sum(x.with_recovery)::int, sum(x.fixed)::int, sum(x.late)::int, sum(x.still_open)::int, sum(x.loyalty)::int, sum(x.outcome)::int,
+    sum(x.kept)::int, sum(x.broken)::int
   FROM (
     SELECT (s.started_at AT TIME ZONE 'UTC')::date AS day, (s.nps >= 9)::int AS promoters, (s.nps BETWEEN 7 AND 8)::int AS passives, (s.nps <= 6)::int AS detractors,
-      0 AS invitations, (s.invitation_id IS NOT NULL)::int AS answered, 0 AS unhappy, 0 AS with_recovery, 0 AS fixed, 0 AS late, 0 AS still_open, 0 AS loyalty, 0 AS outcome
+      0 AS invitations, (s.invitation_id IS NOT NULL)::int AS answered, 0 AS unhappy, 0 AS with_recovery, 0 AS fixed, 0 AS late, 0 AS still_open, 0 AS loyalty, 0 AS outcome,
+      0 AS kept, 0 AS broken
     FROM survey_responses s WHERE s.started_at >= p_lo AND s.started_at < p_hi
     UNION ALL
-    SELECT (i.sent_at AT TIME ZONE 'UTC')::date, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0
+    SELECT (i.sent_at AT TIME ZONE 'UTC')::date, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
     FROM survey_invitations i WHERE i.sent_at >= p_lo AND i.sent_at < p_hi
     UNION ALL
     SELECT (s.started_at AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, 0, 1, (s.recovery_case_id IS NOT NULL)::int, coalesce((r.status = 'recovered')::int, 0),
-      coalesce((r.status = 'late')::int, 0), coalesce((r.status = 'open')::int, 0), coalesce(r.loyalty_recovered::int, 0), (s.follow_up_outcome IS NOT NULL)::int
+      coalesce((r.status = 'late')::int, 0), coalesce((r.status = 'open')::int, 0), coalesce(r.loyalty_recovered::int, 0), (s.follow_up_outcome IS NOT NULL)::int, 0, 0
     FROM survey_responses s LEFT JOIN recoveries r ON r.case_id = s.recovery_case_id AND r.source = 'detractor'
     WHERE s.started_at >= p_lo AND s.started_at < p_hi AND (s.nps <= 6 OR s.expectation = 'below' OR s.complaint)
+    UNION ALL
+    SELECT (m.due_at AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (m.status = 'kept')::int, (m.status = 'broken')::int
+    FROM commitments m WHERE m.kind = 'promise' AND m.due_at >= p_lo AND m.due_at < p_hi
   ) x GROUP BY x.day
 $$;
 

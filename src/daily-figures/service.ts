@@ -46,7 +46,7 @@ export async function figuresOver<R>(ctx: Ctx, table: FigureTable, period: { fro
  * by the migration for the data already there, by the scale bench after writing its rows, and by
  * anything that writes raw rows without publishing events (a seeder, an import of history).
  */
-export async function rebuildSummaries(ctx: Ctx, period?: { from: Date; to: Date }): Promise<void> {
+export async function rebuildSummaries(ctx: Pick<Ctx, 'db'>, period?: { from: Date; to: Date }): Promise<void> {
   const from = period ? isoDay(floorDay(period.from)) : '-infinity';
   const to = period ? isoDay(ceilDay(period.to)) : 'infinity';
   await sql`SELECT refresh_daily_figures(${from}::date, ${to}::date)`.execute(ctx.db);

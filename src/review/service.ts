@@ -8,7 +8,6 @@ import { DateTime } from 'luxon';
 import type { Ctx } from '../core/context';
 import { Invalid } from '../core/errors';
 import { getSettings } from '../org';
-import { keptRate } from '../commitments';
 import { recoveryFigures } from '../recovery';
 import { npsFromCounts, sampleSizeFor, significantChange } from '../surveys/nps';
 import { topThemes } from './themes';
@@ -23,6 +22,8 @@ const TREND_MONTHS = 6;
 interface SurveyCounts {
   promoters: number; passives: number; detractors: number; invitations: number; answered: number; unhappy: number;
   withRecovery: number; fixedWithin24h: number; fixedLate: number; stillOpen: number; loyaltyRecovered: number; outcomeRecorded: number;
+  /** Promises that fell due in the period, kept and broken. */
+  kept: number; broken: number;
 }
 
 function monthRange(month: string, timeZone: string) {
@@ -44,7 +45,8 @@ export async function monthlyReview(ctx: Ctx, month: string) {
     coalesce(sum(x.invitations), 0)::int AS invitations, coalesce(sum(x.answered), 0)::int AS answered, coalesce(sum(x.unhappy), 0)::int AS unhappy,
     coalesce(sum(x.unhappy_with_recovery), 0)::int AS "withRecovery", coalesce(sum(x.unhappy_fixed_within_24h), 0)::int AS "fixedWithin24h",
     coalesce(sum(x.unhappy_fixed_late), 0)::int AS "fixedLate", coalesce(sum(x.unhappy_still_open), 0)::int AS "stillOpen",
-    coalesce(sum(x.unhappy_loyalty_recovered), 0)::int AS "loyaltyRecovered", coalesce(sum(x.unhappy_outcome_recorded), 0)::int AS "outcomeRecorded"`).then((r) => r[0]!);
+    coalesce(sum(x.unhappy_loyalty_recovered), 0)::int AS "loyaltyRecovered", coalesce(sum(x.unhappy_outcome_recorded), 0)::int AS "outcomeRecorded",
+    coalesce(sum(x.promises_kept), 0)::int AS kept, coalesce(sum(x.promises_broken), 0)::int AS broken`).then((r) => r[0]!);
   const months = Array.from({ length: TREND_MONTHS }, (_, i) => start.minus({ months: TREND_MONTHS - 1 - i }));
   const counts = await Promise.all(months.map((m) => surveyCounts({ from: m.toJSDate(), to: m.plus({ months: 1 }).toJSDate() })));
   const trend = months.map((m, i) => ({ month: m.toFormat('yyyy-MM'), ...npsFromCounts(counts[i]!.promoters, counts[i]!.passives, counts[i]!.detractors) }));
@@ -52,9 +54,8 @@ export async function monthlyReview(ctx: Ctx, month: string) {
   const current = trend.at(-1)!;
   const previous = trend.at(-2)!;
 
-  const [comments, promises, recoveries] = await Promise.all([
+  const [comments, recoveries] = await Promise.all([
     ctx.db.selectFrom('survey_responses').select('comment').where('comment', 'is not', null).where('started_at', '>=', from).where('started_at', '<', to).limit(5000).execute(),
-    keptRate(ctx, { by: 'department', from, to }),
     recoveryFigures(ctx, { from, to }),
   ]);
   // Next to the outcomes, the inputs behind them: the journey, every department, the people, the seven inputs.
@@ -63,8 +64,7 @@ export async function monthlyReview(ctx: Ctx, month: string) {
     journeyMap(ctx, { from, to }), ctx.actor ? listScorecards(ctx, { from, to }) : Promise.resolve({ scope: 'all' as const, items: [] }),
     serviceStars(ctx, { from, to }), loyaltyInputs(ctx, quarter),
   ]);
-  const kept = promises.reduce((a, r) => a + r.kept, 0);
-  const broken = promises.reduce((a, r) => a + r.broken, 0);
+  const { kept, broken } = thisMonth;
 
   return {
     organisation: settings.name,
