@@ -73,8 +73,11 @@ LANGUAGE sql STABLE AS $$
     FROM survey_responses r WHERE r.touchpoint IS NOT NULL AND r.started_at >= p_lo AND r.started_at < p_hi
     UNION ALL
     SELECT (c.opened_at AT TIME ZONE 'UTC')::date, c.touchpoint, 0, 0, 0, 0, 0, 0, 1, (c.type = 'complaint' OR 'complaint' = ANY (c.tags))::int,
-      (EXISTS (SELECT 1 FROM cases p WHERE p.customer_id = c.customer_id AND p.type = c.type
-        AND p.opened_at >= c.opened_at - interval '7 days' AND p.opened_at < c.opened_at))::int, 0, 0, 0, 0
+      -- A scalar subquery, not EXISTS: PostgreSQL may turn EXISTS into a join that hashes every case;
+      -- this stays a look-up of the customer's own cases (`+ interval '0'` keeps the planner from also
+      -- reading the 7 days' cases through the index on opened_at, for every case).
+      ((SELECT 1 FROM cases p WHERE p.customer_id = c.customer_id AND p.type = c.type
+        AND p.opened_at + interval '0' >= c.opened_at - interval '7 days' AND p.opened_at + interval '0' < c.opened_at LIMIT 1) IS NOT NULL)::int, 0, 0, 0, 0
     FROM cases c WHERE c.touchpoint IS NOT NULL AND c.opened_at >= p_lo AND c.opened_at < p_hi
     UNION ALL
     SELECT (r.opened_at AT TIME ZONE 'UTC')::date,
@@ -106,8 +109,8 @@ LANGUAGE sql STABLE AS $$
       0 AS p_made, 0 AS p_kept, 0 AS p_broken, 0 AS recoveries, 0 AS within, 0 AS fixes, NULL::numeric AS hours
     FROM cases c LEFT JOIN teams t ON t.id = c.team_id
     CROSS JOIN LATERAL (SELECT (c.requester_department_id IS NOT NULL) AS internal,
-      (EXISTS (SELECT 1 FROM cases p WHERE p.customer_id = c.customer_id AND p.type = c.type
-        AND p.opened_at > c.opened_at AND p.opened_at <= c.opened_at + interval '7 days')) AS later) f
+      ((SELECT 1 FROM cases p WHERE p.customer_id = c.customer_id AND p.type = c.type
+        AND p.opened_at + interval '0' > c.opened_at AND p.opened_at + interval '0' <= c.opened_at + interval '7 days' LIMIT 1) IS NOT NULL) AS later) f
     CROSS JOIN LATERAL (VALUES
       (c.caused_by_department_id, 1, 0, 0, 0, 0, 0, 0, 0),
       (c.requester_department_id, 0, 1, 0, 0, 0, 0, 0, 0),
@@ -198,5 +201,14 @@ BEGIN
   INSERT INTO survey_days SELECT * FROM survey_figures(lo, hi);
 END $$;
 
+-- Days before complete_before were recomputed after they ended: the pages trust only those, and
+-- read later days from the raw rows. The daily-figures timer recomputes the day that just ended and
+-- moves it on; the subscriber recomputes the trusted days an event changed (not today: pages read it raw).
+CREATE TABLE daily_figures_state (
+  id int PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+  complete_before date NOT NULL
+);
+
 -- The figures of the data already here.
 SELECT refresh_daily_figures('-infinity', 'infinity');
+INSERT INTO daily_figures_state (complete_before) VALUES ((now() AT TIME ZONE 'UTC')::date);

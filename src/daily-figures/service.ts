@@ -11,7 +11,7 @@
  * event touched (within a second of the write), and by `rebuildSummaries`.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Ctx } from '../core/context';
+import { inTransaction, type Ctx } from '../core/context';
 
 export type FigureTable = 'touchpoint' | 'department' | 'staff' | 'survey';
 
@@ -30,7 +30,8 @@ export async function figuresOver<R>(ctx: Ctx, table: FigureTable, period: { fro
   const days = sql.table(`${table}_days`);
   const fn = sql.raw(`${table}_figures`);
   const d0 = ceilDay(from);
-  const d1 = new Date(Math.min(floorDay(to).getTime(), floorDay(ctx.clock.now()).getTime()));
+  // Trusted: whole days recomputed after they ended, never today (whatever the clock says).
+  const d1 = new Date(Math.min(floorDay(to).getTime(), floorDay(ctx.clock.now()).getTime(), (await completeBefore(ctx)).getTime()));
   const parts = d0 < d1
     ? sql`SELECT * FROM ${days} WHERE day >= ${isoDay(d0)}::date AND day < ${isoDay(d1)}::date
         UNION ALL SELECT * FROM ${fn}(${from}::timestamptz, ${d0}::timestamptz) WHERE ${from < d0}
@@ -50,6 +51,38 @@ export async function rebuildSummaries(ctx: Pick<Ctx, 'db'>, period?: { from: Da
   const from = period ? isoDay(floorDay(period.from)) : '-infinity';
   const to = period ? isoDay(ceilDay(period.to)) : 'infinity';
   await sql`SELECT refresh_daily_figures(${from}::date, ${to}::date)`.execute(ctx.db);
+  // Everything recomputed: every day before today is now complete.
+  if (!period) await sql`UPDATE daily_figures_state SET complete_before = (now() AT TIME ZONE 'UTC')::date`.execute(ctx.db);
+}
+
+/** The first UTC day whose figures are not yet trusted (see the migration). */
+async function completeBefore(ctx: Ctx, lock?: 'share' | 'update'): Promise<Date> {
+  const row = (await sql<{ day: string }>`SELECT to_char(complete_before, 'YYYY-MM-DD') AS day FROM daily_figures_state
+    ${lock === 'update' ? sql`FOR UPDATE` : lock === 'share' ? sql`FOR SHARE` : sql``}`.execute(ctx.db)).rows[0];
+  return row ? new Date(`${row.day}T00:00:00Z`) : new Date(0);
+}
+
+/**
+ * The timer: once a day has ended, recompute it (and any day since the last run) and trust it.
+ * Locks the state row, so a subscriber run that skipped an untrusted day either finished before
+ * (and this recompute sees its rows) or waits and then sees the day trusted and recomputes it itself.
+ */
+export async function closeEndedDays(ctx: Ctx): Promise<number> {
+  return inTransaction({ ...ctx, actor: null }, async (tx) => {
+    const trusted = await completeBefore(tx, 'update');
+    const today = floorDay(tx.clock.now());
+    if (trusted.getTime() === today.getTime()) return 0;
+    // A clock behind the stored day (a test's clock, a skewed instance) only narrows what is trusted.
+    if (trusted < today) await sql`SELECT refresh_daily_figures(${isoDay(trusted)}::date, ${isoDay(today)}::date)`.execute(tx.db);
+    await sql`UPDATE daily_figures_state SET complete_before = ${isoDay(today)}::date`.execute(tx.db);
+    return 1;
+  });
+}
+
+/** The subscriber: recompute the trusted days these events changed; later days wait for the timer. */
+export async function refreshTouchedDays(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null }[]): Promise<void> {
+  const trusted = isoDay(await completeBefore(ctx, 'share'));
+  await refreshDays(ctx, (await daysTouched(ctx, events)).filter((d) => d < trusted));
 }
 
 /** Recomputes the given UTC days (yyyy-mm-dd), one refresh per run of consecutive days. */
@@ -73,6 +106,7 @@ export async function refreshDays(ctx: Ctx, days: string[]): Promise<void> {
  */
 export async function daysTouched(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null }[]): Promise<string[]> {
   const days = new Set(events.map((e) => isoDay(e.occurredAt)));
+  if (!events.length) return [];
   const caseIds = [...new Set(events.map((e) => e.caseId).filter((id): id is number => id !== null))];
   const customerIds = [...new Set(events.map((e) => e.customerId).filter((id): id is number => id !== null))];
   if (!caseIds.length && !customerIds.length) return [...days];

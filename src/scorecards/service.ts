@@ -42,8 +42,9 @@ async function computeScorecards(ctx: Ctx, period: Period, only: number | null) 
   // is read from the period's rows: the cases it caused and the answers of those customers only.
   const [departments, figures, everyone] = await Promise.all([
     sql<{ id: number; name: string; serves_external_customers: boolean; tp: number; tpa: number; td: number }>`
-      WITH touched AS (SELECT caused_by_department_id AS id, customer_id FROM cases
-          WHERE caused_by_department_id IS NOT NULL AND opened_at >= ${from} AND opened_at < ${to}
+      -- Department by department, so the index on (caused_by_department_id, opened_at) reads only the period's caused cases.
+      WITH touched AS (SELECT d.id, c.customer_id FROM departments d CROSS JOIN LATERAL (SELECT customer_id FROM cases
+          WHERE caused_by_department_id = d.id AND opened_at >= ${from} AND opened_at < ${to}) c
         UNION SELECT caused_by_department_id, customer_id FROM recoveries WHERE caused_by_department_id IS NOT NULL AND opened_at >= ${from} AND opened_at < ${to}),
       l AS (SELECT t.id, count(*) FILTER (WHERE s.nps >= 9)::int AS tp, count(*) FILTER (WHERE s.nps BETWEEN 7 AND 8)::int AS tpa, count(*) FILTER (WHERE s.nps <= 6)::int AS td
         FROM touched t JOIN survey_responses s ON s.customer_id = t.customer_id AND s.nps IS NOT NULL AND s.started_at >= ${from} AND s.started_at < ${to} GROUP BY t.id)
