@@ -36,11 +36,12 @@ import { macrosFeature } from './macros/feature';
 import { viewsFeature } from './views/feature';
 import { bulkFeature } from './bulk/feature';
 import { demoFeature } from './demo/feature';
+import { dailyFiguresFeature } from './daily-figures/feature';
 
 export const FEATURES: Feature[] = [
   staffFeature, orgFeature, standardsFeature, customersFeature, casesFeature, handoversFeature, commitmentsFeature,
   notificationsFeature, auditFeature, myWorkFeature, liveFeature, decisionsFeature, recoveryFeature, surveysFeature,
   reviewFeature, emailFeature, outboxFeature, eventsFeature, webhooksFeature,
   chatFeature, staffingFeature, portalFeature, contactFeature, touchpointsFeature, scorecardsFeature, starsFeature, loyaltyInputsFeature, backupFeature, privacyFeature, loyaltyFeature, listeningFeature, dashboardFeature, macrosFeature,
-  viewsFeature, bulkFeature, demoFeature,
+  viewsFeature, bulkFeature, demoFeature, dailyFiguresFeature,
 ];

@@ -8,7 +8,6 @@ import { DateTime } from 'luxon';
 import type { Ctx } from '../core/context';
 import { Invalid } from '../core/errors';
 import { getSettings } from '../org';
-import { keptRate } from '../commitments';
 import { recoveryFigures } from '../recovery';
 import { npsFromCounts, sampleSizeFor, significantChange } from '../surveys/nps';
 import { topThemes } from './themes';
@@ -16,8 +15,16 @@ import { journeyMap } from '../touchpoints';
 import { listScorecards } from '../scorecards';
 import { serviceStars } from '../stars';
 import { loyaltyInputs } from '../loyalty-inputs';
+import { figuresOver } from '../daily-figures';
 
 const TREND_MONTHS = 6;
+
+interface SurveyCounts {
+  promoters: number; passives: number; detractors: number; invitations: number; answered: number; unhappy: number;
+  withRecovery: number; fixedWithin24h: number; fixedLate: number; stillOpen: number; loyaltyRecovered: number; outcomeRecorded: number;
+  /** Promises that fell due in the period, kept and broken. */
+  kept: number; broken: number;
+}
 
 function monthRange(month: string, timeZone: string) {
   const start = DateTime.fromFormat(month, 'yyyy-MM', { zone: timeZone });
@@ -31,43 +38,24 @@ export async function monthlyReview(ctx: Ctx, month: string) {
   const from = start.toJSDate();
   const to = end.toJSDate();
 
-  const trendStart = start.minus({ months: TREND_MONTHS - 1 }).toJSDate();
-  const trendRows = await ctx.db.selectFrom('survey_responses')
-    .select([
-      sql<string>`to_char(date_trunc('month', started_at AT TIME ZONE ${settings.timeZone}), 'YYYY-MM')`.as('month'),
-      sql<number>`count(*) FILTER (WHERE nps >= 9)::int`.as('promoters'),
-      sql<number>`count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int`.as('passives'),
-      sql<number>`count(*) FILTER (WHERE nps <= 6)::int`.as('detractors'),
-    ])
-    .where('started_at', '>=', trendStart).where('started_at', '<', to)
-    .groupBy(sql`1`).orderBy(sql`1`).execute();
-  const trend = [];
-  for (let i = 0; i < TREND_MONTHS; i++) {
-    const m = start.minus({ months: TREND_MONTHS - 1 - i }).toFormat('yyyy-MM');
-    const r = trendRows.find((x) => x.month === m);
-    trend.push({ month: m, ...npsFromCounts(r?.promoters ?? 0, r?.passives ?? 0, r?.detractors ?? 0) });
-  }
+  // Counts per month from the daily figures (see daily-figures): the months are the organisation's,
+  // so each month's first and last partial UTC day come from the raw rows.
+  const surveyCounts = (period: { from: Date; to: Date }) => figuresOver<SurveyCounts>(ctx, 'survey', period, sql`
+    coalesce(sum(x.promoters), 0)::int AS promoters, coalesce(sum(x.passives), 0)::int AS passives, coalesce(sum(x.detractors), 0)::int AS detractors,
+    coalesce(sum(x.invitations), 0)::int AS invitations, coalesce(sum(x.answered), 0)::int AS answered, coalesce(sum(x.unhappy), 0)::int AS unhappy,
+    coalesce(sum(x.unhappy_with_recovery), 0)::int AS "withRecovery", coalesce(sum(x.unhappy_fixed_within_24h), 0)::int AS "fixedWithin24h",
+    coalesce(sum(x.unhappy_fixed_late), 0)::int AS "fixedLate", coalesce(sum(x.unhappy_still_open), 0)::int AS "stillOpen",
+    coalesce(sum(x.unhappy_loyalty_recovered), 0)::int AS "loyaltyRecovered", coalesce(sum(x.unhappy_outcome_recorded), 0)::int AS "outcomeRecorded",
+    coalesce(sum(x.promises_kept), 0)::int AS kept, coalesce(sum(x.promises_broken), 0)::int AS broken`).then((r) => r[0]!);
+  const months = Array.from({ length: TREND_MONTHS }, (_, i) => start.minus({ months: TREND_MONTHS - 1 - i }));
+  const counts = await Promise.all(months.map((m) => surveyCounts({ from: m.toJSDate(), to: m.plus({ months: 1 }).toJSDate() })));
+  const trend = months.map((m, i) => ({ month: m.toFormat('yyyy-MM'), ...npsFromCounts(counts[i]!.promoters, counts[i]!.passives, counts[i]!.detractors) }));
+  const thisMonth = counts.at(-1)!;
   const current = trend.at(-1)!;
   const previous = trend.at(-2)!;
 
-  const [sent, answered, detractors, comments, promises, recoveries] = await Promise.all([
-    ctx.db.selectFrom('survey_invitations').select(sql<number>`count(*)::int`.as('n')).where('sent_at', '>=', from).where('sent_at', '<', to).executeTakeFirstOrThrow(),
-    ctx.db.selectFrom('survey_responses').select(sql<number>`count(*)::int`.as('n')).where('invitation_id', 'is not', null).where('started_at', '>=', from).where('started_at', '<', to).executeTakeFirstOrThrow(),
-    ctx.db.selectFrom('survey_responses').leftJoin('recoveries', (j) => j.onRef('recoveries.case_id', '=', 'survey_responses.recovery_case_id').on('recoveries.source', '=', 'detractor'))
-      .select([
-        sql<number>`count(*)::int`.as('detractors'),
-        sql<number>`count(survey_responses.recovery_case_id)::int`.as('withRecovery'),
-        sql<number>`count(*) FILTER (WHERE recoveries.status = 'recovered')::int`.as('fixedWithin24h'),
-        sql<number>`count(*) FILTER (WHERE recoveries.status = 'late')::int`.as('fixedLate'),
-        sql<number>`count(*) FILTER (WHERE recoveries.status = 'open')::int`.as('stillOpen'),
-        sql<number>`count(*) FILTER (WHERE recoveries.loyalty_recovered)::int`.as('loyaltyRecovered'),
-        sql<number>`count(survey_responses.follow_up_outcome)::int`.as('outcomeRecorded'),
-      ])
-      .where('survey_responses.started_at', '>=', from).where('survey_responses.started_at', '<', to)
-      .where(sql<boolean>`(survey_responses.nps <= 6 OR survey_responses.expectation = 'below' OR survey_responses.complaint)`)
-      .executeTakeFirstOrThrow(),
+  const [comments, recoveries] = await Promise.all([
     ctx.db.selectFrom('survey_responses').select('comment').where('comment', 'is not', null).where('started_at', '>=', from).where('started_at', '<', to).limit(5000).execute(),
-    keptRate(ctx, { by: 'department', from, to }),
     recoveryFigures(ctx, { from, to }),
   ]);
   // Next to the outcomes, the inputs behind them: the journey, every department, the people, the seven inputs.
@@ -76,8 +64,7 @@ export async function monthlyReview(ctx: Ctx, month: string) {
     journeyMap(ctx, { from, to }), ctx.actor ? listScorecards(ctx, { from, to }) : Promise.resolve({ scope: 'all' as const, items: [] }),
     serviceStars(ctx, { from, to }), loyaltyInputs(ctx, quarter),
   ]);
-  const kept = promises.reduce((a, r) => a + r.kept, 0);
-  const broken = promises.reduce((a, r) => a + r.broken, 0);
+  const { kept, broken } = thisMonth;
 
   return {
     organisation: settings.name,
@@ -87,8 +74,9 @@ export async function monthlyReview(ctx: Ctx, month: string) {
     to,
     nps: { ...current, answersFor5PointMargin: sampleSizeFor(5, current), previous: previous.nps, change: current.nps !== null && previous.nps !== null ? current.nps - previous.nps : null, significantChange: significantChange(previous, current) },
     trend,
-    responseRate: { invitations: sent.n, answered: answered.n, rate: sent.n ? answered.n / sent.n : null },
-    detractorFollowUps: detractors,
+    responseRate: { invitations: thisMonth.invitations, answered: thisMonth.answered, rate: thisMonth.invitations ? thisMonth.answered / thisMonth.invitations : null },
+    detractorFollowUps: { detractors: thisMonth.unhappy, withRecovery: thisMonth.withRecovery, fixedWithin24h: thisMonth.fixedWithin24h, fixedLate: thisMonth.fixedLate,
+      stillOpen: thisMonth.stillOpen, loyaltyRecovered: thisMonth.loyaltyRecovered, outcomeRecorded: thisMonth.outcomeRecorded },
     promises: { kept, broken, keptRate: kept + broken ? kept / (kept + broken) : null },
     recoveries: { opened: recoveries.opened, fixedWithin24h: recoveries.fixedWithin24h, shareFixedWithin24h: recoveries.shareFixedWithin24h, meanHoursToFix: recoveries.meanHoursToFix, surpriseRate: recoveries.surpriseRate, bySource: recoveries.bySource },
     themes: topThemes(comments.map((c) => c.comment!)),

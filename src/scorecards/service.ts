@@ -18,6 +18,7 @@ import type { Ctx } from '../core/context';
 import { Forbidden, NotFound } from '../core/errors';
 import { staffActor } from '../core/access';
 import { npsFromCounts } from '../surveys/nps';
+import { figuresOver } from '../daily-figures';
 
 interface Period { from: Date; to: Date }
 const n = (v: unknown) => Number(v ?? 0);
@@ -35,53 +36,31 @@ const seesAll = (ctx: Ctx) => ['admin', 'executive'].includes(staffActor(ctx).ro
 
 async function computeScorecards(ctx: Ctx, period: Period, only: number | null) {
   const { from, to } = period;
-  // Set-based: every aggregate is computed once for all departments (a handful of scans of the
-  // period's rows), then joined to the departments, rather than once per department.
   const dept = only === null ? sql`true` : sql`d.id = ${only}`;
-  const rows = await sql<Record<string, unknown> & { id: number; name: string; serves_external_customers: boolean }>`
-    WITH span AS (
-      -- The period's cases and the 7 days after it: a case is a repeat contact's first contact when the same
-      -- customer opens another case of the same type within (opened_at, opened_at + 7 days].
-      SELECT c.customer_id, c.type, c.team_id, c.caused_by_department_id, c.requester_department_id, c.opened_at, c.resolved_at, c.resolution_due_at,
-        count(*) OVER (PARTITION BY c.customer_id, c.type ORDER BY c.opened_at RANGE BETWEEN CURRENT ROW AND interval '7 days' FOLLOWING EXCLUDE GROUP) AS later
-      FROM cases c WHERE c.opened_at >= ${from} AND c.opened_at < ${to}::timestamptz + interval '7 days'),
-    period_cases AS (SELECT * FROM span WHERE opened_at < ${to}),
-    caused AS (SELECT caused_by_department_id AS id, count(*)::int AS cases_caused FROM period_cases WHERE caused_by_department_id IS NOT NULL GROUP BY 1),
-    made AS (SELECT requester_department_id AS id, count(*)::int AS internal_made FROM period_cases WHERE requester_department_id IS NOT NULL GROUP BY 1),
-    h AS (SELECT t.department_id AS id, count(*)::int AS handled, count(*) FILTER (WHERE c.later > 0)::int AS repeats,
-        count(*) FILTER (WHERE c.requester_department_id IS NOT NULL)::int AS internal_received,
-        count(*) FILTER (WHERE c.requester_department_id IS NOT NULL AND c.resolved_at IS NOT NULL)::int AS internal_resolved,
-        count(*) FILTER (WHERE c.requester_department_id IS NOT NULL AND c.resolution_due_at IS NOT NULL)::int AS internal_with_standard,
-        count(*) FILTER (WHERE c.requester_department_id IS NOT NULL AND c.resolved_at <= c.resolution_due_at)::int AS internal_within_standard
-      FROM period_cases c JOIN teams t ON t.id = c.team_id WHERE t.department_id IS NOT NULL GROUP BY 1),
-    p AS (SELECT department_id AS id,
-        count(*) FILTER (WHERE created_at >= ${from} AND created_at < ${to})::int AS promises_made,
-        count(*) FILTER (WHERE status = 'kept' AND kept_at >= ${from} AND kept_at < ${to})::int AS promises_kept,
-        count(*) FILTER (WHERE status = 'broken' AND broken_at >= ${from} AND broken_at < ${to})::int AS promises_broken
-      FROM commitments WHERE kind = 'promise' AND department_id IS NOT NULL
-        AND ((created_at >= ${from} AND created_at < ${to}) OR (kept_at >= ${from} AND kept_at < ${to}) OR (broken_at >= ${from} AND broken_at < ${to})) GROUP BY 1),
-    r AS (SELECT caused_by_department_id AS id, count(*)::int AS opened, count(*) FILTER (WHERE status = 'recovered')::int AS within24h,
-        avg(extract(epoch FROM fix_at - opened_at) / 3600)::float8 AS mean_hours
-      FROM recoveries WHERE caused_by_department_id IS NOT NULL AND opened_at >= ${from} AND opened_at < ${to} GROUP BY 1),
-    touched AS (SELECT caused_by_department_id AS id, customer_id FROM period_cases WHERE caused_by_department_id IS NOT NULL
-      UNION SELECT caused_by_department_id, customer_id FROM recoveries WHERE caused_by_department_id IS NOT NULL AND opened_at >= ${from} AND opened_at < ${to}),
-    answers AS (SELECT customer_id, nps FROM survey_responses WHERE nps IS NOT NULL AND started_at >= ${from} AND started_at < ${to}),
-    everyone AS (SELECT count(*) FILTER (WHERE nps >= 9)::int AS p, count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int AS pa, count(*) FILTER (WHERE nps <= 6)::int AS d FROM answers),
-    l AS (SELECT t.id, count(*) FILTER (WHERE s.nps >= 9)::int AS tp, count(*) FILTER (WHERE s.nps BETWEEN 7 AND 8)::int AS tpa, count(*) FILTER (WHERE s.nps <= 6)::int AS td
-      FROM answers s JOIN touched t ON t.customer_id = s.customer_id GROUP BY t.id)
-    SELECT d.id::int, d.name, d.serves_external_customers,
-      coalesce(caused.cases_caused, 0) AS cases_caused, coalesce(p.promises_made, 0) AS promises_made, coalesce(p.promises_kept, 0) AS promises_kept,
-      coalesce(p.promises_broken, 0) AS promises_broken,
-      coalesce(r.opened, 0) AS recoveries_caused, coalesce(r.within24h, 0) AS recoveries_within_24h, r.mean_hours AS recovery_mean_hours,
-      coalesce(h.handled, 0) AS handled, coalesce(h.repeats, 0) AS repeats, coalesce(h.internal_received, 0) AS internal_received,
-      coalesce(h.internal_resolved, 0) AS internal_resolved, coalesce(h.internal_within_standard, 0) AS internal_within_standard,
-      coalesce(h.internal_with_standard, 0) AS internal_with_standard, coalesce(made.internal_made, 0) AS internal_made,
-      coalesce(l.tp, 0) AS tp, coalesce(l.tpa, 0) AS tpa, coalesce(l.td, 0) AS td,
-      e.p - coalesce(l.tp, 0) AS op, e.pa - coalesce(l.tpa, 0) AS opa, e.d - coalesce(l.td, 0) AS od
-    FROM departments d CROSS JOIN everyone e
-    LEFT JOIN caused ON caused.id = d.id LEFT JOIN made ON made.id = d.id LEFT JOIN h ON h.id = d.id LEFT JOIN p ON p.id = d.id
-    LEFT JOIN r ON r.id = d.id LEFT JOIN l ON l.id = d.id
-    WHERE ${dept} ORDER BY d.name`.execute(ctx.db);
+  // Cases, promises and recoveries per department, and everyone's answers: the daily figures (see
+  // daily-figures). The NPS of the customers its failures touched pairs customers with answers, so it
+  // is read from the period's rows: the cases it caused and the answers of those customers only.
+  const [departments, figures, everyone] = await Promise.all([
+    sql<{ id: number; name: string; serves_external_customers: boolean; tp: number; tpa: number; td: number }>`
+      -- Department by department, so the index on (caused_by_department_id, opened_at) reads only the period's caused cases.
+      WITH touched AS (SELECT d.id, c.customer_id FROM departments d CROSS JOIN LATERAL (SELECT customer_id FROM cases
+          WHERE caused_by_department_id = d.id AND opened_at >= ${from} AND opened_at < ${to}) c
+        UNION SELECT caused_by_department_id, customer_id FROM recoveries WHERE caused_by_department_id IS NOT NULL AND opened_at >= ${from} AND opened_at < ${to}),
+      l AS (SELECT t.id, count(*) FILTER (WHERE s.nps >= 9)::int AS tp, count(*) FILTER (WHERE s.nps BETWEEN 7 AND 8)::int AS tpa, count(*) FILTER (WHERE s.nps <= 6)::int AS td
+        FROM touched t JOIN survey_responses s ON s.customer_id = t.customer_id AND s.nps IS NOT NULL AND s.started_at >= ${from} AND s.started_at < ${to} GROUP BY t.id)
+      SELECT d.id::int, d.name, d.serves_external_customers, coalesce(l.tp, 0) AS tp, coalesce(l.tpa, 0) AS tpa, coalesce(l.td, 0) AS td
+      FROM departments d LEFT JOIN l ON l.id = d.id WHERE ${dept} ORDER BY d.name`.execute(ctx.db),
+    figuresOver<Record<string, unknown> & { department_id: string }>(ctx, 'department', period, sql`sum(x.cases_caused)::int AS cases_caused, sum(x.internal_made)::int AS internal_made,
+      sum(x.handled)::int AS handled, sum(x.repeats)::int AS repeats, sum(x.internal_received)::int AS internal_received, sum(x.internal_resolved)::int AS internal_resolved,
+      sum(x.internal_with_standard)::int AS internal_with_standard, sum(x.internal_within_standard)::int AS internal_within_standard,
+      sum(x.promises_made)::int AS promises_made, sum(x.promises_kept)::int AS promises_kept, sum(x.promises_broken)::int AS promises_broken,
+      sum(x.recoveries)::int AS recoveries_caused, sum(x.recoveries_within_24h)::int AS recoveries_within_24h,
+      (sum(x.recovery_hours) / nullif(sum(x.recovery_fixes), 0))::float8 AS recovery_mean_hours`, 'department_id'),
+    figuresOver<{ p: number; pa: number; d: number }>(ctx, 'survey', period, sql`coalesce(sum(x.promoters), 0)::int AS p, coalesce(sum(x.passives), 0)::int AS pa, coalesce(sum(x.detractors), 0)::int AS d`),
+  ]);
+  const byDepartment = new Map(figures.map((f) => [Number(f.department_id), f]));
+  const e = everyone[0] ?? { p: 0, pa: 0, d: 0 };
+  const rows = { rows: departments.rows.map((d): Record<string, unknown> & typeof d => ({ ...(byDepartment.get(d.id) ?? {}), ...d, op: e.p - d.tp, opa: e.pa - d.tpa, od: e.d - d.td })) };
   return rows.rows.map((r) => {
     const kept = n(r.promises_kept); const broken = n(r.promises_broken); const handled = n(r.handled); const opened = n(r.recoveries_caused);
     return {

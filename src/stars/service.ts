@@ -19,6 +19,7 @@
 import Sentiment from 'sentiment';
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
+import { figuresOver } from '../daily-figures';
 
 export const STAR_CATEGORIES = ['compliments', 'kudos', 'promises', 'recoveries', 'loyalty'] as const;
 export type StarCategory = (typeof STAR_CATEGORIES)[number];
@@ -46,21 +47,19 @@ export function shrink(good: number, moments: number, teamRate: number) {
 
 export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
   const { from, to } = period;
-  const [staff, excluded, comments, kudos, promises, recoveries, answers] = await Promise.all([
+  const [staff, excluded, comments, figures] = await Promise.all([
     ctx.db.selectFrom('staff').select(['id', 'name', 'team_id as teamId', 'department_id as departmentId']).where('active', '=', true).where('role', '<>', 'executive').execute(),
     excludedCategories(ctx),
     sql<{ about: number | null; text: string }>`
       SELECT agent_id AS about, comment AS text FROM survey_responses WHERE comment IS NOT NULL AND started_at >= ${from} AND started_at < ${to}
       UNION ALL
-      SELECT c.owner_id, e.body FROM case_entries e JOIN cases c ON c.id = e.case_id
+      -- The owner by the case's primary key, one message at a time: a join would hash every case.
+      SELECT (SELECT c.owner_id FROM cases c WHERE c.id = e.case_id), e.body FROM case_entries e
       WHERE e.kind = 'inbound_message' AND e.body IS NOT NULL AND e.created_at >= ${from} AND e.created_at < ${to}`.execute(ctx.db),
-    ctx.db.selectFrom('kudos').select(['to_staff_id as id', sql<number>`count(*)::int`.as('n')]).where('created_at', '>=', from).where('created_at', '<', to).groupBy('to_staff_id').execute(),
-    sql<{ id: number; kept: number; broken: number }>`SELECT owner_id::int AS id, count(*) FILTER (WHERE status = 'kept')::int AS kept, count(*) FILTER (WHERE status = 'broken')::int AS broken
-      FROM commitments WHERE kind = 'promise' AND owner_id IS NOT NULL AND coalesce(kept_at, broken_at) >= ${from} AND coalesce(kept_at, broken_at) < ${to} GROUP BY owner_id`.execute(ctx.db),
-    sql<{ id: number; recovered: number; settled: number }>`SELECT owner_id::int AS id, count(*) FILTER (WHERE status = 'recovered')::int AS recovered, count(*) FILTER (WHERE status <> 'open')::int AS settled
-      FROM recoveries WHERE owner_id IS NOT NULL AND opened_at >= ${from} AND opened_at < ${to} GROUP BY owner_id`.execute(ctx.db),
-    sql<{ id: number; promoters: number; answers: number }>`SELECT agent_id::int AS id, count(*) FILTER (WHERE nps >= 9)::int AS promoters, count(*)::int AS answers
-      FROM survey_responses WHERE agent_id IS NOT NULL AND nps IS NOT NULL AND started_at >= ${from} AND started_at < ${to} GROUP BY agent_id`.execute(ctx.db),
+    // Kudos, promises, recoveries and answers per person: the daily figures (see daily-figures).
+    figuresOver<{ staff_id: string; kudos: number; kept: number; broken: number; recovered: number; settled: number; promoters: number; answers: number }>(ctx, 'staff', period,
+      sql`sum(x.kudos)::int AS kudos, sum(x.promises_kept)::int AS kept, sum(x.promises_broken)::int AS broken, sum(x.recoveries_recovered)::int AS recovered,
+        sum(x.recoveries_settled)::int AS settled, sum(x.promoters)::int AS promoters, sum(x.answers)::int AS answers`, 'staff_id'),
   ]);
   const tallies = new Map(staff.map((s) => [s.id, emptyTally()]));
   const add = (id: number | null, c: StarCategory, good: number, moments: number) => {
@@ -108,10 +107,13 @@ export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
     if (!named.size || sentiment.analyze(text).score <= 0) continue;
     for (const id of named) add(id, 'compliments', 1, 1);
   }
-  for (const k of kudos) add(k.id, 'kudos', k.n, k.n);
-  for (const p of promises.rows) add(p.id, 'promises', p.kept, p.kept + p.broken);
-  for (const r of recoveries.rows) add(r.id, 'recoveries', r.recovered, r.settled);
-  for (const a of answers.rows) add(a.id, 'loyalty', a.promoters, a.answers);
+  for (const f of figures) {
+    const id = Number(f.staff_id);
+    if (f.kudos) add(id, 'kudos', f.kudos, f.kudos);
+    if (f.kept + f.broken) add(id, 'promises', f.kept, f.kept + f.broken);
+    if (f.settled || f.recovered) add(id, 'recoveries', f.recovered, f.settled);
+    if (f.answers) add(id, 'loyalty', f.promoters, f.answers);
+  }
 
   const counted = STAR_CATEGORIES.filter((c) => !excluded.includes(c));
   const totals = new Map(staff.map((s) => {

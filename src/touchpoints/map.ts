@@ -18,6 +18,12 @@ import type { Ctx } from '../core/context';
 import { Invalid } from '../core/errors';
 import { npsFromCounts, type NpsFigure } from '../surveys/nps';
 import { listTouchpoints } from './service';
+import { figuresOver } from '../daily-figures';
+
+interface TouchpointFigures {
+  touchpoint: string; promoters: number; passives: number; detractors: number; ces_n: number; ces_mean: number | null; ces_agree: number;
+  volume: number; complaints: number; repeats: number; opened: number; within24h: number; kept: number; broken: number;
+}
 
 const Z = 1.96;
 const DAY_MS = 86_400_000;
@@ -55,29 +61,14 @@ const RECOVERY_TOUCHPOINT = sql`coalesce(c.touchpoint, (SELECT s.touchpoint FROM
 
 export async function journeyMap(ctx: Ctx, period: Period) {
   const { from, to } = period;
-  const [touchpoints, weight, answers, cases, recoveries, promises, consistency] = await Promise.all([
+  const [touchpoints, weight, figures, consistency] = await Promise.all([
     listTouchpoints(ctx),
     badExperienceWeight(ctx),
-    sql<{ touchpoint: string; promoters: number; passives: number; detractors: number; ces_n: number; ces_mean: number | null; ces_agree: number }>`
-      SELECT touchpoint, count(*) FILTER (WHERE nps >= 9)::int AS promoters, count(*) FILTER (WHERE nps BETWEEN 7 AND 8)::int AS passives,
-        count(*) FILTER (WHERE nps <= 6)::int AS detractors, count(ces)::int AS ces_n, avg(ces)::float8 AS ces_mean, count(*) FILTER (WHERE ces >= 5)::int AS ces_agree
-      FROM survey_responses WHERE touchpoint IS NOT NULL AND started_at >= ${from} AND started_at < ${to} GROUP BY touchpoint`.execute(ctx.db),
-    sql<{ touchpoint: string; volume: number; complaints: number; repeats: number }>`
-      WITH span AS (
-        -- A repeat contact: the same customer had a case of the same type opened in [opened_at − 7 days, opened_at).
-        SELECT touchpoint, type, tags, opened_at,
-          count(*) OVER (PARTITION BY customer_id, type ORDER BY opened_at RANGE BETWEEN interval '7 days' PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS earlier
-        FROM cases WHERE opened_at >= ${from}::timestamptz - interval '7 days' AND opened_at < ${to})
-      SELECT c.touchpoint, count(*)::int AS volume,
-        count(*) FILTER (WHERE c.type = 'complaint' OR 'complaint' = ANY (c.tags))::int AS complaints,
-        count(*) FILTER (WHERE c.earlier > 0)::int AS repeats
-      FROM span c WHERE c.touchpoint IS NOT NULL AND c.opened_at >= ${from} GROUP BY c.touchpoint`.execute(ctx.db),
-    sql<{ touchpoint: string; opened: number; within24h: number }>`
-      SELECT ${RECOVERY_TOUCHPOINT} AS touchpoint, count(*)::int AS opened, count(*) FILTER (WHERE r.status = 'recovered')::int AS within24h
-      FROM recoveries r JOIN cases c ON c.id = r.case_id WHERE r.opened_at >= ${from} AND r.opened_at < ${to} GROUP BY 1`.execute(ctx.db),
-    sql<{ touchpoint: string; kept: number; broken: number }>`
-      SELECT c.touchpoint, count(*) FILTER (WHERE m.status = 'kept')::int AS kept, count(*) FILTER (WHERE m.status = 'broken')::int AS broken
-      FROM commitments m JOIN cases c ON c.id = m.case_id WHERE c.touchpoint IS NOT NULL AND m.due_at >= ${from} AND m.due_at < ${to} GROUP BY c.touchpoint`.execute(ctx.db),
+    // Answers, cases, recoveries and promises per touchpoint: the daily figures (see daily-figures).
+    figuresOver<TouchpointFigures>(ctx, 'touchpoint', period, sql`sum(x.promoters)::int AS promoters, sum(x.passives)::int AS passives,
+      sum(x.detractors)::int AS detractors, sum(x.ces_answers)::int AS ces_n, (sum(x.ces_sum)::numeric / nullif(sum(x.ces_answers), 0))::float8 AS ces_mean,
+      sum(x.ces_agree)::int AS ces_agree, sum(x.cases)::int AS volume, sum(x.complaints)::int AS complaints, sum(x.repeats)::int AS repeats,
+      sum(x.recoveries)::int AS opened, sum(x.recoveries_within_24h)::int AS within24h, sum(x.promises_kept)::int AS kept, sum(x.promises_broken)::int AS broken`, 'touchpoint'),
     sql<{ customers: number; mixed: number }>`
       WITH a AS (SELECT customer_id, nps, started_at FROM survey_responses WHERE customer_id IS NOT NULL AND nps IS NOT NULL AND started_at >= ${from} AND started_at < ${to}),
         several AS (SELECT customer_id FROM a GROUP BY customer_id HAVING count(*) >= 2)
@@ -85,22 +76,21 @@ export async function journeyMap(ctx: Ctx, period: Period) {
         (SELECT count(DISTINCT g.customer_id) FROM a g JOIN a b ON b.customer_id = g.customer_id
           WHERE g.nps >= 9 AND b.nps <= 6 AND abs(extract(epoch FROM g.started_at - b.started_at)) <= 30 * 86400)::int AS mixed`.execute(ctx.db),
   ]);
-  const by = <T extends { touchpoint: string }>(rows: { rows: T[] }) => new Map(rows.rows.map((r) => [r.touchpoint, r]));
-  const A = by(answers); const C = by(cases); const R = by(recoveries); const P = by(promises);
+  const F = new Map(figures.map((f) => [f.touchpoint, f]));
 
   const rows = touchpoints.map((t) => {
-    const a = A.get(t.key); const c = C.get(t.key); const r = R.get(t.key); const p = P.get(t.key);
-    const nps = npsFromCounts(n(a?.promoters), n(a?.passives), n(a?.detractors));
-    const kept = n(p?.kept); const broken = n(p?.broken);
+    const f = F.get(t.key);
+    const nps = npsFromCounts(n(f?.promoters), n(f?.passives), n(f?.detractors));
+    const kept = n(f?.kept); const broken = n(f?.broken);
     return {
       ...t,
-      volume: n(c?.volume),
+      volume: n(f?.volume),
       nps,
       experienceScore: experienceScore(nps.promoters, nps.passives, nps.detractors, weight),
-      effort: { answers: n(a?.ces_n), mean: a?.ces_mean ?? null, agreeShare: n(a?.ces_n) ? n(a?.ces_agree) / n(a?.ces_n) : null },
-      complaints: n(c?.complaints),
-      repeatContacts: n(c?.repeats),
-      recoveries: { opened: n(r?.opened), within24h: n(r?.within24h) },
+      effort: { answers: n(f?.ces_n), mean: f?.ces_mean ?? null, agreeShare: n(f?.ces_n) ? n(f?.ces_agree) / n(f?.ces_n) : null },
+      complaints: n(f?.complaints),
+      repeatContacts: n(f?.repeats),
+      recoveries: { opened: n(f?.opened), within24h: n(f?.within24h) },
       promises: { kept, broken, keptRate: kept + broken ? kept / (kept + broken) : null },
     };
   });

@@ -1,0 +1,1 @@
+export { figuresOver, rebuildSummaries, refreshDays, type FigureTable } from './service';

@@ -1,0 +1,129 @@
+/**
+ * Daily figures: the counts behind the journey map, the scorecards, the service stars and the
+ * monthly review, kept per UTC day and per touchpoint, department, staff member (and for the
+ * whole organisation), so a page reads days × groups rows whatever the number of cases.
+ *
+ * The figures are defined once, in SQL (migrations/0087_daily_figures.sql: touchpoint_figures,
+ * department_figures, staff_figures, survey_figures over [lo, hi)). The *_days tables hold whole
+ * past days of them; a page adds the partial days at the ends of its period, and today, from the
+ * same functions over the raw rows, so its answer is exactly what the raw rows say, and today's
+ * part is never stale. Past days are recomputed by the daily-figures subscriber for every day an
+ * event touched (within a second of the write), and by `rebuildSummaries`.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { inTransaction, type Ctx } from '../core/context';
+
+export type FigureTable = 'touchpoint' | 'department' | 'staff' | 'survey';
+
+const DAY_MS = 86_400_000;
+const floorDay = (d: Date) => new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
+const ceilDay = (d: Date) => new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * The rows of one table's figures over [from, to): whole past days from the summary, the rest
+ * (the period's partial first and last day, today) computed from the raw rows. `columns` are the
+ * aggregates over the combined rows (e.g. `sum(x.promoters)::int AS promoters`), `key` the group.
+ */
+export async function figuresOver<R>(ctx: Ctx, table: FigureTable, period: { from: Date; to: Date }, columns: RawBuilder<unknown>, key?: string): Promise<R[]> {
+  const { from, to } = period;
+  const days = sql.table(`${table}_days`);
+  const fn = sql.raw(`${table}_figures`);
+  const d0 = ceilDay(from);
+  // Trusted: whole days recomputed after they ended, never today (whatever the clock says).
+  const d1 = new Date(Math.min(floorDay(to).getTime(), floorDay(ctx.clock.now()).getTime(), (await completeBefore(ctx)).getTime()));
+  const parts = d0 < d1
+    ? sql`SELECT * FROM ${days} WHERE day >= ${isoDay(d0)}::date AND day < ${isoDay(d1)}::date
+        UNION ALL SELECT * FROM ${fn}(${from}::timestamptz, ${d0}::timestamptz) WHERE ${from < d0}
+        UNION ALL SELECT * FROM ${fn}(${d1}::timestamptz, ${to}::timestamptz) WHERE ${d1 < to}`
+    : sql`SELECT * FROM ${fn}(${from}::timestamptz, ${to}::timestamptz)`;
+  const group = key ? sql`GROUP BY x.${sql.raw(key)}` : sql``;
+  const keyColumn = key ? sql`x.${sql.raw(key)}, ` : sql``;
+  return (await sql<R>`SELECT ${keyColumn}${columns} FROM (${parts}) x ${group}`.execute(ctx.db)).rows;
+}
+
+/**
+ * Recomputes the summaries from the raw rows: every day, or the UTC days [from, to) touches. Used
+ * by the migration for the data already there, by the scale bench after writing its rows, and by
+ * anything that writes raw rows without publishing events (a seeder, an import of history).
+ */
+export async function rebuildSummaries(ctx: Pick<Ctx, 'db'>, period?: { from: Date; to: Date }): Promise<void> {
+  const from = period ? isoDay(floorDay(period.from)) : '-infinity';
+  const to = period ? isoDay(ceilDay(period.to)) : 'infinity';
+  await sql`SELECT refresh_daily_figures(${from}::date, ${to}::date)`.execute(ctx.db);
+  // Everything recomputed: every day before today is now complete.
+  if (!period) await sql`UPDATE daily_figures_state SET complete_before = (now() AT TIME ZONE 'UTC')::date`.execute(ctx.db);
+}
+
+/** The first UTC day whose figures are not yet trusted (see the migration). */
+async function completeBefore(ctx: Ctx, lock?: 'share' | 'update'): Promise<Date> {
+  const row = (await sql<{ day: string }>`SELECT to_char(complete_before, 'YYYY-MM-DD') AS day FROM daily_figures_state
+    ${lock === 'update' ? sql`FOR UPDATE` : lock === 'share' ? sql`FOR SHARE` : sql``}`.execute(ctx.db)).rows[0];
+  return row ? new Date(`${row.day}T00:00:00Z`) : new Date(0);
+}
+
+/**
+ * The timer: once a day has ended, recompute it (and any day since the last run) and trust it.
+ * Locks the state row, so a subscriber run that skipped an untrusted day either finished before
+ * (and this recompute sees its rows) or waits and then sees the day trusted and recomputes it itself.
+ */
+export async function closeEndedDays(ctx: Ctx): Promise<number> {
+  // Every second on every instance: a plain read first, the lock only once a day.
+  if ((await completeBefore(ctx)).getTime() === floorDay(ctx.clock.now()).getTime()) return 0;
+  return inTransaction({ ...ctx, actor: null }, async (tx) => {
+    const trusted = await completeBefore(tx, 'update');
+    const today = floorDay(tx.clock.now());
+    if (trusted.getTime() === today.getTime()) return 0;
+    // A clock behind the stored day (a test's clock, a skewed instance) only narrows what is trusted.
+    if (trusted < today) await sql`SELECT refresh_daily_figures(${isoDay(trusted)}::date, ${isoDay(today)}::date)`.execute(tx.db);
+    await sql`UPDATE daily_figures_state SET complete_before = ${isoDay(today)}::date`.execute(tx.db);
+    return 1;
+  });
+}
+
+/** The subscriber: recompute the trusted days these events changed; later days wait for the timer. */
+export async function refreshTouchedDays(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null }[]): Promise<void> {
+  const trusted = isoDay(await completeBefore(ctx, 'share'));
+  await refreshDays(ctx, (await daysTouched(ctx, events)).filter((d) => d < trusted));
+}
+
+/** Recomputes the given UTC days (yyyy-mm-dd), one refresh per run of consecutive days. */
+export async function refreshDays(ctx: Ctx, days: string[]): Promise<void> {
+  const sorted = [...new Set(days)].sort();
+  let i = 0;
+  while (i < sorted.length) {
+    let j = i;
+    while (j + 1 < sorted.length && Date.parse(sorted[j + 1]!) - Date.parse(sorted[j]!) === DAY_MS) j++;
+    const end = isoDay(new Date(Date.parse(sorted[j]!) + DAY_MS));
+    await sql`SELECT refresh_daily_figures(${sorted[i]}::date, ${end}::date)`.execute(ctx.db);
+    i = j + 1;
+  }
+}
+
+/**
+ * The UTC days whose figures may have changed with events about these cases and customers: every
+ * moment of every row of the customers involved (their cases' openings — which also covers the
+ * repeat contacts of one customer, 7 days either way —, the commitments, recoveries, survey answers,
+ * invitations and kudos of those cases, their own answers and invitations), and each event's own day.
+ */
+export async function daysTouched(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null }[]): Promise<string[]> {
+  const days = new Set(events.map((e) => isoDay(e.occurredAt)));
+  if (!events.length) return [];
+  const caseIds = [...new Set(events.map((e) => e.caseId).filter((id): id is number => id !== null))];
+  const customerIds = [...new Set(events.map((e) => e.customerId).filter((id): id is number => id !== null))];
+  if (!caseIds.length && !customerIds.length) return [...days];
+  const rows = await sql<{ day: string }>`
+    WITH who AS (SELECT unnest(${customerIds}::bigint[]) AS id UNION SELECT customer_id FROM cases WHERE id = ANY(${caseIds}::bigint[])),
+      their_cases AS (SELECT c.id, c.opened_at FROM cases c WHERE c.customer_id IN (SELECT id FROM who) UNION SELECT id, opened_at FROM cases WHERE id = ANY(${caseIds}::bigint[])),
+      moments AS (
+        SELECT opened_at AS at FROM their_cases
+        UNION ALL SELECT unnest(ARRAY[m.created_at, m.due_at, m.kept_at, m.broken_at]) FROM commitments m WHERE m.case_id IN (SELECT id FROM their_cases)
+        UNION ALL SELECT r.opened_at FROM recoveries r WHERE r.case_id IN (SELECT id FROM their_cases)
+        UNION ALL SELECT s.started_at FROM survey_responses s WHERE s.case_id IN (SELECT id FROM their_cases) OR s.recovery_case_id IN (SELECT id FROM their_cases)
+          OR s.customer_id IN (SELECT id FROM who)
+        UNION ALL SELECT i.sent_at FROM survey_invitations i WHERE i.case_id IN (SELECT id FROM their_cases) OR i.customer_id IN (SELECT id FROM who)
+        UNION ALL SELECT k.created_at FROM kudos k WHERE k.case_id IN (SELECT id FROM their_cases))
+    SELECT DISTINCT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM moments WHERE at IS NOT NULL`.execute(ctx.db);
+  for (const r of rows.rows) days.add(r.day);
+  return [...days];
+}
