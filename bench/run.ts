@@ -273,7 +273,7 @@ async function main() {
   console.log(`# Kept benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
   const ceiling = await bareCeiling();
   console.log(`\nbare Fastify ceiling: ${ceiling.rps.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
-  await benchDemo(WORK);
+  if (PART !== 'writes') await benchDemo(WORK);
   const only = process.env.BENCH_ONLY;
   for (const start of [() => startEmbeddedCluster(WORK), () => startServerCluster(WORK)]) {
     const cluster = await start();
