@@ -64,8 +64,7 @@ class PipelinedConnection implements DatabaseConnection {
   begin(sql: string) {
     this.inTransaction = true;
     this.sent = false;
-    // Live signals wait for the COMMIT (migration 0086): see announceAfterCommit.
-    this.pending = [sql, 'SET LOCAL kept.defer_announce = on'];
+    this.pending = [sql];
   }
 
   async end(sql: 'commit' | 'rollback'): Promise<QueryResult<unknown>> {
@@ -74,29 +73,7 @@ class PipelinedConnection implements DatabaseConnection {
       this.pending = []; // nothing reached the server: there is nothing to undo
       return { rows: [] };
     }
-    if (sql === 'rollback') return this.executeQuery(CompiledQuery.raw(sql));
-    // The signals the triggers collected are read in the COMMIT's own round trip.
-    const text = [...this.pending, `SELECT current_setting('kept.announce', true) AS announce`, 'commit'].join(';\n');
-    this.pending = [];
-    this.sent = true;
-    const results = await this.client.query(text) as unknown as pg.QueryResult[];
-    const command = results[results.length - 1]!.command;
-    const signals = (results[results.length - 2]?.rows[0] as { announce?: string | null } | undefined)?.announce;
-    if (command === 'COMMIT' && signals) this.announceAfterCommit(signals);
-    return { rows: [{ command }] };
-  }
-
-  /**
-   * NOTIFY from a transaction of its own, after the commit: it writes nothing, so it commits
-   * without a flush and holds PostgreSQL's notify lock only for a moment, where a NOTIFY inside
-   * the write would hold it across the write's flush and keep concurrent commits from sharing
-   * one. Not awaited: the command is done; the signal queues on this connection ahead of whatever
-   * its next user sends. Lost only if the process dies between the two (subscribers still run on
-   * their beat; browsers catch up on their next reload or reconnect).
-   */
-  private announceAfterCommit(signals: string) {
-    const payloads = [...new Set(signals.split('\n').filter(Boolean))];
-    this.client.query(`SELECT pg_notify('kept_events', p) FROM unnest($1::text[]) AS p`, [payloads]).catch(() => {});
+    return this.executeQuery(CompiledQuery.raw(sql));
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
