@@ -92,7 +92,7 @@ const POOL_SIZE = 20;
  * pool size and clients as Kept), and one doing one primary-key select. Kept's writes and reads
  * are reported as shares of these, not of a hello-world route.
  */
-async function durableCeilings(url: string): Promise<{ write: Row; read: Row; notify: Row }> {
+async function durableCeilings(url: string): Promise<{ write: Row; read: Row; notify: Row; notifyOneTrip: Row }> {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
   await pool.query('CREATE TABLE IF NOT EXISTS bench_ceiling (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), body text NOT NULL)');
   const { rows: [setting] } = await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
@@ -116,6 +116,12 @@ async function durableCeilings(url: string): Promise<{ write: Row; read: Row; no
       client.release();
     }
   });
+  // The same transaction sent as one simple-protocol query (one round trip): what the NOTIFY itself costs, round trips aside.
+  app.post('/write-notify-one-trip', async (req) => {
+    const body = pg.escapeLiteral(JSON.stringify(req.body));
+    const results = await pool.query(`BEGIN; INSERT INTO bench_ceiling (body) VALUES (${body}) RETURNING id; SELECT pg_notify('bench_ceiling', 'x'); COMMIT`) as unknown as pg.QueryResult<{ id: number }>[];
+    return results[1]!.rows[0];
+  });
   app.get<{ Params: { id: string } }>('/read/:id', async (req) => {
     const { rows } = await pool.query('SELECT id, at, body FROM bench_ceiling WHERE id = $1', [Number(req.params.id)]);
     return rows[0];
@@ -125,12 +131,14 @@ async function durableCeilings(url: string): Promise<{ write: Row; read: Row; no
   const write = await load(`${base}/write`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Benchmark case', message: 'Hello, my parcel is late.' }) });
   const read = await load(base, { pathTemplate: '/read/{id}', ids });
   const notify = await load(`${base}/write-notify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Benchmark case' }) });
+  const notifyOneTrip = await load(`${base}/write-notify-one-trip`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Benchmark case' }) });
   await app.close();
   await pool.end();
   return {
     write: { ...write, op: 'bare route: commit one row (durable-write ceiling)' },
     read: { ...read, op: 'bare route: one indexed select (read ceiling)' },
     notify: { ...notify, op: '(context) bare route: one row + NOTIFY in one transaction (4 round trips)' },
+    notifyOneTrip: { ...notifyOneTrip, op: '(context) the same transaction in one round trip (the NOTIFY\'s own cost)' },
   };
 }
 
@@ -171,7 +179,7 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   console.log(`\n### ${cluster.name} PostgreSQL — ${CONNECTIONS} connections, pool ${POOL_SIZE}, ${SECONDS} s each (${ids.length >= 5000 ? '5000+' : ids.length} cases before replies)\n`);
   console.log('| operation | req/s | p50 ms | p99 ms | errors | statements/request | share of ceiling | target |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
-  for (const r of [ceilings.write, ceilings.read, ceilings.notify, ...rows]) {
+  for (const r of [ceilings.write, ceilings.read, ceilings.notify, ceilings.notifyOneTrip, ...rows]) {
     console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.statements?.toFixed(1) ?? ''} | ${share(r)} | ${target(r)} |`);
   }
   console.log(`| (context) bare Fastify GET, no database | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${ceiling.errors} | | | |`);
@@ -273,7 +281,7 @@ async function main() {
   console.log(`# Kept benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
   const ceiling = await bareCeiling();
   console.log(`\nbare Fastify ceiling: ${ceiling.rps.toFixed(0)} req/s, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
-  await benchDemo(WORK);
+  if (PART !== 'writes') await benchDemo(WORK);
   const only = process.env.BENCH_ONLY;
   for (const start of [() => startEmbeddedCluster(WORK), () => startServerCluster(WORK)]) {
     const cluster = await start();

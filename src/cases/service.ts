@@ -78,18 +78,26 @@ export type CaseView = Awaited<ReturnType<typeof getCase>>;
  * never waits for another list to say who owns the case.
  */
 export async function getCaseView(ctx: Ctx, id: number) {
-  const c = await getCase(ctx, id);
-  const [customer, names, offer] = await Promise.all([
-    getCustomer(ctx, c.customerId),
-    ctx.db.selectFrom('cases').leftJoin('staff as owner', 'owner.id', 'cases.owner_id').leftJoin('teams', 'teams.id', 'cases.team_id')
-      .select(['owner.name as ownerName', 'teams.name as teamName']).where('cases.id', '=', id).executeTakeFirstOrThrow(),
-    ctx.db.selectFrom('handovers').innerJoin('staff as offerer', 'offerer.id', 'handovers.offered_by_id')
-      .leftJoin('staff as receiver', 'receiver.id', 'handovers.to_staff_id').leftJoin('teams', 'teams.id', 'handovers.to_team_id')
-      .select(['handovers.id', 'handovers.to_staff_id as toStaffId', 'handovers.to_team_id as toTeamId', 'receiver.name as toStaffName',
-        'teams.name as toTeamName', 'offerer.name as offeredBy', 'handovers.note', 'handovers.offered_at as offeredAt', 'handovers.expires_at as expiresAt'])
-      .where('handovers.case_id', '=', id).where('handovers.status', '=', 'pending').executeTakeFirst(),
-  ]);
-  return { ...c, ...names, customer, pendingOffer: offer ?? null, replyRoute: await replyRoute(ctx, c, customer) };
+  // One statement for the case, its names and its pending hand-over (at most one: handovers_one_pending).
+  const row = await ctx.db.selectFrom('cases')
+    .leftJoin('staff as owner', 'owner.id', 'cases.owner_id').leftJoin('teams', 'teams.id', 'cases.team_id')
+    .leftJoin('handovers', (j) => j.onRef('handovers.case_id', '=', 'cases.id').on('handovers.status', '=', 'pending'))
+    .leftJoin('staff as offerer', 'offerer.id', 'handovers.offered_by_id')
+    .leftJoin('staff as receiver', 'receiver.id', 'handovers.to_staff_id').leftJoin('teams as toTeam', 'toTeam.id', 'handovers.to_team_id')
+    .select(caseColumns)
+    .select(['owner.name as ownerName', 'teams.name as teamName', 'handovers.id as offerId', 'handovers.to_staff_id as offerToStaffId',
+      'handovers.to_team_id as offerToTeamId', 'receiver.name as offerToStaffName', 'toTeam.name as offerToTeamName', 'offerer.name as offerOfferedBy',
+      'handovers.note as offerNote', 'handovers.offered_at as offerOfferedAt', 'handovers.expires_at as offerExpiresAt'])
+    .where('cases.id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFound('Case', id);
+  const { ownerName, teamName, offerId, offerToStaffId, offerToTeamId, offerToStaffName, offerToTeamName, offerOfferedBy, offerNote, offerOfferedAt, offerExpiresAt, ...caseRow } = row;
+  const c = withFlags(caseRow);
+  const pendingOffer = offerId === null ? null : {
+    id: offerId, toStaffId: offerToStaffId, toTeamId: offerToTeamId, toStaffName: offerToStaffName, toTeamName: offerToTeamName,
+    offeredBy: offerOfferedBy!, note: offerNote, offeredAt: offerOfferedAt!, expiresAt: offerExpiresAt!,
+  };
+  const customer = await getCustomer(ctx, c.customerId);
+  return { ...c, ownerName, teamName, customer, pendingOffer, replyRoute: await replyRoute(ctx, c, customer) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { startKept, type TestKept } from '../helpers/app';
 import { createKept } from '../../src/app';
-import { runSubscriber, type Subscriber } from '../../src/core/subscribers';
+import { runSubscriber, runSubscribers, type Subscriber } from '../../src/core/subscribers';
 import { MINUTE } from '../../src/core/clock';
 
 type Client = Awaited<ReturnType<TestKept['signedIn']>>;
@@ -172,6 +172,33 @@ describe('domain events: one stream, subscribers, webhooks and the events API', 
     const parked = await k.sql<{ error: string }>(`SELECT error FROM event_failures WHERE subscriber = 'test.failing'`);
     assert.deepEqual(parked.map((p) => p.error), ['receiver exploded'], 'then set the event aside with its error');
     assert.equal(await runSubscriber(k.kept.ctx, failing), 0, 'and went on with the stream');
+  });
+
+  it('run together in one transaction, a failing subscriber still holds up neither another nor the events after it', async () => {
+    let calls = 0;
+    const failing: Subscriber = { name: 'test.together-failing', types: ['note.added'], async handle() { calls += 1; throw new Error('still exploding'); } };
+    const seen: number[] = [];
+    const healthy: Subscriber = { name: 'test.together-healthy', types: ['note.added', 'case.opened'], async handle(ctx, e) {
+      seen.push(e.id);
+      await ctx.db.insertInto('event_failures').values({ subscriber: 'test.together-marker', event_id: e.id, error: 'written by a handler', failed_at: ctx.clock.now() }).execute();
+    } };
+    const c = (await agent.post('/cases', { subject: 'Together', channel: 'web', customer: { name: 'Tess Together' } })).body;
+    for (const s of [failing, healthy]) await k.sql(`INSERT INTO event_cursors (subscriber, last_tx_id, last_id) SELECT $1, tx_id, id FROM domain_events ORDER BY tx_id DESC, id DESC LIMIT 1`, [s.name]);
+    await agent.post(`/cases/${c.id}/notes`, { body: 'first' });
+    await agent.post(`/cases/${c.id}/notes`, { body: 'second' });
+    assert.equal(await runSubscribers(k.kept.ctx, [failing, healthy]), 2, 'the healthy one handled both notes in the same run');
+    assert.equal(calls, 1, 'the failing one stopped at its first note');
+    const written = await k.sql<{ n: number }>(`SELECT count(*)::int AS n FROM event_failures WHERE subscriber = 'test.together-marker'`);
+    assert.equal(written[0]!.n, 2, "the healthy handler's writes committed although the other one failed");
+    assert.equal(await runSubscribers(k.kept.ctx, [failing, healthy]), 0, 'nothing is handled twice; the failing one waits for its backoff');
+    for (let i = 0; i < 10 && calls < 10; i += 1) {
+      k.clock.advance(2 * MINUTE);
+      await runSubscribers(k.kept.ctx, [failing, healthy]);
+    }
+    assert.equal(calls, 10, 'five tries for each note, then both were set aside');
+    const parked = await k.sql<{ n: number }>(`SELECT count(*)::int AS n FROM event_failures WHERE subscriber = 'test.together-failing'`);
+    assert.equal(parked[0]!.n, 2);
+    assert.equal(seen.length, 2);
   });
 
   it('two instances on one database handle each event once: one detractor answer, one recovery', async () => {

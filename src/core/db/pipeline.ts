@@ -81,6 +81,14 @@ class PipelinedConnection implements DatabaseConnection {
       this.pending.push(inline(compiled));
       return { rows: [] };
     }
+    // A savepoint still held back, released (or rolled back to) before anything else was written:
+    // nothing happened inside it, so neither needs to reach the server (a subscriber with nothing
+    // to do for an event costs no round trip).
+    const savepoint = /^(?:RELEASE|ROLLBACK TO) SAVEPOINT (\w+)$/.exec(compiled.sql);
+    if (savepoint && this.pending[this.pending.length - 1] === `SAVEPOINT ${savepoint[1]}`) {
+      this.pending.pop();
+      return { rows: [] };
+    }
     let result: pg.QueryResult;
     if (this.pending.length) {
       const text = [...this.pending, inline(compiled)].join(';\n');
