@@ -98,6 +98,17 @@ describe('kept seed --demo', { timeout: 120_000 }, () => {
     assert.equal(r!.webhook_deliveries, 0);
   });
 
+  it('the daily figures behind the map, scorecards, stars and review equal the raw rows of the year, history and played days alike', async () => {
+    const today = '2026-11-02';
+    for (const [table, fn, key] of [['touchpoint_days', 'touchpoint_figures', 'touchpoint'], ['department_days', 'department_figures', 'department_id'],
+      ['staff_days', 'staff_figures', 'staff_id'], ['survey_days', 'survey_figures', 'day']] as const) {
+      const kept = await k.sql(`SELECT * FROM ${table} WHERE day < $1 ORDER BY day, ${key}`, [today]);
+      const fresh = await k.sql(`SELECT * FROM ${fn}('-infinity', $1::date) ORDER BY day, ${key}`, [today]);
+      assert.ok(kept.length > 100, `${table}: ${kept.length} rows`);
+      assert.deepEqual(kept, fresh, `${table} equals a fresh recompute`);
+    }
+  });
+
   it('every reference points at a row: the history is bulk-loaded without row-by-row key checks, so they are checked here', async () => {
     const keys = await k.sql<{ tbl: string; col: string; ref: string; refcol: string }>(`SELECT c.conrelid::regclass::text AS tbl, a.attname AS col,
         c.confrelid::regclass::text AS ref, af.attname AS refcol

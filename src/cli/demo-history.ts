@@ -426,18 +426,8 @@ export async function writeHistory(ctx: Ctx, org: HistoryOrg, opts: { start: num
       await sql.raw(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), greatest(1, (SELECT coalesce(max(id), 0) FROM ${table})))`).execute(tx);
     }
   });
-  await afterHistoryWritten(ctx);
   const n = (t: string) => rows[t]!.length.toLocaleString('en');
   opts.log(`Demo: history of ${n('cases')} cases, ${n('case_entries')} timeline entries, ${n('recoveries')} recoveries, ${n('survey_responses')} survey answers written in ${((Date.now() - t0) / 1000).toFixed(1)} s (${((decided - t0) / 1000).toFixed(1)} s deciding)`);
-}
-
-/**
- * ROLLUPS HOOK — the single place where derived summary tables are filled after the set-based
- * history: once branch `rollups` lands, call its `rebuildSummaries(ctx)` here (the history's
- * rows bypass the subscribers that would otherwise keep those summaries up to date).
- */
-async function afterHistoryWritten(_ctx: Ctx): Promise<void> {
-  // await rebuildSummaries(_ctx);
 }
 
 /** Rows → one INSERT … SELECT FROM json_populate_recordset per chunk (the ids are given). */

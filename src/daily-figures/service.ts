@@ -82,7 +82,7 @@ export async function closeEndedDays(ctx: Ctx): Promise<number> {
 }
 
 /** The subscriber: recompute the trusted days these events changed; later days wait for the timer. */
-export async function refreshTouchedDays(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null }[]): Promise<void> {
+export async function refreshTouchedDays(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null; payload?: Record<string, unknown> }[]): Promise<void> {
   const trusted = isoDay(await completeBefore(ctx, 'share'));
   await refreshDays(ctx, (await daysTouched(ctx, events)).filter((d) => d < trusted));
 }
@@ -106,18 +106,21 @@ export async function refreshDays(ctx: Ctx, days: string[]): Promise<void> {
  * repeat contacts of one customer, 7 days either way —, the commitments, recoveries, survey answers,
  * invitations and kudos of those cases, their own answers and invitations), and each event's own day.
  */
-export async function daysTouched(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null }[]): Promise<string[]> {
+export async function daysTouched(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null; payload?: Record<string, unknown> }[]): Promise<string[]> {
   const days = new Set(events.map((e) => isoDay(e.occurredAt)));
   if (!events.length) return [];
   const caseIds = [...new Set(events.map((e) => e.caseId).filter((id): id is number => id !== null))];
   const customerIds = [...new Set(events.map((e) => e.customerId).filter((id): id is number => id !== null))];
-  if (!caseIds.length && !customerIds.length) return [...days];
+  // A promise without a case (a loyalty input's action) is broken on one day and counted on the day it fell due.
+  const commitmentIds = [...new Set(events.map((e) => (e.payload?.commitment as { id?: unknown } | undefined)?.id).filter((id): id is number => typeof id === 'number'))];
+  if (!caseIds.length && !customerIds.length && !commitmentIds.length) return [...days];
   const rows = await sql<{ day: string }>`
     WITH who AS (SELECT unnest(${customerIds}::bigint[]) AS id UNION SELECT customer_id FROM cases WHERE id = ANY(${caseIds}::bigint[])),
       their_cases AS (SELECT c.id, c.opened_at FROM cases c WHERE c.customer_id IN (SELECT id FROM who) UNION SELECT id, opened_at FROM cases WHERE id = ANY(${caseIds}::bigint[])),
       moments AS (
         SELECT opened_at AS at FROM their_cases
         UNION ALL SELECT unnest(ARRAY[m.created_at, m.due_at, m.kept_at, m.broken_at]) FROM commitments m WHERE m.case_id IN (SELECT id FROM their_cases)
+          OR m.id = ANY(${commitmentIds}::bigint[])
         UNION ALL SELECT r.opened_at FROM recoveries r WHERE r.case_id IN (SELECT id FROM their_cases)
         UNION ALL SELECT s.started_at FROM survey_responses s WHERE s.case_id IN (SELECT id FROM their_cases) OR s.recovery_case_id IN (SELECT id FROM their_cases)
           OR s.customer_id IN (SELECT id FROM who)
