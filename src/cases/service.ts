@@ -191,6 +191,8 @@ export async function openCase(ctx: Ctx, input: NewCase) {
     await recordAudit(tx, 'case', row.id, 'open', null, row);
     const opened: DomainEvent[] = [{ type: 'case.opened', caseId: row.id, customerId, payload: { case: caseFacts(row), openedAt: row.openedAt } }];
     if (input.message) opened.push({ type: 'message.received', caseId: row.id, customerId, payload: { caseId: row.id, channel: row.channel, body: input.message } });
+    // A team rule chose the owner, or the case waits in the team's queue: integrations see which, and why.
+    if (routed) opened.push({ type: 'case.routed', caseId: row.id, customerId, payload: { case: caseFacts(row), ownerId: routed.choice?.staffId ?? null, teamId: routed.teamId, reason: routed.reason } });
     await publishAll(tx, opened);
     return withFlags(row);
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startKept, type TestKept } from '../helpers/app';
 import { smtpClient } from '../helpers/mail';
+import { eventsWhen } from '../helpers/events';
 import { HOUR } from '../../src/core/clock';
 
 type Client = Awaited<ReturnType<TestKept['signedIn']>>;
@@ -195,6 +196,12 @@ describe('authority and ownership', { timeout: 60_000 }, () => {
     assert.match(waiting.body!, /Waiting in the Returns queue: everyone available in the team is at capacity/);
     assert.equal(cases[0]!.status, 'new');
     assert.equal((await aCase(owner, { teamId: team.id })).ownerId, owner.id, 'opening it yourself is not routed');
+    // Integrations hear the same: one case.routed per routed case, naming the owner or the reason it waits.
+    const events = await eventsWhen(admin, 'types=case.routed&limit=50', (es) => es.filter((e) => e.data.teamId === team.id).length >= 5);
+    const mine = events.filter((e) => e.data.teamId === team.id);
+    assert.deepEqual(mine.map((e) => e.data.ownerId), [r1.id, r2.id, r1.id, r2.id, null]);
+    assert.equal(mine.at(-1)!.caseId, cases[0]!.id);
+    assert.match(String(mine.at(-1)!.data.reason), /at capacity/);
   });
 
   it('cases arriving together never push anyone over capacity', async () => {
