@@ -109,6 +109,15 @@ describe('kept seed --demo', { timeout: 120_000 }, () => {
     }
   });
 
+  it('the history\'s promises carry what the services write: who made them, when to warn, how often renegotiated', async () => {
+    const [r] = await k.sql<{ promises: number; incomplete: number; renegotiated: number }>(`SELECT count(*)::int AS promises,
+      count(*) FILTER (WHERE created_by_id IS NULL OR warn_at IS NULL OR renegotiation_count IS NULL)::int AS incomplete,
+      count(*) FILTER (WHERE renegotiation_count > 0)::int AS renegotiated FROM commitments WHERE kind = 'promise' AND case_id IS NOT NULL`);
+    assert.ok(r!.promises > 20, JSON.stringify(r));
+    assert.equal(r!.incomplete, 0, 'no column of a promise lost on the bulk load');
+    assert.ok(r!.renegotiated > 0, 'some promises were renegotiated with the customer');
+  });
+
   it('every reference points at a row: the history is bulk-loaded without row-by-row key checks, so they are checked here', async () => {
     const keys = await k.sql<{ tbl: string; col: string; ref: string; refcol: string }>(`SELECT c.conrelid::regclass::text AS tbl, a.attname AS col,
         c.confrelid::regclass::text AS ref, af.attname AS refcol

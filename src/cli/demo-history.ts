@@ -430,13 +430,25 @@ export async function writeHistory(ctx: Ctx, org: HistoryOrg, opts: { start: num
   opts.log(`Demo: history of ${n('cases')} cases, ${n('case_entries')} timeline entries, ${n('recoveries')} recoveries, ${n('survey_responses')} survey answers written in ${((Date.now() - t0) / 1000).toFixed(1)} s (${((decided - t0) / 1000).toFixed(1)} s deciding)`);
 }
 
-/** Rows → one INSERT … SELECT FROM json_populate_recordset per chunk (the ids are given). */
+/**
+ * Rows → one INSERT … SELECT FROM json_populate_recordset per chunk (the ids are given). Rows of
+ * one table may name different columns (a promise has a renegotiation count, a standard's
+ * commitment leaves it to its default): each set of columns is inserted on its own, since a
+ * column missing from a JSON row would be NULL rather than its default.
+ */
 async function insertRows(db: Ctx['db'], table: string, rows: Row[]) {
-  if (!rows.length) return;
-  const columns = Object.keys(rows[0]!);
-  const list = columns.map((c) => `"${c}"`).join(', ');
-  for (let i = 0; i < rows.length; i += 20_000) {
-    const chunk = JSON.stringify(rows.slice(i, i + 20_000));
-    await sql`${sql.raw(`INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM json_populate_recordset(NULL::${table}, `)}${chunk}::json)`.execute(db);
+  const byColumns = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = Object.keys(row).join(',');
+    const group = byColumns.get(key);
+    if (group) group.push(row);
+    else byColumns.set(key, [row]);
+  }
+  for (const [key, group] of byColumns) {
+    const list = key.split(',').map((c) => `"${c}"`).join(', ');
+    for (let i = 0; i < group.length; i += 20_000) {
+      const chunk = JSON.stringify(group.slice(i, i + 20_000));
+      await sql`${sql.raw(`INSERT INTO ${table} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM json_populate_recordset(NULL::${table}, `)}${chunk}::json)`.execute(db);
+    }
   }
 }
