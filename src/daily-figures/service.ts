@@ -12,6 +12,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { inTransaction, type Ctx } from '../core/context';
+import { rebuildCompliments } from './compliments';
 
 export type FigureTable = 'touchpoint' | 'department' | 'staff' | 'survey';
 
@@ -51,8 +52,10 @@ export async function rebuildSummaries(ctx: Pick<Ctx, 'db'>, period?: { from: Da
   const from = period ? isoDay(floorDay(period.from)) : '-infinity';
   const to = period ? isoDay(ceilDay(period.to)) : 'infinity';
   await sql`SELECT refresh_daily_figures(${from}::date, ${to}::date)`.execute(ctx.db);
-  // Everything recomputed: every day before today is now complete.
-  if (!period) await sql`UPDATE daily_figures_state SET complete_before = (now() AT TIME ZONE 'UTC')::date`.execute(ctx.db);
+  // The compliments are found in Node (names and sentiment), from the same raw rows.
+  await rebuildCompliments(ctx.db, period ? { from, to } : undefined);
+  // Everything recomputed: every day before today is now complete, every compliment kept.
+  if (!period) await sql`UPDATE daily_figures_state SET complete_before = (now() AT TIME ZONE 'UTC')::date, compliments_from = '-infinity'`.execute(ctx.db);
 }
 
 /** The first UTC day whose figures are not yet trusted (see the migration). */
