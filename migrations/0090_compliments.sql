@@ -14,6 +14,8 @@ CREATE TABLE compliments (
 CREATE INDEX compliments_day_idx ON compliments (day, staff_id);
 CREATE INDEX compliments_case_idx ON compliments (case_id) WHERE case_id IS NOT NULL;
 CREATE INDEX compliments_customer_idx ON compliments (customer_id) WHERE customer_id IS NOT NULL;
+-- A month's comments (the review's themes, the compliments of a period's partial days) without its other answers.
+CREATE INDEX survey_responses_comment_time_idx ON survey_responses (started_at) WHERE comment IS NOT NULL;
 -- A case's survey answers, found again when its owner changes or its customer is erased.
 CREATE INDEX IF NOT EXISTS survey_responses_case_idx ON survey_responses (case_id) WHERE case_id IS NOT NULL;
 

@@ -126,10 +126,11 @@ export async function refreshCompliments(db: Db, about: { caseIds: number[]; cus
   const caseIds = [...new Set(about.caseIds)];
   const customerIds = [...new Set(about.customerIds)];
   if (!caseIds.length && !customerIds.length) return;
-  const [staff, found] = await Promise.all([everyone(db), texts(db, { caseIds, customerIds })]);
+  const found = await texts(db, { caseIds, customerIds });
   await sql`DELETE FROM compliments WHERE case_id = ANY(${caseIds}::bigint[]) OR customer_id = ANY(${customerIds}::bigint[])
     OR case_id IN (SELECT id FROM cases WHERE customer_id = ANY(${customerIds}::bigint[]))`.execute(db);
-  await store(db, find(staff, found));
+  // Most events are about cases without a customer's text yet: no names to read then.
+  if (found.length) await store(db, find(await everyone(db), found));
 }
 
 /** Finds every compliment of the UTC days [from, to) again from the raw texts (all days without a period). */
