@@ -78,7 +78,11 @@ export async function closeEndedDays(ctx: Ctx): Promise<number> {
     const today = floorDay(tx.clock.now());
     if (trusted.getTime() === today.getTime()) return 0;
     // A clock behind the stored day (a test's clock, a skewed instance) only narrows what is trusted.
-    if (trusted < today) await sql`SELECT refresh_daily_figures(${isoDay(trusted)}::date, ${isoDay(today)}::date)`.execute(tx.db);
+    if (trusted < today) {
+      await sql`SELECT refresh_daily_figures(${isoDay(trusted)}::date, ${isoDay(today)}::date)`.execute(tx.db);
+      // The ended day's texts read once more, as it closes: what the subscriber found, or a text it has yet to see.
+      await rebuildCompliments(tx.db, { from: isoDay(trusted), to: isoDay(today) });
+    }
     await sql`UPDATE daily_figures_state SET complete_before = ${isoDay(today)}::date`.execute(tx.db);
     return 1;
   });

@@ -100,12 +100,15 @@ describe('daily figures', { timeout: 180_000 }, () => {
     const manager = await k.signedIn('manager');
     assert.equal((await manager.post(`/customers/${c2!.id}/erase`, { reason: 'Asked by email' })).status, 200);
     await assertSummariesMatchRawRows();
+    // Day 1 is closed: only the subscriber takes back the compliment of an erased customer's comment.
+    assert.equal((await manager.post(`/customers/${c1!.id}/erase`, { reason: 'Asked by phone' })).status, 200);
+    await assertSummariesMatchRawRows();
 
     const [seen] = await k.sql<Record<string, number>>(`SELECT (SELECT count(DISTINCT day) FROM survey_days WHERE day < '2026-05-06')::int AS days,
       (SELECT sum(promises_broken) FROM touchpoint_days)::int AS broken, (SELECT sum(repeats) FROM touchpoint_days)::int AS repeats,
       (SELECT sum(kudos) FROM staff_days)::int AS kudos, (SELECT sum(cases_caused) FROM department_days)::int AS caused,
       (SELECT sum(recoveries) FROM department_days)::int AS recoveries, (SELECT count(*) FROM compliments)::int AS compliments`);
-    assert.deepEqual(seen, { days: 2, broken: 1, repeats: 1, kudos: 1, caused: 1, recoveries: 1, compliments: 3 }, 'the mix reached every kind of figure');
+    assert.deepEqual(seen, { days: 2, broken: 1, repeats: 1, kudos: 1, caused: 1, recoveries: 1, compliments: 2 }, 'the mix reached every kind of figure');
   });
 
   it('are what the pages read for whole past days', async () => {
