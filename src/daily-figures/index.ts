@@ -1,1 +1,2 @@
-export { figuresOver, rebuildSummaries, refreshDays, type FigureTable } from './service';
+export { figuresOver, figuresOverEach, rebuildSummaries, refreshDays, type FigureTable } from './service';
+export { complimentsOver, complimentsIn, complimentFinder } from './compliments';

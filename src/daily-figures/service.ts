@@ -12,6 +12,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { inTransaction, type Ctx } from '../core/context';
+import { rebuildCompliments } from './compliments';
 
 export type FigureTable = 'touchpoint' | 'department' | 'staff' | 'survey';
 
@@ -26,20 +27,38 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
  * aggregates over the combined rows (e.g. `sum(x.promoters)::int AS promoters`), `key` the group.
  */
 export async function figuresOver<R>(ctx: Ctx, table: FigureTable, period: { from: Date; to: Date }, columns: RawBuilder<unknown>, key?: string): Promise<R[]> {
+  const trusted = await completeBefore(ctx);
+  const group = key ? sql`GROUP BY x.${sql.raw(key)}` : sql``;
+  const keyColumn = key ? sql`x.${sql.raw(key)}, ` : sql``;
+  return (await sql<R>`SELECT ${keyColumn}${columns} FROM (${partsOf(ctx, table, period, trusted, 0)}) x ${group}`.execute(ctx.db)).rows;
+}
+
+/** One row of `columns` per period (a trend of months, say), in one statement: the same sums as figuresOver for each. */
+export async function figuresOverEach<R>(ctx: Ctx, table: FigureTable, periods: { from: Date; to: Date }[], columns: RawBuilder<unknown>): Promise<R[]> {
+  const trusted = await completeBefore(ctx);
+  const parts = sql.join(periods.map((p, i) => partsOf(ctx, table, p, trusted, i)), sql` UNION ALL `);
+  const rows = (await sql<R & { period: number }>`SELECT x.period, ${columns} FROM (${parts}) x GROUP BY x.period`.execute(ctx.db)).rows;
+  const byPeriod = new Map(rows.map((r) => [r.period, r]));
+  // A period without a row (no figures at all) sums to what figuresOver gives for it: one row of nulls.
+  const empty = rows.length < periods.length
+    ? (await sql<R>`SELECT ${columns} FROM (SELECT * FROM ${sql.table(`${table}_days`)} WHERE false) x`.execute(ctx.db)).rows[0]! : null;
+  return periods.map((_, i) => { const r = byPeriod.get(i); if (!r) return empty!; const { period: _p, ...rest } = r; return rest as unknown as R; });
+}
+
+/** The rows of one period: whole trusted days from the summary, the partial days and today from the raw rows; `period` numbers them. */
+function partsOf(ctx: Ctx, table: FigureTable, period: { from: Date; to: Date }, trusted: Date, n: number) {
   const { from, to } = period;
   const days = sql.table(`${table}_days`);
   const fn = sql.raw(`${table}_figures`);
+  const tag = sql.raw(`${Number(n)}`);
   const d0 = ceilDay(from);
   // Trusted: whole days recomputed after they ended, never today (whatever the clock says).
-  const d1 = new Date(Math.min(floorDay(to).getTime(), floorDay(ctx.clock.now()).getTime(), (await completeBefore(ctx)).getTime()));
-  const parts = d0 < d1
-    ? sql`SELECT * FROM ${days} WHERE day >= ${isoDay(d0)}::date AND day < ${isoDay(d1)}::date
-        UNION ALL SELECT * FROM ${fn}(${from}::timestamptz, ${d0}::timestamptz) WHERE ${from < d0}
-        UNION ALL SELECT * FROM ${fn}(${d1}::timestamptz, ${to}::timestamptz) WHERE ${d1 < to}`
-    : sql`SELECT * FROM ${fn}(${from}::timestamptz, ${to}::timestamptz)`;
-  const group = key ? sql`GROUP BY x.${sql.raw(key)}` : sql``;
-  const keyColumn = key ? sql`x.${sql.raw(key)}, ` : sql``;
-  return (await sql<R>`SELECT ${keyColumn}${columns} FROM (${parts}) x ${group}`.execute(ctx.db)).rows;
+  const d1 = new Date(Math.min(floorDay(to).getTime(), floorDay(ctx.clock.now()).getTime(), trusted.getTime()));
+  return d0 < d1
+    ? sql`SELECT ${tag} AS period, * FROM ${days} WHERE day >= ${isoDay(d0)}::date AND day < ${isoDay(d1)}::date
+        UNION ALL SELECT ${tag}, * FROM ${fn}(${from}::timestamptz, ${d0}::timestamptz) WHERE ${from < d0}
+        UNION ALL SELECT ${tag}, * FROM ${fn}(${d1}::timestamptz, ${to}::timestamptz) WHERE ${d1 < to}`
+    : sql`SELECT ${tag} AS period, * FROM ${fn}(${from}::timestamptz, ${to}::timestamptz)`;
 }
 
 /**
@@ -51,8 +70,10 @@ export async function rebuildSummaries(ctx: Pick<Ctx, 'db'>, period?: { from: Da
   const from = period ? isoDay(floorDay(period.from)) : '-infinity';
   const to = period ? isoDay(ceilDay(period.to)) : 'infinity';
   await sql`SELECT refresh_daily_figures(${from}::date, ${to}::date)`.execute(ctx.db);
-  // Everything recomputed: every day before today is now complete.
-  if (!period) await sql`UPDATE daily_figures_state SET complete_before = (now() AT TIME ZONE 'UTC')::date`.execute(ctx.db);
+  // The compliments are found in Node (names and sentiment), from the same raw rows.
+  await rebuildCompliments(ctx.db, period ? { from, to } : undefined);
+  // Everything recomputed: every day before today is now complete, every compliment kept.
+  if (!period) await sql`UPDATE daily_figures_state SET complete_before = (now() AT TIME ZONE 'UTC')::date, compliments_from = '-infinity'`.execute(ctx.db);
 }
 
 /** The first UTC day whose figures are not yet trusted (see the migration). */
@@ -75,7 +96,11 @@ export async function closeEndedDays(ctx: Ctx): Promise<number> {
     const today = floorDay(tx.clock.now());
     if (trusted.getTime() === today.getTime()) return 0;
     // A clock behind the stored day (a test's clock, a skewed instance) only narrows what is trusted.
-    if (trusted < today) await sql`SELECT refresh_daily_figures(${isoDay(trusted)}::date, ${isoDay(today)}::date)`.execute(tx.db);
+    if (trusted < today) {
+      await sql`SELECT refresh_daily_figures(${isoDay(trusted)}::date, ${isoDay(today)}::date)`.execute(tx.db);
+      // The ended day's texts read once more, as it closes: what the subscriber found, or a text it has yet to see.
+      await rebuildCompliments(tx.db, { from: isoDay(trusted), to: isoDay(today) });
+    }
     await sql`UPDATE daily_figures_state SET complete_before = ${isoDay(today)}::date`.execute(tx.db);
     return 1;
   });

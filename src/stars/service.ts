@@ -16,23 +16,17 @@
  * with a 95 % interval score ± 1.96 × √(score × (1 − score) / (moments + K + 1)).
  * Someone with one promoter answer on a team at 50 % scores (1 + 2.5) / 6 = 58 %, not 100 %.
  */
-import Sentiment from 'sentiment';
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
-import { figuresOver } from '../daily-figures';
+import { complimentsOver, figuresOver } from '../daily-figures';
 
 export const STAR_CATEGORIES = ['compliments', 'kudos', 'promises', 'recoveries', 'loyalty'] as const;
 export type StarCategory = (typeof STAR_CATEGORIES)[number];
 export const CREDIBILITY_K = 5;
 const Z = 1.96;
-const sentiment = new Sentiment();
 
 type Tally = Record<StarCategory, { good: number; moments: number }>;
 const emptyTally = (): Tally => Object.fromEntries(STAR_CATEGORIES.map((c) => [c, { good: 0, moments: 0 }])) as Tally;
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** A name as a whole word: no letter right before or after it, any letter case. */
-const namePattern = (name: string) => new RegExp(`(?<!\\p{L})${escape(name)}(?!\\p{L})`, 'iu');
 
 export async function excludedCategories(ctx: Ctx): Promise<StarCategory[]> {
   const row = await ctx.db.selectFrom('organisation').select('star_excluded_categories').executeTakeFirst();
@@ -47,15 +41,11 @@ export function shrink(good: number, moments: number, teamRate: number) {
 
 export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
   const { from, to } = period;
-  const [staff, excluded, comments, figures] = await Promise.all([
-    ctx.db.selectFrom('staff').select(['id', 'name', 'team_id as teamId', 'department_id as departmentId']).where('active', '=', true).where('role', '<>', 'executive').execute(),
+  const staff = await ctx.db.selectFrom('staff').select(['id', 'name', 'team_id as teamId', 'department_id as departmentId']).where('active', '=', true).where('role', '<>', 'executive').execute();
+  const [excluded, compliments, figures] = await Promise.all([
     excludedCategories(ctx),
-    sql<{ about: number | null; text: string }>`
-      SELECT agent_id AS about, comment AS text FROM survey_responses WHERE comment IS NOT NULL AND started_at >= ${from} AND started_at < ${to}
-      UNION ALL
-      -- The owner by the case's primary key, one message at a time: a join would hash every case.
-      SELECT (SELECT c.owner_id FROM cases c WHERE c.id = e.case_id), e.body FROM case_entries e
-      WHERE e.kind = 'inbound_message' AND e.body IS NOT NULL AND e.created_at >= ${from} AND e.created_at < ${to}`.execute(ctx.db),
+    // Compliments per person: found once per text when it arrived (see daily-figures/compliments).
+    complimentsOver(ctx, period, staff),
     // Kudos, promises, recoveries and answers per person: the daily figures (see daily-figures).
     figuresOver<{ staff_id: string; kudos: number; kept: number; broken: number; recovered: number; settled: number; promoters: number; answers: number }>(ctx, 'staff', period,
       sql`sum(x.kudos)::int AS kudos, sum(x.promises_kept)::int AS kept, sum(x.promises_broken)::int AS broken, sum(x.recoveries_recovered)::int AS recovered,
@@ -66,47 +56,7 @@ export async function serviceStars(ctx: Ctx, period: { from: Date; to: Date }) {
     const t = id === null ? undefined : tallies.get(id);
     if (t) { t[c].good += good; t[c].moments += moments; }
   };
-  // Each name's pattern is compiled once. One alternation of every full name finds where a comment
-  // names someone at all; only the people whose name starts with the letter found there are then
-  // tested (everyone when that letter is not a plain A–Z, so case folding cannot hide a match), and
-  // the sentiment is read only for comments that name someone.
-  const fullName = new Map(staff.map((s) => [s.id, namePattern(s.name)]));
-  const firstName = new Map(staff.map((s) => {
-    const first = s.name.split(/\s+/)[0]!;
-    return [s.id, first.length >= 2 ? namePattern(first) : null];
-  }));
-  const byInitial = new Map<string, typeof staff>();
-  const otherInitial: typeof staff = [];
-  for (const s of staff) {
-    const c = s.name[0] ?? '';
-    if (/^[A-Za-z]$/.test(c)) byInitial.set(c.toLowerCase(), [...(byInitial.get(c.toLowerCase()) ?? []), s]);
-    else otherInitial.push(s);
-  }
-  const alternation = staff.map((s) => escape(s.name)).join('|');
-  const anyFullName = staff.length ? new RegExp(`(?<!\\p{L})(?:${alternation})(?!\\p{L})`, 'iu') : null;
-  const whereNamed = new RegExp(`(?<!\\p{L})(?=(?:${alternation})(?!\\p{L}))`, 'giu');
-  const candidates = (text: string) => {
-    if (!anyFullName!.test(text)) return [];
-    const initials = new Set(Array.from(text.matchAll(whereNamed), (m) => text[m.index]!));
-    if (!initials.size) return [];
-    if ([...initials].some((c) => !/^[A-Za-z]$/.test(c))) return staff;
-    return [...otherInitial, ...[...initials].flatMap((c) => byInitial.get(c.toLowerCase()) ?? [])];
-  };
-  // A text can name someone only if it holds, as a word, the first run of letters of that name.
-  // Testing that on a word set skips the patterns for most texts (a month of messages at scale);
-  // it is exact where letters are plain ASCII in both names and text, elsewhere the patterns decide.
-  const firstRun = (name: string) => /^\p{L}+/u.exec(name)?.[0].toLowerCase() ?? null;
-  const keys = new Set(staff.map((s) => firstRun(s.name)));
-  const asciiNames = staff.every((s) => /^[a-z]+$/.test(firstRun(s.name) ?? ''));
-  const mayName = (text: string) => !asciiNames || !/^\p{ASCII}*$/u.test(text) || text.toLowerCase().split(/[^a-z]+/).some((w) => keys.has(w));
-  for (const { about, text } of comments.rows) {
-    if (!mayName(text)) continue;
-    const named = new Set<number>();
-    if (anyFullName) for (const s of candidates(text)) if (fullName.get(s.id)!.test(text)) named.add(s.id);
-    if (about !== null && firstName.get(about)?.test(text)) named.add(about);
-    if (!named.size || sentiment.analyze(text).score <= 0) continue;
-    for (const id of named) add(id, 'compliments', 1, 1);
-  }
+  for (const [id, n] of compliments) add(id, 'compliments', n, n);
   for (const f of figures) {
     const id = Number(f.staff_id);
     if (f.kudos) add(id, 'kudos', f.kudos, f.kudos);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startKept, type TestKept } from '../helpers/app';
 import { DAY, HOUR } from '../../src/core/clock';
+import { complimentsIn } from '../../src/daily-figures';
 
 type Client = Awaited<ReturnType<TestKept['signedIn']>>;
 
@@ -52,6 +53,11 @@ describe('daily figures', { timeout: 180_000 }, () => {
       const fresh = await k.sql(`SELECT * FROM ${t.fn}('-infinity', $1::date) ORDER BY day, ${t.key}`, [state!.day]);
       assert.deepEqual(kept, fresh, `${t.table} equals a fresh recompute from the raw rows`);
     }
+    // Compliments: the rows kept as the texts arrived equal those found again in every text.
+    const kept = await k.sql(`SELECT source, staff_id::int AS "staffId", to_char(day, 'YYYY-MM-DD') AS day FROM compliments WHERE day < $1 ORDER BY source, staff_id`, [state!.day]);
+    const fresh = (await complimentsIn(k.kept.db, { from: new Date('2000-01-01T00:00:00Z'), to: new Date(`${state!.day}T00:00:00Z`) }))
+      .map((c) => ({ source: c.source, staffId: c.staffId, day: c.day })).sort((a, b) => a.source.localeCompare(b.source) || a.staffId - b.staffId);
+    assert.deepEqual(kept, fresh, 'compliments equal a fresh search of the raw texts');
   }
 
   before(async () => {
@@ -84,7 +90,7 @@ describe('daily figures', { timeout: 180_000 }, () => {
     await k.runTimers();
     await ben.post('/cases', { subject: 'Still broken', channel: 'phone', customerId: c3!.id, touchpoint: 'deliver' });
     await ada.post('/kudos', { toStaffId: ben.id, reason: 'Covered my calls' });
-    await answer(ada, c4!, 9, 'buy');
+    await answer(ada, c4!, 9, 'buy', 'Thanks to Ben Okri and to Ada, great help');
     await assertSummariesMatchRawRows();
 
     // Day 3: yesterday's case moves to another touchpoint, a day-1 case is resolved, a customer is erased.
@@ -94,12 +100,15 @@ describe('daily figures', { timeout: 180_000 }, () => {
     const manager = await k.signedIn('manager');
     assert.equal((await manager.post(`/customers/${c2!.id}/erase`, { reason: 'Asked by email' })).status, 200);
     await assertSummariesMatchRawRows();
+    // Day 1 is closed: only the subscriber takes back the compliment of an erased customer's comment.
+    assert.equal((await manager.post(`/customers/${c1!.id}/erase`, { reason: 'Asked by phone' })).status, 200);
+    await assertSummariesMatchRawRows();
 
     const [seen] = await k.sql<Record<string, number>>(`SELECT (SELECT count(DISTINCT day) FROM survey_days WHERE day < '2026-05-06')::int AS days,
       (SELECT sum(promises_broken) FROM touchpoint_days)::int AS broken, (SELECT sum(repeats) FROM touchpoint_days)::int AS repeats,
       (SELECT sum(kudos) FROM staff_days)::int AS kudos, (SELECT sum(cases_caused) FROM department_days)::int AS caused,
-      (SELECT sum(recoveries) FROM department_days)::int AS recoveries`);
-    assert.deepEqual(seen, { days: 2, broken: 1, repeats: 1, kudos: 1, caused: 1, recoveries: 1 }, 'the mix reached every kind of figure');
+      (SELECT sum(recoveries) FROM department_days)::int AS recoveries, (SELECT count(*) FROM compliments)::int AS compliments`);
+    assert.deepEqual(seen, { days: 2, broken: 1, repeats: 1, kudos: 1, caused: 1, recoveries: 1, compliments: 2 }, 'the mix reached every kind of figure');
   });
 
   it('are what the pages read for whole past days', async () => {
@@ -112,5 +121,13 @@ describe('daily figures', { timeout: 180_000 }, () => {
     assert.equal(after.touchpoints.find((t: { key: string }) => t.key === 'buy').volume, buy.volume + 5);
     await k.sql(`SELECT refresh_daily_figures('2026-05-04', '2026-05-05')`);
     assert.deepEqual((await admin.get(`/journey/map?${period}`)).body, before);
+
+    // The stars count the compliment rows of whole past days, and find today's in the raw texts.
+    const stars = async () => (await admin.get('/stars?month=2026-05')).body.people.find((p: { staffId: number }) => p.staffId === ada.id).categories.compliments;
+    const was = await stars();
+    assert.ok(was.good >= 1, 'a comment that names Ada and reads positive is a compliment');
+    await k.sql(`INSERT INTO compliments (source, staff_id, day) VALUES ('response:999999', $1, '2026-05-04')`, [ada.id]);
+    assert.deepEqual(await stars(), { good: was.good + 1, moments: was.moments + 1 });
+    await k.sql(`DELETE FROM compliments WHERE source = 'response:999999'`);
   });
 });
