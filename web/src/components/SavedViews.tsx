@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SavedView, ViewFilters } from '../../../src/api-types';
-import { api, patch, post } from '../api';
+import { api, ApiError, patch, post } from '../api';
 import { useMe } from '../session';
 import { ErrorNote, useAction } from './ui';
 
@@ -15,18 +15,27 @@ const OLD_BROWSER_VIEWS = 'kept.savedViews';
 export function useSavedViews() {
   const qc = useQueryClient();
   const views = useQuery({ queryKey: ['views'], queryFn: () => api<{ items: SavedView[] }>('/views'), staleTime: 60_000 });
+  // Signed in (the session's CSRF token known) before anything is written: a write sent while the
+  // screen is still loading was refused, and the views were lost.
+  const me = useMe().data;
   // Once: views an earlier version kept in this browser go to the server, then leave the browser.
   useEffect(() => {
+    if (!me) return;
     const old = localStorage.getItem(OLD_BROWSER_VIEWS);
     if (!old) return;
-    localStorage.removeItem(OLD_BROWSER_VIEWS);
+    localStorage.removeItem(OLD_BROWSER_VIEWS); // claimed by this screen: a second one mounting now finds nothing to move
     void (async () => {
+      const notMoved: { name: string; filters: ViewFilters }[] = [];
       for (const v of JSON.parse(old) as { name: string; filters: ViewFilters }[]) {
-        await post('/views', { name: v.name.slice(0, 60), filters: v.filters }).catch(() => undefined); // a name already taken stays as it is
+        // A name already taken (409) or a view the server refuses (400) stays as it is; anything
+        // else (offline, a restart) is tried again on the next visit rather than lost.
+        await post('/views', { name: v.name.slice(0, 60), filters: v.filters })
+          .catch((e: unknown) => { if (!(e instanceof ApiError && (e.status === 409 || e.status === 400 || e.status === 422))) notMoved.push(v); });
       }
+      if (notMoved.length) localStorage.setItem(OLD_BROWSER_VIEWS, JSON.stringify(notMoved));
       await qc.invalidateQueries({ queryKey: ['views'] });
     })();
-  }, [qc]);
+  }, [qc, me]);
   return views;
 }
 
