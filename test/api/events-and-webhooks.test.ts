@@ -186,7 +186,11 @@ describe('domain events: one stream, subscribers, webhooks and the events API', 
     for (const s of [failing, healthy]) await k.sql(`INSERT INTO event_cursors (subscriber, last_tx_id, last_id) SELECT $1, tx_id, id FROM domain_events ORDER BY tx_id DESC, id DESC LIMIT 1`, [s.name]);
     await agent.post(`/cases/${c.id}/notes`, { body: 'first' });
     await agent.post(`/cases/${c.id}/notes`, { body: 'second' });
-    assert.equal(await runSubscribers(k.kept.ctx, [failing, healthy]), 2, 'the healthy one handled both notes in the same run');
+    // Both notes in one run, unless another test file's transaction on the cluster holds the second
+    // behind the horizon for a moment: then the next run takes it (the failing one waits its backoff).
+    let handled = await runSubscribers(k.kept.ctx, [failing, healthy]);
+    for (let i = 0; i < 20 && handled < 2; i += 1) handled += await runSubscribers(k.kept.ctx, [failing, healthy]);
+    assert.equal(handled, 2, 'the healthy one handled both notes');
     assert.equal(calls, 1, 'the failing one stopped at its first note');
     const written = await k.sql<{ n: number }>(`SELECT count(*)::int AS n FROM event_failures WHERE subscriber = 'test.together-marker'`);
     assert.equal(written[0]!.n, 2, "the healthy handler's writes committed although the other one failed");
