@@ -4,6 +4,7 @@ import { migrateCommand } from './migrate';
 import { adminCommand } from './admin';
 import { seedCommand } from './seed';
 import { CliError } from './args';
+import { ConfigError } from '../core/config';
 import { backupCommand, moveCommand, restoreCommand } from './backup';
 import { importCommand } from './import';
 
@@ -48,7 +49,7 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((e) => {
-  if (e instanceof CliError) {
+  if (e instanceof CliError || e instanceof ConfigError) { // the operator's mistake: the words, not a stack trace
     console.error(e.message);
     process.exit(2);
   }

@@ -81,11 +81,14 @@ export interface MailConfig {
   trustedAuthservIds?: string[];
 }
 
+/** A setting in the environment Kept cannot use: its message names each one and what it takes. */
+export class ConfigError extends Error {}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration in the environment:\n${lines.join('\n')}`);
+    throw new ConfigError(`Invalid configuration in the environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
   return {
