@@ -21,7 +21,7 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Ctx } from './context';
 import { inTransaction } from './context';
 import { writeLater } from './db/pipeline';
-import { START, type StoredEvent, type StreamPosition } from './domain-events';
+import { eventsBeyondHorizon, START, type StoredEvent, type StreamPosition } from './domain-events';
 import type { Sweep } from './timers';
 
 export interface Subscriber {
@@ -97,7 +97,7 @@ async function dispatch(ctx: Ctx, subs: Subscriber[], types: string[] | null, ch
     }
     const { cursors, events } = page;
     if (!events.length) {
-      const pending = checkHorizon && cursors.length > 0 && await eventsBeyondHorizon(tx, cursors, types);
+      const pending = checkHorizon && cursors.length > 0 && await eventsBeyondHorizon(tx, cursors.reduce((a, c) => (after(a, c) ? c : a)), types);
       return { handled: 0, more: false, pending };
     }
     const end = events[events.length - 1]!;
@@ -215,14 +215,6 @@ interface RawEvent { id: number; txId: string; type: string; version: number; oc
 const streamOrder = (a: StoredEvent, b: StoredEvent) => (after(a, b) ? 1 : after(b, a) ? -1 : 0);
 
 const toStoredEvent = (e: RawEvent): StoredEvent => ({ ...e, id: Number(e.id), occurredAt: new Date(e.occurredAt) });
-
-/** Whether committed events wait past the earliest cursor but are not yet safe to read (a running transaction is older). */
-async function eventsBeyondHorizon(tx: Ctx, cursors: Cursor[], types: string[] | null): Promise<boolean> {
-  const from = cursors.reduce((a, c) => (after(a, c) ? c : a));
-  const typeFilter = types ? sql`AND type = ANY(${types.length ? types : ['-']}::text[])` : sql``;
-  const { rows } = await sql`SELECT 1 FROM domain_events WHERE (tx_id, id) > (${from.txId}::xid8, ${from.id}::bigint) ${typeFilter} LIMIT 1`.execute(tx.db);
-  return rows.length > 0;
-}
 
 /**
  * Setting a savepoint needs no answer: it rides with the handler's first statement (core/db/pipeline),
