@@ -21,8 +21,14 @@ const TYPES = [
   'survey.invited', 'survey.answered', 'kudos.given', 'customer.merged', 'customer.erased',
 ] as const;
 
-/** The events after which a case's texts, or a customer's, may compliment someone else. */
-const BY_CASE = ['message.received', 'case.opened', 'case.updated', 'case.routed', 'case.taken', 'handover.accepted'] as const;
+/**
+ * The events after which a case's texts, or a customer's, may compliment someone else: a new text,
+ * or a new owner (the first-name rule reads the owner). A case's opening is not among them: its
+ * first message comes with its own message.received, and case.updated counts only when the owner
+ * changed — both run on every case, and re-read texts that cannot have changed.
+ */
+const BY_CASE = ['message.received', 'case.updated', 'case.routed', 'case.taken', 'handover.accepted'] as const;
+const ownerUnchanged = (e: StoredEvent) => e.type === 'case.updated' && !('ownerId' in ((e.payload.after as object | undefined) ?? {}));
 const BY_CUSTOMER = ['customer.merged', 'customer.erased'] as const;
 const COMPLIMENT_TYPES = [...BY_CASE, 'survey.answered', ...BY_CUSTOMER] as const;
 
@@ -30,7 +36,7 @@ function whoseTexts(events: StoredEvent[]) {
   const caseIds: number[] = [];
   const customerIds: number[] = [];
   for (const e of events) {
-    if ((BY_CASE as readonly string[]).includes(e.type) && e.caseId !== null) caseIds.push(e.caseId);
+    if ((BY_CASE as readonly string[]).includes(e.type) && e.caseId !== null && !ownerUnchanged(e)) caseIds.push(e.caseId);
     // An answer without a case (a relationship survey) is found through its customer.
     if (e.type === 'survey.answered') { if (e.caseId !== null) caseIds.push(e.caseId); else if (e.customerId !== null) customerIds.push(e.customerId); }
     if ((BY_CUSTOMER as readonly string[]).includes(e.type)) {
