@@ -24,6 +24,7 @@ import { createStaff } from '../src/staff';
 import { createSurvey } from '../src/surveys/service';
 import { sendProgress, sendToSegment } from '../src/surveys/segment-send';
 import { startEmbeddedCluster, type Cluster } from '../test/helpers/clusters';
+import { postgresCpuSeconds } from './cpu';
 
 const MAILS = Number(process.env.BENCH_MAILS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -73,6 +74,8 @@ async function smtpIngest(url: string, work: string) {
   await new Promise((resolve) => senders.once('message', resolve)); // loaded
   sent.except = client;
   Object.assign(sent, { roundTrips: 0, statements: 0, on: true });
+  const cpu0 = process.cpuUsage();
+  const pg0 = postgresCpuSeconds();
   const t0 = performance.now();
   senders.postMessage('go');
   const failed = await new Promise<number>((resolve, reject) => { senders.once('message', resolve); senders.once('error', reject); });
@@ -81,6 +84,8 @@ async function smtpIngest(url: string, work: string) {
   if (failed) throw new Error(`${failed} messages were not acknowledged`);
   while (await count(client, `SELECT count(*)::int AS n FROM inbound_emails WHERE status = 'received'`) > 0) await new Promise((r) => setTimeout(r, 20));
   const filed = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const pgCpu = postgresCpuSeconds() - pg0;
   sent.on = false;
   const quarantined = await count(client, `SELECT count(*)::int AS n FROM inbound_emails WHERE status = 'quarantined'`);
   const cases = await count(client, `SELECT count(*)::int AS n FROM cases`);
@@ -91,6 +96,7 @@ async function smtpIngest(url: string, work: string) {
   console.log(`| SMTP acknowledged (stored durably, 250), ${MAILS} messages over 8 connections | ${(MAILS / (stored / 1000)).toFixed(0)} msg/s | ≥ 1,000 msg/s |`);
   console.log(`| SMTP filed into cases (parse, thread, customer, case, acknowledgement queued, events) | ${(MAILS / (filed / 1000)).toFixed(0)} msg/s | ≥ 1,000 msg/s |`);
   console.log(`| … statements / round trips to PostgreSQL per message (storing and filing, counted at the driver) | ${(sent.statements / MAILS).toFixed(1)} / ${(sent.roundTrips / MAILS).toFixed(1)} | |`);
+  console.log(`| … CPU per message: this process (Kept and the senders' thread) / PostgreSQL | ${((cpu.user + cpu.system) / 1000 / MAILS).toFixed(2)} / ${((pgCpu * 1000) / MAILS).toFixed(2)} ms | |`);
   if (SHAPES) {
     for (const [shape, n] of [...sent.shapes].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`|   ${(n / MAILS).toFixed(2)} × \`${shape.replace(/\|/g, '\\|')}\` | | |`);
   }

@@ -27,6 +27,8 @@ import { benchMail } from './mail';
 import { benchScaleOut } from './scale-out';
 import { benchDemo } from './demo';
 import { benchScale } from './scale/measure';
+import { postgresCpuSeconds } from './cpu';
+import { instanceFigures, startInstance, stopInstance, type Instance } from './instance';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 16;
@@ -46,11 +48,17 @@ interface LoadSpec {
   seconds: number;
 }
 
-interface Row { op: string; rps: number; p50: number; p99: number; errors: number; requests: number; statements?: number; rssMb?: number; kind?: 'write' | 'read' }
+interface Row {
+  op: string; rps: number; p50: number; p99: number; errors: number; requests: number;
+  statements?: number; rssMb?: number; kind?: 'write' | 'read';
+  /** CPU milliseconds per request: the load generator's, the server process's, PostgreSQL's. */
+  cpu?: { load: number; server: number; postgres: number };
+}
 
 /**
- * Every statement Kept (or a ceiling route) sends goes through pg.Client#query in this process:
- * counting them around a load run gives the round trips per request (BEGIN and COMMIT included).
+ * The ceilings' routes run in this process: every statement they send goes through
+ * pg.Client#query here, so counting them around a load run gives their round trips per request.
+ * Kept itself runs in a process of its own (bench/kept-instance.ts), which counts its own.
  */
 let statementsSent = 0;
 const sendQuery = pg.Client.prototype.query;
@@ -59,20 +67,30 @@ pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unkn
   return (sendQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
-function load(url: string, opts: Omit<LoadSpec, 'url' | 'connections' | 'seconds'> = {}): Promise<Row> {
-  return new Promise((resolve, reject) => {
-    const spec: LoadSpec = { url, connections: CONNECTIONS, seconds: SECONDS, ...opts };
-    const statementsBefore = statementsSent;
-    // The server runs in this process: its resident memory, sampled while the load runs, is Kept's under that load.
-    let rss = process.memoryUsage().rss;
-    const sampler = setInterval(() => { rss = Math.max(rss, process.memoryUsage().rss); }, 100);
+/**
+ * Drives `url` with 16 connections for SECONDS from a load generator in its own process. The
+ * server is `instance` (a Kept process: its statements, CPU and highest RSS come from it) or, for
+ * the ceilings, a route in this process.
+ */
+async function load(url: string, opts: Omit<LoadSpec, 'url' | 'connections' | 'seconds'> = {}, instance?: Instance): Promise<Row> {
+  const spec: LoadSpec = { url, connections: CONNECTIONS, seconds: SECONDS, ...opts };
+  if (instance) await instanceFigures(instance); // start counting from here
+  const statementsBefore = statementsSent;
+  const cpuBefore = process.cpuUsage();
+  const postgresBefore = postgresCpuSeconds();
+  const r = await new Promise<Omit<Row, 'op'> & { cpuMs: number }>((resolve, reject) => {
     const worker = fork(fileURLToPath(new URL('./load-worker.mjs', import.meta.url)), [JSON.stringify(spec)]);
-    worker.once('message', (r: Omit<Row, 'op'>) => {
-      clearInterval(sampler);
-      resolve({ op: '', ...r, statements: (statementsSent - statementsBefore) / Math.max(1, r.requests), rssMb: rss / 2 ** 20 });
-    });
-    worker.once('error', (e) => { clearInterval(sampler); reject(e); });
+    worker.once('message', resolve);
+    worker.once('error', reject);
   });
+  const postgres = postgresCpuSeconds() - postgresBefore;
+  const own = process.cpuUsage(cpuBefore);
+  const server = instance ? await instanceFigures(instance) : { statements: statementsSent - statementsBefore, cpuMs: (own.user + own.system) / 1000, maxRssMb: undefined };
+  const per = Math.max(1, r.requests);
+  return {
+    op: '', ...r, statements: server.statements / per, rssMb: server.maxRssMb,
+    cpu: { load: r.cpuMs / per, server: server.cpuMs / per, postgres: (postgres * 1000) / per },
+  };
 }
 
 async function bareCeiling(): Promise<Row> {
@@ -144,53 +162,60 @@ async function durableCeilings(url: string): Promise<{ write: Row; read: Row; no
 
 async function benchEngine(cluster: Cluster, ceiling: Row) {
   const url = await freshDatabase(cluster, 'kept_bench');
-  const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: POOL_SIZE });
-  const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
-  const sys = kept.ctx;
+  // The bench's staff, token, standard and customer, made through the services; the load then
+  // goes to a Kept instance in a process of its own, as `kept start` runs one.
+  const setup = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 4, autoTimers: false });
+  const sys = setup.ctx;
   const agent = await createStaff(sys, { name: 'Bench Agent', email: 'bench@example.test', role: 'agent' });
   const me = { ...sys, actor: { id: agent.id, name: agent.name, role: agent.role, teamId: null, departmentId: null } };
   const { token } = await createApiToken(me, 'bench');
   await createStandard(sys, { firstResponseMinutes: 240, resolutionMinutes: 960 });
   const customer = await createCustomer(me, { name: 'Bench Customer', emails: ['customer@bench.example'] });
+  await setup.close();
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const api = `${base}/api/v1`;
 
   const ceilings = await durableCeilings(url);
+  const kept = await startInstance(url, { poolSize: POOL_SIZE });
+  const api = `${kept.base}/api/v1`;
   const rows: Row[] = [];
-  const create = await load(`${api}/cases`, { method: 'POST', headers, body: JSON.stringify({ subject: 'Benchmark case', channel: 'email', customerId: customer.id, message: 'Hello, my parcel is late.' }) });
+  const create = await load(`${api}/cases`, { method: 'POST', headers, body: JSON.stringify({ subject: 'Benchmark case', channel: 'email', customerId: customer.id, message: 'Hello, my parcel is late.' }) }, kept);
   rows.push({ ...create, op: 'create case (POST /cases)', kind: 'write' });
-  const ids = (await kept.db.selectFrom('cases').select('id').orderBy('id').limit(5000).execute()).map((r) => r.id);
-  const reply = await load(api, { method: 'POST', headers, pathTemplate: '/api/v1/cases/{id}/replies', ids, body: JSON.stringify({ body: 'Dear Bench Customer,\n\nhere is an update.' }) });
+  // The tables were empty a few seconds ago: plan from statistics, as autovacuum's ANALYZE would
+  // let a server that has been running for a minute (without it, reads plan as if they were empty).
+  const ids = await caseIds(url, { analyze: true });
+  const reply = await load(api, { method: 'POST', headers, pathTemplate: '/api/v1/cases/{id}/replies', ids, body: JSON.stringify({ body: 'Dear Bench Customer,\n\nhere is an update.' }) }, kept);
   rows.push({ ...reply, op: 'reply (POST /cases/:id/replies)', kind: 'write' });
-  const note = await load(api, { method: 'POST', headers, pathTemplate: '/api/v1/cases/{id}/notes', ids, body: JSON.stringify({ body: 'Called the courier: the parcel leaves the depot today.' }) });
+  const note = await load(api, { method: 'POST', headers, pathTemplate: '/api/v1/cases/{id}/notes', ids, body: JSON.stringify({ body: 'Called the courier: the parcel leaves the depot today.' }) }, kept);
   rows.push({ ...note, op: 'note (POST /cases/:id/notes)', kind: 'write' });
-  const read = await load(api, { headers, pathTemplate: '/api/v1/cases/{id}', ids });
+  const read = await load(api, { headers, pathTemplate: '/api/v1/cases/{id}', ids }, kept);
   rows.push({ ...read, op: 'read case (GET /cases/:id)', kind: 'read' });
-  const list = await load(`${api}/cases?status=open&limit=50`, { headers });
+  const list = await load(`${api}/cases?status=open&limit=50`, { headers }, kept);
   rows.push({ ...list, op: 'list open cases, 50/page', kind: 'read' });
-  const mine = await load(`${api}/cases?owner=me&limit=50`, { headers });
+  const mine = await load(`${api}/cases?owner=me&limit=50`, { headers }, kept);
   rows.push({ ...mine, op: 'list my cases, 50/page', kind: 'read' });
+  await stopInstance(kept);
 
   const share = (r: Row) => {
     const c = r.kind === 'write' ? ceilings.write : r.kind === 'read' ? ceilings.read : null;
     return c ? `${(r.rps / c.rps).toFixed(2)} of ${r.kind}` : '';
   };
   const target = (r: Row) => (r.kind === 'write' ? '≥ 2,650 req/s, p99 < 50 ms (or ≥ 0.5 of the write ceiling)' : '');
+  const cpu = (r: Row) => (r.cpu ? `${r.cpu.load.toFixed(2)} / ${r.cpu.server.toFixed(2)} / ${r.cpu.postgres.toFixed(2)}` : '');
   console.log(`\n### ${cluster.name} PostgreSQL — ${CONNECTIONS} connections, pool ${POOL_SIZE}, ${SECONDS} s each (${ids.length >= 5000 ? '5000+' : ids.length} cases before replies)\n`);
-  console.log('| operation | req/s | p50 ms | p99 ms | errors | statements/request | share of ceiling | target |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+  console.log('| operation | req/s | p50 ms | p99 ms | errors | statements/request | CPU ms/request: load generator / server / PostgreSQL | share of ceiling | target |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of [ceilings.write, ceilings.read, ceilings.notify, ceilings.notifyOneTrip, ...rows]) {
-    console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.statements?.toFixed(1) ?? ''} | ${share(r)} | ${target(r)} |`);
+    console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.statements?.toFixed(1) ?? ''} | ${cpu(r)} | ${share(r)} | ${target(r)} |`);
   }
-  console.log(`| (context) bare Fastify GET, no database | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${ceiling.errors} | | | |`);
+  console.log(`| (context) bare Fastify GET, no database | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${ceiling.errors} | | | | |`);
   const rss = Math.max(create.rssMb!, reply.rssMb!, note.rssMb!);
-  console.log(`\nRSS of the process running Kept, sampled every 100 ms under the write load: ${rss.toFixed(0)} MB (target < 400 MB)`);
+  console.log(`\nRSS of the Kept instance (a process of its own), sampled every 100 ms under the write load: ${rss.toFixed(0)} MB (target < 400 MB)`);
+  // On 2 cores the load generator, Kept and PostgreSQL share the same CPUs: a request's CPU cost,
+  // against the ceiling's, is what bounds its share of the ceiling.
+  const costs = (r: Row) => r.cpu!.load + r.cpu!.server + r.cpu!.postgres;
+  console.log(`CPU per request against the durable-write ceiling's ${costs(ceilings.write).toFixed(2)} ms: ${rows.filter((r) => r.kind === 'write').map((r) => `${r.op.split(' (')[0]} ${costs(r).toFixed(2)} ms (${(costs(r) / costs(ceilings.write)).toFixed(1)}×)`).join(', ')}`);
 
-  if (PART === 'writes') {
-    await kept.close();
-    return;
-  }
-  await kept.close();
+  if (PART === 'writes') return;
   await eventsAndWebhooks(url, token, customer.id);
   const again = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
   await benchScale(cluster, url); // realistic 1M cases (into this database), 10M on request: lists, search, pages
@@ -198,6 +223,18 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   await (await import('./workspace')).workspaceTiming(again);
   await portalTiming(again);
   await again.close();
+}
+
+/** The first 5,000 cases: the ones replies, notes and reads pick from. */
+async function caseIds(url: string, opts: { analyze?: boolean } = {}): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    if (opts.analyze) await client.query('ANALYZE');
+    return (await client.query<{ id: number }>('SELECT id::int AS id FROM cases ORDER BY id LIMIT 5000')).rows.map((r) => r.id);
+  } finally {
+    await client.end();
+  }
 }
 
 /**

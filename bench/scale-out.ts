@@ -6,8 +6,9 @@
  * standard, and each hand-over left to expire expires exactly once, whichever instance ran it.
  */
 import { freshDatabase } from './fresh-database';
+import { startInstance, stopInstance } from './instance';
 import http from 'node:http';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createKept } from '../src/app';
@@ -22,21 +23,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2);
 const CONNECTIONS = 16;
 const HANDOVERS = 40;
-
-interface Instance { child: ChildProcess; base: string }
-
-function startInstance(url: string): Promise<Instance> {
-  const child = fork(fileURLToPath(new URL('./scale-out-instance.ts', import.meta.url)), [url], { execArgv: ['--import', 'tsx'] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { base: string }) => resolve({ child, base: m.base }));
-    child.once('exit', (code) => reject(new Error(`instance exited with ${code}`)));
-  });
-}
-
-const stopInstance = (i: Instance) => new Promise<void>((resolve) => {
-  i.child.once('exit', () => resolve());
-  i.child.send('stop');
-});
 
 /** Round robin over the instances that are up; a few lines of node:http, as a load balancer would. */
 function startProxy() {
@@ -103,7 +89,7 @@ export async function benchScaleOut(cluster: Cluster) {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
 
-  const instances = [await startInstance(url)];
+  const instances = [await startInstance(url, { timerIntervalMs: 200 })];
   const proxy = await startProxy();
   proxy.targets.push(new URL(instances[0]!.base));
   await call(proxy.url, boss.token, 'POST', '/standards', { firstResponseMinutes: 240, resolutionMinutes: 960 });
@@ -114,7 +100,7 @@ export async function benchScaleOut(cluster: Cluster) {
 
   const one = await load(`${proxy.url}/api/v1/cases`, headers, body);
   for (let i = 1; i < INSTANCES; i++) {
-    const started = await startInstance(url);
+    const started = await startInstance(url, { timerIntervalMs: 200 });
     instances.push(started);
     proxy.targets.push(new URL(started.base));
   }
