@@ -1,12 +1,16 @@
 /**
- * Where a request's time goes: `node --import tsx bench/profile.ts [create|reply|note|read|list]`
- * (`BENCH_SECONDS`, default 5) runs one of the bench's operations against Kept on the embedded
- * PostgreSQL, with the V8 CPU profiler on in Kept's process (the load generator runs in its own),
- * and prints the profile grouped by where the code comes from (Kept, Fastify, Kysely, pg, zod,
- * Node's own I/O, garbage collection, idle) and its heaviest functions by self time. The same
- * run prints the PostgreSQL backends' CPU time (from /proc) beside Node's, so the share the
- * database takes of the two cores is visible too. `PROFILE_OUT=file.cpuprofile` keeps the raw
- * profile for Chrome's DevTools.
+ * Where a request's time goes: `node --import tsx bench/profile.ts [create|reply|note|read|list|ceiling]`
+ * (`BENCH_SECONDS`, default 5) runs one of the bench's operations against Kept with 16
+ * connections from a load generator in its own process, and prints:
+ * - the CPU time per request of the load generator, of Kept's process and of PostgreSQL's
+ *   processes (from /proc): on a 2-core machine these add up to what bounds the throughput;
+ * - with `PROFILE_ENGINE=server` (a throwaway server cluster with pg_stat_statements), the
+ *   statements PostgreSQL ran per request, with their execution and planning times;
+ * - unless `PROFILE=0`, Kept's process profiled by V8 (sampled every 200 µs of wall time, so a
+ *   thread waiting for a core counts where it waits, mostly socket writes that woke PostgreSQL),
+ *   grouped by where the code comes from and by function. `PROFILE_OUT=file.cpuprofile` keeps it
+ *   for Chrome's DevTools.
+ * `ceiling` is bench/run.ts's durable-write ceiling (a bare route committing one row), for comparison.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +26,7 @@ import { systemClock } from '../src/core/clock';
 import { createStaff, createApiToken } from '../src/staff';
 import { createCustomer } from '../src/customers';
 import { createStandard } from '../src/standards';
-import { startEmbeddedCluster } from '../test/helpers/clusters';
+import { startEmbeddedCluster, startServerCluster } from '../test/helpers/clusters';
 import { freshDatabase } from './fresh-database';
 import { postgresCpuSeconds } from './cpu';
 
@@ -80,8 +84,13 @@ function summarise(profile: Profile, seconds: number) {
 
 async function main() {
   fs.mkdirSync(WORK, { recursive: true });
-  // PROFILE_ADMIN_URL: a PostgreSQL server of your own instead (e.g. one with pg_stat_statements loaded).
-  const cluster = process.env.PROFILE_ADMIN_URL ? { adminUrl: process.env.PROFILE_ADMIN_URL, stop: async () => {} } : await startEmbeddedCluster(WORK);
+  // PROFILE_ENGINE=server: a PostgreSQL server cluster with pg_stat_statements, which adds the
+  // statements' own times per request to the report.
+  const server = process.env.PROFILE_ENGINE === 'server'
+    ? await startServerCluster(WORK, '-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on')
+    : null;
+  if (server && 'skipped' in server) throw new Error(server.skipped);
+  const cluster = server ?? await startEmbeddedCluster(WORK);
   try {
     const url = await freshDatabase(cluster, 'kept_profile');
     const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
@@ -120,7 +129,7 @@ async function main() {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 200 });
-    const statements = process.env.PROFILE_ADMIN_URL ? new pg.Client({ connectionString: url }) : null;
+    const statements = server ? new pg.Client({ connectionString: url }) : null;
     if (statements) {
       await statements.connect();
       await statements.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');

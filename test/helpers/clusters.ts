@@ -50,7 +50,7 @@ function which(cmd: string): string | null {
 }
 
 /** Returns null with the reason when this machine has no PostgreSQL server binaries. */
-export async function startServerCluster(root: string): Promise<Cluster | { skipped: string }> {
+export async function startServerCluster(root: string, extraOptions = ''): Promise<Cluster | { skipped: string }> {
   const initdb = which('initdb');
   const pgCtl = which('pg_ctl');
   if (!initdb || !pgCtl) return { skipped: 'no initdb/pg_ctl on PATH: the PostgreSQL-server half of the suite was not run' };
@@ -69,7 +69,7 @@ export async function startServerCluster(root: string): Promise<Cluster | { skip
   if (asRoot) execFileSync('chown', ['postgres:postgres', pwfile]);
   run(initdb, ['-D', data, '-U', 'kept', '--pwfile', pwfile, '-A', 'scram-sha-256', '--encoding=UTF8', '--locale=C']);
   const port = await freePort();
-  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=on -c max_connections=300`;
+  const opts = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=on -c max_connections=300 ${extraOptions}`;
   run(pgCtl, ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', 'start']);
   return {
     name: 'server',
