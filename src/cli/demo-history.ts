@@ -18,7 +18,7 @@ import { DAY, HOUR, MINUTE } from '../core/clock';
 import type { Actor, Ctx } from '../core/context';
 import { FEATURES } from '../features';
 import { businessCalendar, getSettings } from '../org';
-import { addBusinessMinutes, type BusinessCalendar } from '../standards';
+import { addBusinessMinutes, openIntervals, type BusinessCalendar } from '../standards';
 import { read } from '../listening/text';
 import { CHANNEL_MIX, COMMENTS, pickCaseType, COMMENTS_BY_LANGUAGE, DETAILS_MESSAGE, FIRST_MESSAGES, FIRST_MESSAGE_BY_LANGUAGE, PROMISES, TOUCHPOINTS, type randomSource } from './demo-data';
 
@@ -74,15 +74,8 @@ export interface BusinessTime { add(from: number, minutes: number): number }
 export function businessTime(cal: BusinessCalendar, from: number, to: number): BusinessTime {
   // The same intervals standards' business clock opens day by day (hours in the zone, holidays skipped).
   const open: [number, number][] = [];
-  const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-  const atTime = (day: DateTime, hhmm: string) => {
-    if (hhmm === '24:00') return day.plus({ days: 1 }).startOf('day').toMillis();
-    const [h, m] = hhmm.split(':').map(Number);
-    return day.set({ hour: h, minute: m, second: 0, millisecond: 0 }).toMillis();
-  };
   for (let day = DateTime.fromMillis(from - 2 * DAY, { zone: cal.timeZone }).startOf('day'); day.toMillis() < to; day = day.plus({ days: 1 })) {
-    if (cal.holidays.has(day.toISODate()!)) continue;
-    for (const [a, b] of cal.hours[weekdays[day.weekday - 1]!] ?? []) open.push([atTime(day, a), atTime(day, b)]);
+    for (const [a, b] of openIntervals(cal, day)) open.push([a, b]);
   }
   const end = open.at(-1)?.[1] ?? from;
   return {

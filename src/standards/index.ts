@@ -1,2 +1,2 @@
 export * from './service';
-export { addBusinessMinutes, businessMinutesBetween, type BusinessCalendar } from './business-clock';
+export { addBusinessMinutes, businessMinutesBetween, openIntervals, type BusinessCalendar } from './business-clock';
