@@ -103,7 +103,14 @@ async function main() {
     const customer = await createCustomer(me, { name: 'Bench Customer', emails: ['customer@bench.example'] });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const api = `${base}/api/v1`;
-    const createSpec = { url: `${api}/cases`, method: 'POST', headers, body: JSON.stringify({ subject: 'Benchmark case', channel: 'email', customerId: customer.id, message: 'Hello, my parcel is late.' }) };
+    // PROFILE_CUSTOMERS=n: cases for n customers (one each, picked at random) instead of all for one.
+    const customers = Number(process.env.PROFILE_CUSTOMERS ?? 1);
+    const customerIds = [customer.id];
+    for (let i = 1; i < customers; i++) customerIds.push((await createCustomer(me, { name: 'Bench Customer', emails: [`customer${i}@bench.example`] })).id);
+    const createSpec = {
+      url: `${api}/cases`, method: 'POST', headers, bodyIds: customerIds,
+      bodyTemplate: JSON.stringify({ subject: 'Benchmark case', channel: 'email', customerId: '{id}', message: 'Hello, my parcel is late.' }),
+    };
     // Cases to act on, made beforehand and outside the profile.
     if (OP !== 'create') await load({ ...createSpec, seconds: 3 });
     // As autovacuum would have by now on a server that has been running: plans from statistics.
@@ -125,6 +132,10 @@ async function main() {
     specs.ceiling = { url: `${bareBase}/write`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Benchmark case', message: 'Hello, my parcel is late.' }) };
     const spec = specs[OP];
     if (!spec) throw new Error(`unknown operation ${OP}: one of ${Object.keys(specs).join(', ')}`);
+    // A server that has been up for a while has its hot code compiled: PROFILE_WARMUP seconds of
+    // the same operation first (default 3), not measured.
+    const warmup = Number(process.env.PROFILE_WARMUP ?? 3);
+    if (warmup > 0) await load({ ...spec, seconds: warmup });
     const session = new Session();
     session.connect();
     await session.post('Profiler.enable');
