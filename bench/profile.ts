@@ -93,7 +93,8 @@ async function main() {
   const cluster = server ?? await startEmbeddedCluster(WORK);
   try {
     const url = await freshDatabase(cluster, 'kept_profile');
-    const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20 });
+    // PROFILE_SUBSCRIBERS=0: no subscriber runs, to see what they cost the operation.
+    const kept = await createKept({ databaseUrl: url, clock: systemClock, logLevel: 'silent', poolSize: 20, subscribers: process.env.PROFILE_SUBSCRIBERS !== '0' });
     const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
     const sys = kept.ctx;
     const agent = await createStaff(sys, { name: 'Bench Agent', email: 'bench@example.test', role: 'agent' });
