@@ -107,7 +107,7 @@ export async function closeEndedDays(ctx: Ctx): Promise<number> {
 }
 
 /** The subscriber: recompute the trusted days these events changed; later days wait for the timer. */
-export async function refreshTouchedDays(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null; payload?: Record<string, unknown> }[]): Promise<void> {
+export async function refreshTouchedDays(ctx: Ctx, events: { type: string; occurredAt: Date; caseId: number | null; customerId: number | null; payload?: Record<string, unknown> }[]): Promise<void> {
   const trusted = isoDay(await completeBefore(ctx, 'share'));
   await refreshDays(ctx, (await daysTouched(ctx, events)).filter((d) => d < trusted));
 }
@@ -126,30 +126,44 @@ export async function refreshDays(ctx: Ctx, days: string[]): Promise<void> {
 }
 
 /**
- * The UTC days whose figures may have changed with events about these cases and customers: every
- * moment of every row of the customers involved (their cases' openings — which also covers the
- * repeat contacts of one customer, 7 days either way —, the commitments, recoveries, survey answers,
- * invitations and kudos of those cases, their own answers and invitations), and each event's own day.
+ * The UTC days whose figures may have changed with these events, and each event's own day. A row
+ * counts on the day of its own moment (a case's opening, a promise's creation, due, kept or broken
+ * time, a recovery's opening, an answer's start, an invitation's sending, kudos), so an event about
+ * a case touches the moments of that case's rows; and, since a case counts as a repeat by the same
+ * customer's other cases within 7 days of its opening, the openings of those. An answer or an
+ * invitation names its own row. Only a customer's merge or erasure changes rows across their whole
+ * history: then every moment of every row of theirs. (Reading a customer's whole history for every
+ * event cost each new case of a customer with thousands a scan of them all, and refreshed days
+ * nothing had changed: the demo's played days spent 20 of their 23 s there.)
  */
-export async function daysTouched(ctx: Ctx, events: { occurredAt: Date; caseId: number | null; customerId: number | null; payload?: Record<string, unknown> }[]): Promise<string[]> {
+const BY_CUSTOMER = new Set(['customer.merged', 'customer.erased']);
+
+export async function daysTouched(ctx: Ctx, events: { type: string; occurredAt: Date; caseId: number | null; customerId: number | null; payload?: Record<string, unknown> }[]): Promise<string[]> {
   const days = new Set(events.map((e) => isoDay(e.occurredAt)));
   if (!events.length) return [];
-  const caseIds = [...new Set(events.map((e) => e.caseId).filter((id): id is number => id !== null))];
-  const customerIds = [...new Set(events.map((e) => e.customerId).filter((id): id is number => id !== null))];
+  const ids = (pick: (e: (typeof events)[number]) => unknown) =>
+    [...new Set(events.map(pick).filter((id): id is number => typeof id === 'number'))];
+  const caseIds = ids((e) => e.caseId);
+  const customerIds = ids((e) => (BY_CUSTOMER.has(e.type) ? e.customerId : null));
   // A promise without a case (a loyalty input's action) is broken on one day and counted on the day it fell due.
-  const commitmentIds = [...new Set(events.map((e) => (e.payload?.commitment as { id?: unknown } | undefined)?.id).filter((id): id is number => typeof id === 'number'))];
-  if (!caseIds.length && !customerIds.length && !commitmentIds.length) return [...days];
+  const commitmentIds = ids((e) => (e.payload?.commitment as { id?: unknown } | undefined)?.id);
+  const responseIds = ids((e) => (e.type === 'survey.answered' ? e.payload?.responseId : null));
+  const invitationIds = ids((e) => (e.type === 'survey.invited' ? e.payload?.invitationId : null));
+  if (!caseIds.length && !customerIds.length && !commitmentIds.length && !responseIds.length && !invitationIds.length) return [...days];
   const rows = await sql<{ day: string }>`
-    WITH who AS (SELECT unnest(${customerIds}::bigint[]) AS id UNION SELECT customer_id FROM cases WHERE id = ANY(${caseIds}::bigint[])),
-      their_cases AS (SELECT c.id, c.opened_at FROM cases c WHERE c.customer_id IN (SELECT id FROM who) UNION SELECT id, opened_at FROM cases WHERE id = ANY(${caseIds}::bigint[])),
+    WITH event_cases AS (SELECT id, customer_id, opened_at FROM cases WHERE id = ANY(${caseIds}::bigint[])),
+      their_cases AS (SELECT id, opened_at FROM event_cases UNION SELECT id, opened_at FROM cases WHERE customer_id = ANY(${customerIds}::bigint[])),
       moments AS (
         SELECT opened_at AS at FROM their_cases
+        UNION ALL SELECT n.opened_at FROM event_cases c JOIN cases n ON n.customer_id = c.customer_id
+          AND n.opened_at >= c.opened_at - interval '7 days' AND n.opened_at <= c.opened_at + interval '7 days'
         UNION ALL SELECT unnest(ARRAY[m.created_at, m.due_at, m.kept_at, m.broken_at]) FROM commitments m WHERE m.case_id IN (SELECT id FROM their_cases)
           OR m.id = ANY(${commitmentIds}::bigint[])
         UNION ALL SELECT r.opened_at FROM recoveries r WHERE r.case_id IN (SELECT id FROM their_cases)
         UNION ALL SELECT s.started_at FROM survey_responses s WHERE s.case_id IN (SELECT id FROM their_cases) OR s.recovery_case_id IN (SELECT id FROM their_cases)
-          OR s.customer_id IN (SELECT id FROM who)
-        UNION ALL SELECT i.sent_at FROM survey_invitations i WHERE i.case_id IN (SELECT id FROM their_cases) OR i.customer_id IN (SELECT id FROM who)
+          OR s.customer_id = ANY(${customerIds}::bigint[]) OR s.id = ANY(${responseIds}::bigint[])
+        UNION ALL SELECT i.sent_at FROM survey_invitations i WHERE i.case_id IN (SELECT id FROM their_cases) OR i.customer_id = ANY(${customerIds}::bigint[])
+          OR i.id = ANY(${invitationIds}::bigint[])
         UNION ALL SELECT k.created_at FROM kudos k WHERE k.case_id IN (SELECT id FROM their_cases))
     SELECT DISTINCT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM moments WHERE at IS NOT NULL`.execute(ctx.db);
   for (const r of rows.rows) days.add(r.day);
