@@ -63,4 +63,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+  process.exit(0); // fetch's idle keep-alive sockets to the stopped server would hold the process for minutes
 }

@@ -328,7 +328,7 @@ async function caseScreenTiming(kept: Awaited<ReturnType<typeof createKept>>) {
     const t0 = performance.now();
     await page.goto(`${base}/cases/${id}`);
     await page.getByRole('button', { name: 'Send reply' }).waitFor();
-    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await page.getByRole('heading', { name: 'Conversation and events' }).waitFor();
     await page.getByTestId('salutation').waitFor();
     times.push(performance.now() - t0);
   }

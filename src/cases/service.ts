@@ -544,7 +544,10 @@ export async function takeCase(ctx: Ctx, id: number) {
   const me = requireCaseWorker(ctx);
   return inTransaction(ctx, async (tx) => {
     const c = await lockCase(tx, id);
-    if (c.ownerId) throw new Conflict(`Case ${id} is owned by staff member ${c.ownerId}; ask for a hand-over instead`);
+    if (c.ownerId) {
+      const owner = await tx.db.selectFrom('staff').select('name').where('id', '=', c.ownerId).executeTakeFirst();
+      throw new Conflict(`Case ${id} is already owned by ${owner?.name ?? `staff member ${c.ownerId}`}; ask them for a hand-over instead`);
+    }
     const row = await tx.db
       .updateTable('cases')
       .set({ owner_id: me.id, status: 'open', team_id: c.teamId ?? me.teamId, updated_at: tx.clock.now() })

@@ -145,7 +145,8 @@ async function lockPending(ctx: Ctx, id: number) {
   if (d.approver_id === me.id) return { me, d };
   const adminCovers = me.role === 'admin' && (await authorityOf(ctx, me, d.kind_id, d.currency)) >= Number(d.amount);
   if (!adminCovers) {
-    const who = d.approver_id ? `staff member ${d.approver_id}, the person asked to approve,` : 'the approver';
+    const approver = d.approver_id ? await ctx.db.selectFrom('staff').select('name').where('id', '=', d.approver_id).executeTakeFirst() : null;
+    const who = d.approver_id ? `${approver?.name ?? `staff member ${d.approver_id}`}, the person asked to approve,` : 'the approver';
     throw new Forbidden(`Only ${who} or an admin whose own limit covers ${Number(d.amount).toFixed(2)} ${d.currency} may answer this request`);
   }
   return { me, d };

@@ -121,6 +121,10 @@ describe('authority and ownership', { timeout: 60_000 }, () => {
     const taken = await other.post(`/cases/${queued.id}/take`);
     assert.equal(taken.status, 200);
     assert.equal(taken.body.ownerId, other.id);
+    // Taken once: a second taker is told whose it is, by name, and how to get it.
+    const again = await colleague.post(`/cases/${queued.id}/take`);
+    assert.equal(again.status, 409);
+    assert.match(String(again.body.detail), /already owned by Otto Other; ask them for a hand-over/);
   });
 
   it('executives never write to cases', async () => {

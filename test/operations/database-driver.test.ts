@@ -62,6 +62,17 @@ describe('database driver: pipelined and prepared statements', () => {
     assert.equal(prepared.rows.length, 1, 'the select is prepared once');
   });
 
+  it('a statement whose best plan depends on its values (a pattern, a range, a limit, a list) is planned for each run, never prepared', async () => {
+    for (let i = 0; i < 8; i++) {
+      await sql`SELECT id FROM driver_notes WHERE body ILIKE ${'%t%'}`.execute(db);
+      await sql`SELECT id FROM driver_notes WHERE id >= ${i} ORDER BY id LIMIT ${5}`.execute(db);
+      await sql`SELECT id FROM driver_notes WHERE id = ANY(${[1, 10]}::int[])`.execute(db);
+    }
+    const prepared = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%driver_notes WHERE body ILIKE%'
+      OR statement LIKE '%driver_notes WHERE id >=%' OR statement LIKE '%= ANY(%'`.execute(db);
+    assert.deepEqual(prepared.rows, []);
+  });
+
   it('a statement prepared elsewhere, twice in one round trip on a connection new to it, runs twice', async () => {
     const twin = (tx: Db, id: number) => writeLater(tx, { compile: () => sql`INSERT INTO driver_notes (id, body) SELECT ${id}, 'twin'`.compile(tx) });
     // Another connection runs it twice: the text has its name, prepared there but not here.
