@@ -6,19 +6,22 @@
  *
  * argv: the database URL, then options as JSON (`{ poolSize, timerIntervalMs, autoTimers }`).
  * It answers the parent's messages:
- * - 'figures': `{ statements, cpuMs, maxRssMb }` since the last 'figures' — the statements sent to
- *   PostgreSQL (each pg.Client#query, a pipelined round trip counting once), this process's CPU
- *   time and the highest resident memory sampled every 100 ms;
+ * - 'figures': `{ roundTrips, statements, cpuMs, maxRssMb }` since the last 'figures' — the round
+ *   trips to PostgreSQL (each pg.Client#query) and the statements they carried (a pipeline of
+ *   held-back writes carries several, see core/db/pipeline), this process's CPU time and the highest
+ *   resident memory sampled every 100 ms;
  * - 'stop': closes Kept and exits.
  */
 import pg from 'pg';
 import { createKept } from '../src/app';
 import { systemClock } from '../src/core/clock';
 
+let roundTrips = 0;
 let statements = 0;
 const sendQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
-  statements += 1;
+  roundTrips += 1;
+  statements += (args[0] as { statements?: unknown[] } | undefined)?.statements?.length ?? 1;
   return (sendQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
@@ -31,14 +34,14 @@ const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
 
 let maxRss = process.memoryUsage.rss();
 setInterval(() => { maxRss = Math.max(maxRss, process.memoryUsage.rss()); }, 100).unref();
-let since = { statements, cpu: process.cpuUsage() };
+let since = { roundTrips, statements, cpu: process.cpuUsage() };
 
 process.send!({ base });
 process.on('message', (m) => {
   if (m === 'figures') {
     const cpu = process.cpuUsage(since.cpu);
-    process.send!({ statements: statements - since.statements, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: maxRss / 2 ** 20 });
-    since = { statements, cpu: process.cpuUsage() };
+    process.send!({ roundTrips: roundTrips - since.roundTrips, statements: statements - since.statements, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: maxRss / 2 ** 20 });
+    since = { roundTrips, statements, cpu: process.cpuUsage() };
     maxRss = process.memoryUsage.rss();
   }
   if (m === 'stop') void kept.close().then(() => process.exit(0));

@@ -31,7 +31,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SURVEY_CUSTOMERS = Number(process.env.BENCH_SURVEY_CUSTOMERS ?? 100_000);
 /**
  * Round trips and statements Kept sends to PostgreSQL, counted at the driver (node-postgres):
- * a pipelined round trip (core/db/pipeline) carries several statements joined by ";\n".
+ * a pipelined round trip (core/db/pipeline) carries several statements.
  */
 const sent = { roundTrips: 0, statements: 0, on: false, except: null as pg.Client | null, shapes: new Map<string, number>() };
 /** BENCH_STATEMENTS=1 also prints the commonest statements (their first words) per message. */
@@ -40,9 +40,11 @@ const shapeOf = (statement: string) => statement.replace(/\s+/g, ' ').trim().sli
 const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   if (sent.on && this !== sent.except) {
+    // A pipeline (core/db/pipeline) carries its statements; anything else is one.
+    const pipeline = (args[0] as { statements?: { text: string }[] } | undefined)?.statements;
     const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
     sent.roundTrips += 1;
-    const statements = typeof args[0] === 'string' && args[1] === undefined ? text.split(';\n') : [text];
+    const statements = pipeline ? pipeline.map((st) => st.text) : [text];
     sent.statements += statements.length;
     if (SHAPES) for (const st of statements) sent.shapes.set(shapeOf(st), (sent.shapes.get(shapeOf(st)) ?? 0) + 1);
   }

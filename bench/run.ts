@@ -57,7 +57,7 @@ interface LoadSpec {
 
 interface Row {
   op: string; rps: number; p50: number; p99: number; errors: number; requests: number;
-  statements?: number; rssMb?: number; kind?: 'write' | 'read';
+  roundTrips?: number; statements?: number; rssMb?: number; kind?: 'write' | 'read';
   /** CPU milliseconds per request: the load generator's, the server process's, PostgreSQL's. */
   cpu?: { load: number; server: number; postgres: number };
 }
@@ -70,7 +70,7 @@ interface Row {
 let statementsSent = 0;
 const sendQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
-  statementsSent += 1;
+  statementsSent += 1; // the ceilings' routes send one statement per round trip
   return (sendQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
@@ -89,10 +89,11 @@ async function load(url: string, opts: Omit<LoadSpec, 'url' | 'connections' | 's
   const r = await runLoad(spec);
   const postgres = postgresCpuSeconds() - postgresBefore;
   const own = process.cpuUsage(cpuBefore);
-  const server = instance ? await instanceFigures(instance) : { statements: statementsSent - statementsBefore, cpuMs: (own.user + own.system) / 1000, maxRssMb: undefined };
+  const sent = statementsSent - statementsBefore;
+  const server = instance ? await instanceFigures(instance) : { roundTrips: sent, statements: sent, cpuMs: (own.user + own.system) / 1000, maxRssMb: undefined };
   const per = Math.max(1, r.requests);
   return {
-    op: '', ...r, statements: server.statements / per, rssMb: server.maxRssMb,
+    op: '', ...r, roundTrips: server.roundTrips / per, statements: server.statements / per, rssMb: server.maxRssMb,
     cpu: { load: r.cpuMs / per, server: server.cpuMs / per, postgres: (postgres * 1000) / per },
   };
 }
@@ -217,10 +218,10 @@ async function benchEngine(cluster: Cluster, ceiling: Row) {
   const target = (r: Row) => (r.kind === 'write' ? '≥ 2,650 req/s, p99 < 50 ms (or ≥ 0.5 of the write ceiling)' : '');
   const cpu = (r: Row) => (r.cpu ? `${r.cpu.load.toFixed(2)} / ${r.cpu.server.toFixed(2)} / ${r.cpu.postgres.toFixed(2)}` : '');
   console.log(`\n### ${cluster.name} PostgreSQL — ${CONNECTIONS} connections, pool ${POOL_SIZE}, ${SECONDS} s each (${ids.length >= 5000 ? '5000+' : ids.length} cases before replies)\n`);
-  console.log('| operation | req/s | p50 ms | p99 ms | errors | statements/request | CPU ms/request: load generator / server / PostgreSQL | share of ceiling | target |');
+  console.log('| operation | req/s | p50 ms | p99 ms | errors | round trips / statements per request | CPU ms/request: load generator / server / PostgreSQL | share of ceiling | target |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of [ceilings.write, ceilings.read, ceilings.notify, ceilings.notifyOneTrip, ...rows]) {
-    console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.statements?.toFixed(1) ?? ''} | ${cpu(r)} | ${share(r)} | ${target(r)} |`);
+    console.log(`| ${r.op} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.roundTrips?.toFixed(1) ?? ''} / ${r.statements?.toFixed(1) ?? ''} | ${cpu(r)} | ${share(r)} | ${target(r)} |`);
   }
   console.log(`| (context) bare Fastify GET, no database | ${ceiling.rps.toFixed(0)} | ${ceiling.p50} | ${ceiling.p99} | ${ceiling.errors} | | | | |`);
   const rss = Math.max(create.rssMb!, reply.rssMb!, note.rssMb!);
@@ -315,7 +316,9 @@ async function caseScreenTiming(kept: Awaited<ReturnType<typeof createKept>>) {
   const base = await kept.http.listen({ port: 0, host: '127.0.0.1' });
   const sys = kept.ctx;
   await createStaff(sys, { name: 'Screen Timer', email: 'screen@example.test', role: 'agent', password: 'amber kettle timing screen' });
-  const ids = (await sql<{ id: number }>`SELECT id FROM cases TABLESAMPLE SYSTEM (0.1) LIMIT 9`.execute(kept.db)).rows.map((r) => r.id);
+  // Nine cases from all over the table (a sample of its pages; on a small table, the newest).
+  let ids = (await sql<{ id: number }>`SELECT id FROM cases TABLESAMPLE SYSTEM (0.1) LIMIT 9`.execute(kept.db)).rows.map((r) => r.id);
+  if (ids.length < 9) ids = (await sql<{ id: number }>`SELECT id FROM cases ORDER BY id DESC LIMIT 9`.execute(kept.db)).rows.map((r) => r.id);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const page = await (await browser.newContext()).newPage();
   await page.goto(base);

@@ -110,7 +110,7 @@ class Pipeline {
   private index = 0;
   private parsing: (string | null)[] = [];
 
-  constructor(private readonly statements: Statement[]) {
+  constructor(readonly statements: Statement[]) {
     this.results = statements.map(() => new Result() as PgResult);
   }
 
