@@ -15,11 +15,10 @@ import { createRequire } from 'node:module';
 
 const stopwords = createRequire(import.meta.url)('stopwords-iso') as Record<string, string[]>;
 
-export type Language = 'en' | 'de' | 'fr' | 'es' | 'it' | 'nl' | 'pt' | 'und';
-const ISO3: Record<string, Language> = { eng: 'en', deu: 'de', fra: 'fr', spa: 'es', ita: 'it', nld: 'nl', por: 'pt' };
-const STOP: Record<string, Set<string>> = Object.fromEntries(
-  (['en', 'de', 'fr', 'es', 'it', 'nl', 'pt'] as const).map((l) => [l, new Set(stopwords[l] ?? [])]),
-);
+export type Language = 'en' | 'de' | 'fr' | 'es' | 'it' | 'nl' | 'pt' | 'pl' | 'und';
+const ISO3: Record<string, Language> = { eng: 'en', deu: 'de', fra: 'fr', spa: 'es', ita: 'it', nld: 'nl', por: 'pt', pol: 'pl' };
+const DETECTED = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl'] as const;
+const STOP: Record<string, Set<string>> = Object.fromEntries(DETECTED.map((l) => [l, new Set(stopwords[l] ?? [])]));
 
 /** Words of a text, lower case, letters (any alphabet) and digits only; elisions (l', qu', n') split off. */
 export function tokens(text: string): string[] {
@@ -28,25 +27,34 @@ export function tokens(text: string): string[] {
 }
 
 /**
- * The language of a text. Short texts carry few trigrams, so below 40 characters the stop words
- * decide between English, German and French (and the text stays undetermined if none match).
+ * The language of a text: English, German, French, Spanish, Italian, Dutch, Portuguese or Polish.
+ * Each language's stop words vote (how many of the text's words are among them); from 40
+ * characters franc's trigrams decide too, and win unless the stop words clearly say otherwise
+ * (trigrams confuse German with Dutch on short sentences; English's long stop-word list takes
+ * "il", "non" and "e" from an Italian sentence, so a vote wins only by two words or more). Below
+ * 40 characters the vote decides, and franc between the languages within one word of its lead or
+ * when no stop word matched.
  */
 export function detectLanguage(text: string): Language {
   const clean = text.trim();
   const words = tokens(clean);
+  const votes = new Map<Language, number>(DETECTED.map((l) => [l, words.filter((w) => STOP[l]!.has(w)).length]));
   let best: Language = 'und';
   let bestCount = 0;
-  for (const l of ['en', 'de', 'fr'] as const) {
-    const count = words.filter((w) => STOP[l]!.has(w)).length;
-    if (count > bestCount) { best = l; bestCount = count; }
-  }
+  for (const [l, count] of votes) if (count > bestCount) { best = l; bestCount = count; }
+  const byTrigrams = () => ISO3[franc(clean, { only: Object.keys(ISO3), minLength: 10 })];
   if (clean.length >= 40) {
-    const l = ISO3[franc(clean, { only: Object.keys(ISO3), minLength: 10 })];
-    // Trigrams confuse German with Dutch on short sentences: clear stop-word evidence wins there.
-    if (l && (l === 'en' || l === 'de' || l === 'fr' || bestCount < 3)) return l;
+    const l = byTrigrams();
+    if (l && (votes.get(l)! >= bestCount - 1 || bestCount < 3)) return l;
     if (bestCount >= 3) return best;
   }
-  if (best === 'und' && clean.length >= 10) return ISO3[franc(clean, { only: Object.keys(ISO3), minLength: 10 })] ?? 'und';
+  if (best === 'und' && clean.length >= 10) return byTrigrams() ?? 'und';
+  // A close vote (Italian's list has "fine" and "all", Polish's and English's "za"): the trigrams of those languages decide.
+  const tied = [...votes].filter(([, count]) => count > 0 && count >= bestCount - 1).map(([l]) => l);
+  if (tied.length > 1 && clean.length >= 10) {
+    const only = Object.keys(ISO3).filter((code) => tied.includes(ISO3[code]!));
+    return ISO3[franc(clean, { only, minLength: 10 })] ?? best;
+  }
   return best;
 }
 

@@ -38,6 +38,23 @@ describe('listening in every language', { timeout: 120_000 }, () => {
     console.log(`complaint detection (labelled set written for this test, also used while writing the lexicons):\n${lines.join('\n')}`);
   });
 
+  it('the language of a comment is told apart in Spanish, Italian, Dutch, Portuguese and Polish too, short comments included', async () => {
+    const texts: [string, string][] = [
+      ['es', 'El pedido llegó tarde y el producto estaba roto, quiero un reembolso'], ['es', 'Muy buen servicio, gracias'], ['es', 'No funciona la aplicación desde ayer'],
+      ['it', 'Il pacco è arrivato in ritardo e non funziona'], ['it', 'Servizio ottimo, grazie mille'], ['it', 'Non sono soddisfatto del rimborso'],
+      ['nl', 'Het pakket is te laat aangekomen en het werkt niet'], ['nl', 'Heel goede service, bedankt'], ['nl', 'Ik wil mijn geld terug'],
+      ['pt', 'O pedido chegou atrasado e o produto veio quebrado'], ['pt', 'Atendimento excelente, obrigado'], ['pt', 'Não consigo acessar minha conta'],
+      ['pl', 'Paczka przyszła za późno i produkt jest uszkodzony'], ['pl', 'Bardzo dobra obsługa, dziękuję'], ['pl', 'Nie mogę zalogować się do konta'],
+      ['en', 'No complaints, all fine.'], ['en', 'I cannot log in to my account'],
+    ];
+    const wrong: string[] = [];
+    for (const [language, text] of texts) {
+      const r = (await agent.post('/listening/read', { text })).body as { language: string };
+      if (r.language !== language) wrong.push(`${text}: ${r.language}, not ${language}`);
+    }
+    assert.ok(wrong.length <= 1, `more than one comment read in the wrong language:\n${wrong.join('\n')}`);
+  });
+
   const answer = async (name: string, language: string, nps: number, comment: string) => {
     const customer = (await agent.post('/customers', { name, language, emails: [`${name.toLowerCase().replace(/\W/g, '')}@example.test`] })).body;
     const c = (await agent.post('/cases', { subject: 'Livraison', channel: 'email', customerId: customer.id })).body;
