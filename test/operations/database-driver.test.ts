@@ -30,6 +30,16 @@ describe('database driver: pipelined and prepared statements', () => {
   const later = (tx: Db, id: number, body: string) => writeLater(tx, { compile: () => insert(id, body).compile(tx) });
   const count = async () => Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM driver_notes`.execute(db)).rows[0]!.n);
 
+  it('no statement is JIT-compiled: a big report is not made to wait for LLVM', async () => {
+    const { rows } = await sql<{ jit: string }>`SELECT current_setting('jit') AS jit`.execute(db);
+    assert.equal(rows[0]!.jit, 'off', 'the connection must start with JIT off');
+    const plan = await db.transaction().execute(async (tx) => {
+      await sql`SET LOCAL jit_above_cost = 0`.execute(tx);
+      return (await sql<{ 'QUERY PLAN': string }>`EXPLAIN (ANALYZE, FORMAT TEXT) SELECT sum(g) FROM generate_series(1, 300000) g`.execute(tx)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    assert.doesNotMatch(plan, /JIT:/, `even a statement costed over jit_above_cost is not compiled (a server with LLVM would):\n${plan}`);
+  });
+
   it('a held-back write that fails fails its command with its own error, and nothing of the command stays', async () => {
     await insert(1, 'first').execute(db);
     await assert.rejects(db.transaction().execute(async (tx) => {
