@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startKept, type TestKept } from '../helpers/app';
 import { seeded } from '../../src/loyalty/stats';
+import { driversOf } from '../../src/loyalty/service';
 
 const REFERENCE = `
 import json, sys
@@ -95,6 +96,32 @@ describe('what predicts loyalty', { timeout: 120_000 }, () => {
     assert.equal(stay.status, 200);
     assert.ok(stay.body.drivers.some((x: { question: string }) => x.question === 'nps'));
     assert.equal((await admin.get(`/survey-figures/drivers?survey=${surveyId}&outcome=loyalty`)).status, 422);
+  });
+
+  it('expectation answers count as −1/0/1 and an answer that is not a number leaves its row out, exactly as over the raw rows', async () => {
+    const id = (await admin.post('/surveys', {
+      name: 'Expectations', trigger: 'relationship', active: false,
+      questions: [{ kind: 'nps' }, { kind: 'expectation' }, { kind: 'scale', key: 'value', scale: { min: 1, max: 10 }, text: { en: 'How good value was it?' } }],
+    })).body.id as number;
+    // 400 answers; every 25th has "n/a" for value, every 40th no expectation at all.
+    await k.sql(`INSERT INTO survey_responses (survey_id, answers, nps, started_at, updated_at)
+      SELECT $1, jsonb_strip_nulls(jsonb_build_object(
+               'expectation', CASE WHEN g % 40 = 0 THEN NULL ELSE (ARRAY['below', 'met', 'above'])[1 + (g * 7) % 3] END,
+               'value', CASE WHEN g % 25 = 0 THEN to_jsonb('n/a'::text) ELSE to_jsonb(1 + (g * 13) % 10) END)),
+             least(10, ((g * 7) % 3) * 3 + (g * 13) % 10 / 3 + g % 2), now(), now()
+      FROM generate_series(1, 400) g`, [id]);
+    const rows: Float64Array[] = [];
+    for (let g = 1; g <= 400; g++) {
+      if (g % 40 === 0 || g % 25 === 0) continue;
+      rows.push(Float64Array.from([((g * 7) % 3) - 1, 1 + (g * 13) % 10, Math.min(10, ((g * 7) % 3) * 3 + Math.floor(((g * 13) % 10) / 3) + g % 2)]));
+    }
+    const expected = driversOf(rows, ['expectation', 'value'], { outcome: 'nps', resamples: 0, seed: 1 });
+    const got = (await admin.get(`/survey-figures/drivers?survey=${id}&outcome=nps&resamples=0`)).body as typeof expected;
+    assert.equal(got.n, rows.length, 'the rows with a missing or non-numeric answer are left out');
+    assert.ok(Math.abs(got.r2! - expected.r2!) < 1e-9, `R² ${got.r2} vs ${expected.r2}`);
+    for (const d of expected.drivers) {
+      assert.ok(Math.abs(got.drivers.find((x) => x.question === d.question)!.rawWeight - d.rawWeight) < 1e-9, d.question);
+    }
   });
 
   it('groups are compared with each other beyond chance only after correcting for the number of groups (Holm)', async () => {
