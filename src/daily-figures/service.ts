@@ -150,21 +150,27 @@ export async function daysTouched(ctx: Ctx, events: { type: string; occurredAt: 
   const responseIds = ids((e) => (e.type === 'survey.answered' ? e.payload?.responseId : null));
   const invitationIds = ids((e) => (e.type === 'survey.invited' ? e.payload?.invitationId : null));
   if (!caseIds.length && !customerIds.length && !commitmentIds.length && !responseIds.length && !invitationIds.length) return [...days];
+  // One branch per way a row belongs (each by its own index): a branch of OR-ed conditions, one of
+  // them a subquery, is read by scanning the whole table.
   const rows = await sql<{ day: string }>`
-    WITH event_cases AS (SELECT id, customer_id, opened_at FROM cases WHERE id = ANY(${caseIds}::bigint[])),
-      their_cases AS (SELECT id, opened_at FROM event_cases UNION SELECT id, opened_at FROM cases WHERE customer_id = ANY(${customerIds}::bigint[])),
+    WITH event_cases AS MATERIALIZED (SELECT id, customer_id, opened_at FROM cases WHERE id = ANY(${caseIds}::bigint[])),
+      their_cases AS MATERIALIZED (SELECT id, opened_at FROM event_cases UNION SELECT id, opened_at FROM cases WHERE customer_id = ANY(${customerIds}::bigint[])),
+      ids AS (SELECT coalesce(array_agg(id), '{}') AS a FROM their_cases),
       moments AS (
         SELECT opened_at AS at FROM their_cases
         UNION ALL SELECT n.opened_at FROM event_cases c JOIN cases n ON n.customer_id = c.customer_id
           AND n.opened_at >= c.opened_at - interval '7 days' AND n.opened_at <= c.opened_at + interval '7 days'
-        UNION ALL SELECT unnest(ARRAY[m.created_at, m.due_at, m.kept_at, m.broken_at]) FROM commitments m WHERE m.case_id IN (SELECT id FROM their_cases)
-          OR m.id = ANY(${commitmentIds}::bigint[])
-        UNION ALL SELECT r.opened_at FROM recoveries r WHERE r.case_id IN (SELECT id FROM their_cases)
-        UNION ALL SELECT s.started_at FROM survey_responses s WHERE s.case_id IN (SELECT id FROM their_cases) OR s.recovery_case_id IN (SELECT id FROM their_cases)
-          OR s.customer_id = ANY(${customerIds}::bigint[]) OR s.id = ANY(${responseIds}::bigint[])
-        UNION ALL SELECT i.sent_at FROM survey_invitations i WHERE i.case_id IN (SELECT id FROM their_cases) OR i.customer_id = ANY(${customerIds}::bigint[])
-          OR i.id = ANY(${invitationIds}::bigint[])
-        UNION ALL SELECT k.created_at FROM kudos k WHERE k.case_id IN (SELECT id FROM their_cases))
+        UNION ALL SELECT unnest(ARRAY[m.created_at, m.due_at, m.kept_at, m.broken_at]) FROM commitments m WHERE m.case_id = ANY((SELECT a FROM ids)::bigint[])
+        UNION ALL SELECT unnest(ARRAY[m.created_at, m.due_at, m.kept_at, m.broken_at]) FROM commitments m WHERE m.id = ANY(${commitmentIds}::bigint[])
+        UNION ALL SELECT r.opened_at FROM recoveries r WHERE r.case_id = ANY((SELECT a FROM ids)::bigint[])
+        UNION ALL SELECT s.started_at FROM survey_responses s WHERE s.case_id = ANY((SELECT a FROM ids)::bigint[])
+        UNION ALL SELECT s.started_at FROM survey_responses s WHERE s.recovery_case_id = ANY((SELECT a FROM ids)::bigint[])
+        UNION ALL SELECT s.started_at FROM survey_responses s WHERE s.customer_id = ANY(${customerIds}::bigint[])
+        UNION ALL SELECT s.started_at FROM survey_responses s WHERE s.id = ANY(${responseIds}::bigint[])
+        UNION ALL SELECT i.sent_at FROM survey_invitations i WHERE i.case_id = ANY((SELECT a FROM ids)::bigint[])
+        UNION ALL SELECT i.sent_at FROM survey_invitations i WHERE i.customer_id = ANY(${customerIds}::bigint[])
+        UNION ALL SELECT i.sent_at FROM survey_invitations i WHERE i.id = ANY(${invitationIds}::bigint[])
+        UNION ALL SELECT k.created_at FROM kudos k WHERE k.case_id = ANY((SELECT a FROM ids)::bigint[]))
     SELECT DISTINCT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM moments WHERE at IS NOT NULL`.execute(ctx.db);
   for (const r of rows.rows) days.add(r.day);
   return [...days];
