@@ -75,7 +75,10 @@ async function writeUntilKilled(api: Api, kill: () => void, ms: number) {
 }
 
 async function signInFirstAdmin(run: Running) {
-  const m = /sign in as (\S+) with password (\S+)/.exec(run.output());
+  // The line comes just after "Kept is running", possibly in the pipe's next chunk.
+  const signIn = /sign in as (\S+) with password (\S+)/;
+  for (let i = 0; i < 100 && !signIn.test(run.output()); i++) await new Promise((r) => setTimeout(r, 50));
+  const m = signIn.exec(run.output());
   assert.ok(m, `the first run prints how to sign in:\n${run.output()}`);
   await run.api.signIn(m[1]!, m[2]!);
   const token = (await run.api.post('/auth/tokens', { name: 'durability test' })).body.token as string;
