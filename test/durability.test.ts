@@ -48,6 +48,12 @@ async function startOnce(env: Record<string, string>): Promise<Running> {
   return { child, api: new Api(`http://127.0.0.1:${port}`), output: () => out };
 }
 
+async function stopIfRunning(run: Running) {
+  if (run.child.exitCode !== null || run.child.signalCode !== null) return;
+  run.child.kill('SIGKILL');
+  await exited(run.child);
+}
+
 function exited(child: ChildProcess) {
   return new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 }
@@ -114,6 +120,7 @@ describe(`durability on the ${TARGET} PostgreSQL`, () => {
     const env = await freshDatabase();
 
     const first = await startKeptProcess(env);
+    cleanup.push(() => stopIfRunning(first)); // a test that fails before its kill must not leave Kept running
     const token = await signInFirstAdmin(first);
     first.api.useToken(token);
     // Kill only the Node process: on the embedded engine its PostgreSQL is orphaned, still holding the folder.
@@ -161,6 +168,7 @@ describe(`durability on the ${TARGET} PostgreSQL`, () => {
     const env = await freshDatabase();
     env.KEPT_WEBHOOKS_ALLOW_PRIVATE = 'true';
     const first = await startKeptProcess(env);
+    cleanup.push(() => stopIfRunning(first)); // a test that fails before its kill must not leave Kept running
     const token = await signInFirstAdmin(first);
     first.api.useToken(token);
     const hook = await first.api.post('/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, events: ['customer.created'] });
