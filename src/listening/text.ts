@@ -42,7 +42,8 @@ export function detectLanguage(text: string): Language {
   let best: Language = 'und';
   let bestCount = 0;
   for (const [l, count] of votes) if (count > bestCount) { best = l; bestCount = count; }
-  const byTrigrams = () => ISO3[franc(clean, { only: Object.keys(ISO3), minLength: 10 })];
+  const byTrigrams = (among: readonly Language[] = DETECTED) =>
+    ISO3[franc(clean, { only: Object.keys(ISO3).filter((code) => among.includes(ISO3[code]!)), minLength: 10 })];
   if (clean.length >= 40) {
     const l = byTrigrams();
     if (l && (votes.get(l)! >= bestCount - 1 || bestCount < 3)) return l;
@@ -51,10 +52,7 @@ export function detectLanguage(text: string): Language {
   if (best === 'und' && clean.length >= 10) return byTrigrams() ?? 'und';
   // A close vote (Italian's list has "fine" and "all", Polish's and English's "za"): the trigrams of those languages decide.
   const tied = [...votes].filter(([, count]) => count > 0 && count >= bestCount - 1).map(([l]) => l);
-  if (tied.length > 1 && clean.length >= 10) {
-    const only = Object.keys(ISO3).filter((code) => tied.includes(ISO3[code]!));
-    return ISO3[franc(clean, { only, minLength: 10 })] ?? best;
-  }
+  if (tied.length > 1 && clean.length >= 10) return byTrigrams(tied) ?? best;
   return best;
 }
 

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { inTransaction } from '../core/context';
+import { roomForBigSorts } from '../core/db/memory';
 import { Invalid, NotFound } from '../core/errors';
 import { DAY } from '../core/clock';
 import { publish } from '../events';
@@ -172,7 +173,7 @@ export async function drivers(ctx: Ctx, input: { surveyId: number; outcome?: str
   const patterns = await inTransaction(ctx, async (tx) => {
     // The planner cannot know how few patterns a million answers make (it guesses 100,000) and
     // sorted them on disk; with room to hash them in memory it counts them in one pass.
-    await sql`SET LOCAL work_mem = '64MB'`.execute(tx.db);
+    await roomForBigSorts(tx.db);
     return sql<{ v: (number | null)[]; n: number }>`
       SELECT v, n FROM (
         SELECT ARRAY[${sql.join(asNumbers)}]::float8[] AS v, n FROM (

@@ -10,6 +10,7 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../core/context';
 import { actorId, inTransaction } from '../core/context';
+import { roomForBigSorts } from '../core/db/memory';
 import { NotFound } from '../core/errors';
 import { DAY } from '../core/clock';
 import { getSettings } from '../org';
@@ -103,7 +104,7 @@ async function inviteAll(tx: Ctx, survey: Awaited<ReturnType<typeof getSurvey>>,
   const uuidBytes = sql`uuid_send(gen_random_uuid())`;
   const actor = actorId(tx);
   // The invitations are matched to their emails by message id: sorted in memory, not on disk.
-  await sql`SET LOCAL work_mem = '64MB'`.execute(tx.db);
+  await roomForBigSorts(tx.db);
   const { rows } = await sql<{ n: number }>`
     WITH t AS (
       SELECT * FROM unnest(${rendered.map((t) => t.language)}::text[], ${rendered.map((t) => t.subject)}::text[], ${templateIds}::bigint[]) AS t(language, subject, template_id)
